@@ -1,0 +1,103 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { Logger as DrizzleLogger } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import * as schema from './schema/index.ts';
+
+export type Schema = typeof schema;
+/** The drizzle handle every repository takes; the same type for PostgreSQL and PGlite. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** A transaction handle; repositories accept either this or {@link Database}. */
+export type Tx = PgTransaction<PgQueryResultHKT, Schema> | Database;
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: DatabaseKind;
+  /** The driver's own client, for the few things drizzle does not cover (locks, LISTEN). */
+  raw: { kind: 'postgres'; sql: postgres.Sql } | { kind: 'pglite'; client: PGlite };
+  /** Where the data lives, without credentials: for logs and /readyz. */
+  location: string;
+  /** Resolves when a trivial query succeeds; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres:// URL; when absent, the embedded PGlite is used. */
+  url?: string | undefined;
+  /** PGlite data directory; `memory://` keeps everything in memory. */
+  dataDir: string;
+  /** Called once per SQL statement, for the query counter metric. */
+  onQuery?: (query: string) => void;
+  /** Pool size for PostgreSQL. */
+  maxConnections?: number;
+}
+
+/**
+ * Opens the database Gantry runs on: PostgreSQL via postgres.js when a URL is given,
+ * otherwise PGlite persisted under `dataDir`. Both speak the same SQL and take the same migrations.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
+  const logger: DrizzleLogger | undefined = options.onQuery
+    ? { logQuery: (query) => options.onQuery?.(query) }
+    : undefined;
+  if (options.url) {
+    const client = postgres(options.url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'gantry' },
+    });
+    const db = drizzlePostgres(client, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
+    const handle: DatabaseHandle = {
+      db,
+      kind: 'postgres',
+      raw: { kind: 'postgres', sql: client },
+      location: redactUrl(options.url),
+      ping: async () => {
+        await client`select 1`;
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+    await handle.ping();
+    return handle;
+  }
+  if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
+  const client = await PGlite.create(options.dataDir);
+  const db = drizzlePglite({ client, schema, ...(logger ? { logger } : {}) }) as unknown as Database;
+  return {
+    db,
+    kind: 'pglite',
+    raw: { kind: 'pglite', client },
+    location: options.dataDir,
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+/** Drops the password from a connection URL so it can be logged. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+/** Runs `fn` in a transaction; rows written there are visible to others only after it commits. */
+export function inTransaction<T>(db: Database, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction((tx) => fn(tx));
+}
+
+export { sql };

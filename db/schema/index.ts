@@ -1,0 +1,4 @@
+/** Every drizzle table, in one object: drizzle-kit reads this file to generate migrations. */
+export * from './identity.ts';
+export * from './apps.ts';
+export * from './audit.ts';

@@ -1,0 +1,24 @@
+import { appResolvers } from './apps.ts';
+import { clusterResolvers } from './clusters.ts';
+import { identityResolvers } from './identity.ts';
+import { nodeResolvers } from './node.ts';
+import { projectResolvers } from './projects.ts';
+import { DateTime, JSON } from './scalars.ts';
+import type { Resolvers } from './types.generated.ts';
+
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers];
+
+/** All resolvers, merged per type; a field defined twice is a programming error. */
+export function allResolvers(): Resolvers {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const domain of domains) {
+    for (const [typeName, fields] of Object.entries(domain)) {
+      const target = (merged[typeName] ??= {});
+      for (const [field, resolver] of Object.entries(fields as Record<string, unknown>)) {
+        if (field in target) throw new Error(`Resolver ${typeName}.${field} is defined twice`);
+        target[field] = resolver;
+      }
+    }
+  }
+  return { ...(merged as Resolvers), DateTime, JSON };
+}

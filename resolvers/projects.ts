@@ -1,0 +1,33 @@
+import { roleIn } from '../services/access/guard.ts';
+import * as projects from '../services/projects/service.ts';
+import { toGlobalId } from '../services/shared/ids.ts';
+import * as apps from '../services/apps/service.ts';
+import type { Resolvers } from './types.generated.ts';
+
+export const projectResolvers: Resolvers = {
+  Query: {
+    projects: (_, args, ctx) => projects.listProjects(ctx, args),
+    project: (_, { slug }, ctx) => projects.projectBySlug(ctx, slug),
+  },
+  Mutation: {
+    createProject: (_, { input }, ctx) => projects.createProject(ctx, input),
+    addProjectMember: (_, { input }, ctx) => projects.addProjectMember(ctx, input),
+    removeProjectMember: (_, { projectId, login }, ctx) => projects.removeProjectMember(ctx, projectId, login),
+  },
+  Project: {
+    id: (project) => toGlobalId('Project', project.id),
+    viewerRole: (project, _, ctx) => roleIn(ctx, project.id),
+    members: (project, _, ctx) => ctx.loaders.membersByProject.load(project.id),
+    apps: (project, args, ctx) => apps.appsOfProject(ctx, project.id, args),
+    app: (project, { name }, ctx) => apps.appOfProject(ctx, project.id, name),
+    auditLog: (project, args, ctx) => projects.projectAuditLog(ctx, project.id, args),
+  },
+  Membership: {
+    user: async (member, _, ctx) => (await ctx.loaders.userById.load(member.userId))!,
+  },
+  AuditEntry: {
+    id: (entry) => toGlobalId('AuditEntry', entry.id),
+    actor: (entry, _, ctx) => (entry.actorId ? ctx.loaders.userById.load(entry.actorId) : null),
+    details: (entry) => entry.details,
+  },
+};

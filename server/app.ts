@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { openDatabase, type DatabaseHandle } from '../db/client.ts';
+import { migrationsApplied, runMigrations } from '../db/migrate.ts';
+import type { ClusterDirectory } from '../services/cluster/directory.ts';
+import { bootstrapAdmin } from '../services/identity/service.ts';
+import { systemClock, type Clock } from '../services/shared/clock.ts';
+import type { GantryConfig } from './config.ts';
+import type { ContextDeps } from './context.ts';
+import { createErrorFormatter } from './errors.ts';
+import { buildSchema, createApollo } from './graphql.ts';
+import { createHttpHandler } from './http.ts';
+import { createLogger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { attachWebSocketServer } from './websocket.ts';
+
+/** A running Gantry: what tests and main.ts hold on to. */
+export interface GantryServer {
+  url: string;
+  port: number;
+  config: GantryConfig;
+  database: DatabaseHandle;
+  metrics: Metrics;
+  logger: Logger;
+  /** Graceful stop: readiness false, in-flight requests finish, sockets get 1001, database closes. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Supplied by the cluster layer; see services/cluster. */
+  clusters: ClusterDirectory;
+  /** Runs before the database closes on shutdown (cluster watches, release engine). */
+  beforeClose?: () => Promise<void>;
+}
+
+/**
+ * Starts Gantry on one port: GraphQL over HTTP and WebSocket at /graphql, plus /healthz,
+ * /readyz and /metrics. Opens the database and applies migrations first.
+ */
+export async function startGantry(config: GantryConfig, options: StartOptions): Promise<GantryServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const metrics = createMetrics();
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.pgliteDir,
+    onQuery: () => metrics.dbQueries.inc(),
+  });
+  try {
+    await runMigrations(database);
+    const bootstrap = await bootstrapAdmin(database.db, config.adminToken, clock);
+    if (bootstrap.generatedToken) {
+      logger.warn(
+        { login: 'admin', adminToken: bootstrap.generatedToken },
+        'created platform admin "admin"; this token is shown once, store it now',
+      );
+    } else if (bootstrap.created) {
+      logger.info({ login: 'admin' }, 'created platform admin "admin" with GANTRY_ADMIN_TOKEN');
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const schema = buildSchema();
+  const formatError = createErrorFormatter({
+    production: config.production,
+    onInternal: (error) => logger.error({ err: error }, 'internal error'),
+  });
+  const apollo = createApollo({ schema, config, metrics, logger, formatError });
+  await apollo.start();
+
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters: options.clusters, logger };
+  let shuttingDown = false;
+  let migrationsOk = false;
+  const readiness = async (): Promise<string | null> => {
+    if (shuttingDown) return 'shutting down';
+    try {
+      await database.ping();
+    } catch {
+      return 'database unreachable';
+    }
+    migrationsOk ||= await migrationsApplied(database);
+    return migrationsOk ? null : 'migrations not applied';
+  };
+
+  const httpServer: Server = createServer(
+    createHttpHandler({ apollo, context: contextDeps, limits: config.limits, metrics, logger, readiness }),
+  );
+  httpServer.requestTimeout = 60_000;
+  httpServer.headersTimeout = 20_000;
+  const ws = attachWebSocketServer(httpServer, { schema, config, context: contextDeps, metrics, logger, formatError });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}/graphql`;
+  logger.info({ url, database: database.kind, location: database.location }, 'gantry listening');
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      shuttingDown = true;
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      await ws.close();
+      const timer = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
+      await stopped;
+      clearTimeout(timer);
+      await apollo.stop();
+      await options.beforeClose?.();
+      await database.close();
+      logger.info('gantry stopped');
+    })());
+
+  return { url, port, config, database, metrics, logger, close };
+}

@@ -1,0 +1,88 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import { allResolvers } from '../resolvers/index.ts';
+import type { GantryConfig } from './config.ts';
+import type { GraphQLContext } from './context.ts';
+import { limitRules, parseOptions } from './limits.ts';
+import type { Metrics } from './metrics.ts';
+
+export const SCHEMA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema');
+
+/** The SDL files, concatenated in a stable order. */
+export function loadTypeDefs(): string {
+  return readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort()
+    .map((f) => readFileSync(join(SCHEMA_DIR, f), 'utf8'))
+    .join('\n');
+}
+
+/** The executable schema: SDL from schema/, resolvers from resolvers/. */
+export function buildSchema(): GraphQLSchema {
+  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: allResolvers() as never });
+}
+
+/** The outcome label of an operation: `ok`, or the first error's code. */
+export function outcomeOf(errors: readonly GraphQLFormattedError[] | undefined): string {
+  if (!errors || errors.length === 0) return 'ok';
+  return String(errors[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+}
+
+/** Counts, times and logs every HTTP operation. */
+function observabilityPlugin(metrics: Metrics, logger: Logger): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ request }) {
+      const started = performance.now();
+      let operation = request.operationName ?? 'anonymous';
+      let type = 'unknown';
+      return {
+        async didResolveOperation({ operation: op, operationName }) {
+          operation = operationName ?? 'anonymous';
+          type = op?.operation ?? 'unknown';
+        },
+        async willSendResponse({ response, contextValue }) {
+          const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          const outcome = outcomeOf(errors);
+          const seconds = (performance.now() - started) / 1000;
+          metrics.requests.inc({ operation, type, transport: 'http', outcome });
+          if (type !== 'unknown') metrics.duration.observe({ operation, type, transport: 'http' }, seconds);
+          (contextValue?.log ?? logger).info({ operation, type, outcome, ms: Math.round(seconds * 1000) }, 'graphql operation');
+        },
+      };
+    },
+  };
+}
+
+/** Apollo Server, configured for Gantry; started by the caller. */
+export function createApollo(options: {
+  schema: GraphQLSchema;
+  config: GantryConfig;
+  metrics: Metrics;
+  logger: Logger;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}): ApolloServer<GraphQLContext> {
+  const { config } = options;
+  return new ApolloServer<GraphQLContext>({
+    schema: options.schema,
+    introspection: config.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: options.formatError,
+    validationRules: limitRules(config.limits, { introspection: config.introspection }),
+    parseOptions: parseOptions(config.limits),
+    persistedQueries: false,
+    allowBatchedHttpRequests: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), observabilityPlugin(options.metrics, options.logger)],
+    logger: {
+      debug: (m) => options.logger.debug(m),
+      info: (m) => options.logger.info(m),
+      warn: (m) => options.logger.warn(m),
+      error: (m) => options.logger.error(m),
+    },
+  });
+}

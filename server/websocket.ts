@@ -1,0 +1,155 @@
+import type { Server as HttpServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type ExecutionArgs,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Principal } from '../services/access/policy.ts';
+import { authenticate } from '../services/identity/service.ts';
+import { bearerToken } from '../services/identity/tokens.ts';
+import type { GantryConfig } from './config.ts';
+import { buildContext, type ContextDeps } from './context.ts';
+import { documentTooLarge, limitRules, parseOptions } from './limits.ts';
+import type { Metrics } from './metrics.ts';
+import { requestIdStorage } from './request-id.ts';
+
+export interface WebSocketDeps {
+  schema: GraphQLSchema;
+  config: GantryConfig;
+  context: ContextDeps;
+  metrics: Metrics;
+  logger: Logger;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+}
+
+/** Per-connection state kept by graphql-ws in `ctx.extra`. */
+interface ConnectionExtra {
+  principal?: Principal;
+  authorization?: string;
+  connectionId?: string;
+  /** Ids of this connection's live subscriptions, for the active-subscriptions gauge. */
+  subscriptions?: Map<string, string>;
+  [key: PropertyKey]: unknown;
+}
+
+function badInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/**
+ * graphql-ws on the HTTP server's `/graphql` path. Authentication happens in `connection_init`
+ * (`{ authorization: "Bearer …" }`): a missing or bad token closes the socket with 4403, as the
+ * protocol prescribes for a refused `onConnect`. Every operation then passes the same size,
+ * token, depth, alias, cost and introspection limits as HTTP.
+ */
+export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDeps) {
+  const { config, metrics, logger } = deps;
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
+  const rules = [...specifiedRules, ...limitRules(config.limits, { introspection: config.introspection })];
+  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => deps.formatError(e.toJSON(), e));
+
+  const releaseAll = (live: Map<string, string>) => {
+    for (const name of live.values()) metrics.activeSubscriptions.dec({ operation: name });
+    live.clear();
+  };
+
+  wss.on('connection', (socket) => {
+    metrics.openWebSockets.inc();
+    socket.once('close', () => metrics.openWebSockets.dec());
+  });
+
+  const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
+    {
+      schema: deps.schema,
+      isProd: config.production,
+      connectionInitWaitTimeout: 3_000,
+      onConnect: async (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const authorization = typeof raw === 'string' ? raw : undefined;
+        try {
+          const principal = await authenticate(deps.context.db, bearerToken(authorization), deps.context.clock);
+          if (!principal) return false;
+          ctx.extra.principal = principal;
+          ctx.extra.authorization = authorization;
+          ctx.extra.connectionId = randomUUID();
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        const tooLarge = documentTooLarge(payload.query, config.limits);
+        if (tooLarge) return [badInput(tooLarge)];
+        let document;
+        try {
+          document = parse(payload.query, parseOptions(config.limits));
+        } catch (error) {
+          return [badInput(error instanceof GraphQLError ? error.message : 'Syntax error')];
+        }
+        const errors = validate(deps.schema, document, rules);
+        if (errors.length > 0) return errors.map((e) => badInput(e.message));
+        const requestId = `ws-${ctx.extra.connectionId ?? 'anon'}-${id}`;
+        let contextValue;
+        try {
+          // Re-authenticating per operation means a revoked or expired token stops new operations.
+          contextValue = await buildContext(deps.context, ctx.extra.authorization, requestId);
+        } catch {
+          ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden');
+          return [new GraphQLError('Token no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        const operation = getOperationAST(document, payload.operationName)?.operation ?? 'query';
+        if (operation === 'subscription') {
+          const name = payload.operationName ?? 'anonymous';
+          const live = (ctx.extra.subscriptions ??= new Map());
+          if (live.size === 0) ctx.extra.socket.once('close', () => releaseAll(live));
+          live.set(id, name);
+          metrics.activeSubscriptions.inc({ operation: name });
+        }
+        return {
+          schema: deps.schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue,
+        };
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors) return;
+        return { ...result, errors: requestIdStorage.run(String((args.contextValue as { requestId?: string }).requestId), () => formatAll(result.errors!)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onOperation: (_ctx, _id, payload, args) => {
+        const op = getOperationAST(args.document, payload.operationName)?.operation ?? 'query';
+        metrics.requests.inc({ operation: payload.operationName ?? 'anonymous', type: op, transport: 'websocket', outcome: 'started' });
+      },
+      onComplete: (ctx, id) => {
+        const name = ctx.extra.subscriptions?.get(id);
+        if (name === undefined) return;
+        ctx.extra.subscriptions!.delete(id);
+        metrics.activeSubscriptions.dec({ operation: name });
+      },
+    },
+    wss,
+  );
+
+  return {
+    wss,
+    /** Closes every socket with 1001 (Going Away) and stops accepting new ones. */
+    async close(): Promise<void> {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      await Promise.resolve(disposable.dispose()).catch((error: unknown) => logger.warn({ err: error }, 'websocket dispose failed'));
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+

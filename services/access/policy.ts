@@ -1,0 +1,82 @@
+import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
+
+export const ROLES = ['OWNER', 'MAINTAINER', 'DEVELOPER', 'VIEWER'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Higher outranks lower; a role may do everything the roles below it may. */
+export const ROLE_RANK: Record<Role, number> = { VIEWER: 1, DEVELOPER: 2, MAINTAINER: 3, OWNER: 4 };
+
+/** Who is calling: resolved from an API token. */
+export interface Principal {
+  userId: string;
+  login: string;
+  isAdmin: boolean;
+  tokenId: string;
+}
+
+/** Everything that can be done to a project or to what it contains. */
+export const PROJECT_ACTIONS = {
+  'project.read': 'VIEWER',
+  'member.manage': 'MAINTAINER',
+  'audit.read': 'MAINTAINER',
+  'app.create': 'MAINTAINER',
+  'app.update': 'DEVELOPER',
+  'app.delete': 'MAINTAINER',
+  'environment.create': 'MAINTAINER',
+  'environment.update': 'MAINTAINER',
+  'release.read': 'VIEWER',
+  'release.write': 'DEVELOPER',
+  'release.write.protected': 'MAINTAINER',
+} as const satisfies Record<string, Role>;
+export type ProjectAction = keyof typeof PROJECT_ACTIONS;
+
+export type Decision = 'ALLOW' | 'FORBIDDEN' | 'NOT_FOUND';
+
+/**
+ * The one access rule of Gantry. `role` is the principal's membership role in the project
+ * (null when not a member). Non-members get NOT_FOUND, never FORBIDDEN, so that the answer
+ * does not reveal that the project exists. Platform admins may do everything.
+ */
+export function decide(principal: Principal, role: Role | null, action: ProjectAction): Decision {
+  if (principal.isAdmin) return 'ALLOW';
+  if (role === null) return 'NOT_FOUND';
+  return ROLE_RANK[role] >= ROLE_RANK[PROJECT_ACTIONS[action]] ? 'ALLOW' : 'FORBIDDEN';
+}
+
+/** True when `granter` may give or take away `target` role: nobody grants above their own rank. */
+export function mayAssignRole(principal: Principal, granterRole: Role | null, target: Role): boolean {
+  if (principal.isAdmin) return true;
+  if (granterRole === null) return false;
+  if (target === 'OWNER') return granterRole === 'OWNER';
+  return ROLE_RANK[granterRole] >= ROLE_RANK.MAINTAINER;
+}
+
+/**
+ * @returns the principal.
+ * @throws UNAUTHENTICATED when there is none.
+ */
+export function requirePrincipal(principal: Principal | null): Principal {
+  if (!principal) throw unauthenticated();
+  return principal;
+}
+
+/** @throws FORBIDDEN unless the principal is a platform admin. */
+export function requireAdmin(principal: Principal | null, what: string): Principal {
+  const p = requirePrincipal(principal);
+  if (!p.isAdmin) throw forbidden(`Only platform admins may ${what}`);
+  return p;
+}
+
+/**
+ * Applies {@link decide}.
+ * @param what names the object in the NOT_FOUND message, e.g. `App "api"`.
+ * @throws NOT_FOUND or FORBIDDEN.
+ */
+export function enforce(principal: Principal, role: Role | null, action: ProjectAction, what: string): void {
+  const decision = decide(principal, role, action);
+  if (decision === 'NOT_FOUND') throw notFound(what);
+  if (decision === 'FORBIDDEN') {
+    const needed = PROJECT_ACTIONS[action];
+    throw forbidden(`${action} requires the ${needed} role or higher; you are ${role}`);
+  }
+}

@@ -1,0 +1,76 @@
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { apps, environments } from '../../db/schema/index.ts';
+
+export type AppRow = typeof apps.$inferSelect;
+export type EnvironmentRow = typeof environments.$inferSelect;
+
+export async function insertApp(tx: Tx, row: typeof apps.$inferInsert): Promise<AppRow> {
+  const [inserted] = await tx.insert(apps).values(row).returning();
+  return inserted!;
+}
+
+export async function findAppsByIds(tx: Tx, ids: readonly string[]): Promise<AppRow[]> {
+  return tx.select().from(apps).where(inArray(apps.id, [...ids]));
+}
+
+/** All apps of several projects, by name: one statement whatever the number of projects. */
+export async function findAppsByProjects(tx: Tx, projectIds: readonly string[]): Promise<AppRow[]> {
+  return tx
+    .select()
+    .from(apps)
+    .where(inArray(apps.projectId, [...projectIds]))
+    .orderBy(asc(apps.name));
+}
+
+/** Compare-and-set update on `version`; null when the row changed (or vanished) meanwhile. */
+export async function updateApp(
+  tx: Tx,
+  id: string,
+  expectedVersion: number,
+  patch: Partial<Pick<AppRow, 'language' | 'repoUrl' | 'description'>>,
+): Promise<AppRow | null> {
+  const [row] = await tx
+    .update(apps)
+    .set({ ...patch, version: expectedVersion + 1 })
+    .where(and(eq(apps.id, id), eq(apps.version, expectedVersion)))
+    .returning();
+  return row ?? null;
+}
+
+export async function deleteApp(tx: Tx, id: string): Promise<boolean> {
+  const rows = await tx.delete(apps).where(eq(apps.id, id)).returning({ id: apps.id });
+  return rows.length > 0;
+}
+
+export async function insertEnvironment(tx: Tx, row: typeof environments.$inferInsert): Promise<EnvironmentRow> {
+  const [inserted] = await tx.insert(environments).values(row).returning();
+  return inserted!;
+}
+
+export async function findEnvironmentsByIds(tx: Tx, ids: readonly string[]): Promise<EnvironmentRow[]> {
+  return tx.select().from(environments).where(inArray(environments.id, [...ids]));
+}
+
+/** All environments of several apps, by name. */
+export async function findEnvironmentsByApps(tx: Tx, appIds: readonly string[]): Promise<EnvironmentRow[]> {
+  return tx
+    .select()
+    .from(environments)
+    .where(inArray(environments.appId, [...appIds]))
+    .orderBy(asc(environments.name));
+}
+
+export async function updateEnvironment(
+  tx: Tx,
+  id: string,
+  expectedVersion: number,
+  patch: Partial<Pick<EnvironmentRow, 'replicas' | 'protected'>>,
+): Promise<EnvironmentRow | null> {
+  const [row] = await tx
+    .update(environments)
+    .set({ ...patch, version: expectedVersion + 1 })
+    .where(and(eq(environments.id, id), eq(environments.version, expectedVersion)))
+    .returning();
+  return row ?? null;
+}

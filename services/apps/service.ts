@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { authorizeProject } from '../access/guard.ts';
+import { requirePrincipal } from '../access/policy.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { RequestScope } from '../scope.ts';
+import { badInput, conflict, isUniqueViolation, notFound } from '../shared/errors.ts';
+import { idOf } from '../shared/ids.ts';
+import { paginateInMemory, type Connection, type PageArgs } from '../shared/pagination.ts';
+import { requireDnsLabel, requireIntInRange, requireRepoUrl, requireText } from '../shared/validation.ts';
+import * as repo from './repository.ts';
+
+export type { AppRow, EnvironmentRow } from './repository.ts';
+
+export const LANGUAGES = ['JAVA', 'GO', 'PHP', 'PYTHON', 'NODE', 'OTHER'] as const;
+export const TRAFFIC_ROUTERS = ['ISTIO', 'GATEWAY_API'] as const;
+export const MAX_REPLICAS = 1000;
+export const DEFAULT_REPLICAS = 2;
+
+/** The app if the caller may read its project. @throws NOT_FOUND otherwise. */
+export async function requireVisibleApp(scope: RequestScope, appId: string, action: 'project.read' | 'app.update' | 'app.delete' | 'environment.create' = 'project.read'): Promise<repo.AppRow> {
+  requirePrincipal(scope.principal);
+  const app = await scope.loaders.appById.load(appId);
+  if (!app) throw notFound('App');
+  await authorizeProject(scope, app.projectId, action, 'App');
+  return app;
+}
+
+/** The environment and its app, if the caller may do `action` in its project. @throws NOT_FOUND otherwise. */
+export async function requireVisibleEnvironment(
+  scope: RequestScope,
+  environmentId: string,
+  action: 'project.read' | 'environment.update' | 'release.read' | 'release.write' | 'release.write.protected' = 'project.read',
+): Promise<{ environment: repo.EnvironmentRow; app: repo.AppRow }> {
+  requirePrincipal(scope.principal);
+  const environment = await scope.loaders.environmentById.load(environmentId);
+  const app = environment ? await scope.loaders.appById.load(environment.appId) : null;
+  if (!environment || !app) throw notFound('Environment');
+  await authorizeProject(scope, app.projectId, action, 'Environment');
+  return { environment, app };
+}
+
+/** A project's apps by name (the project is already known to be visible). */
+export async function appsOfProject(scope: RequestScope, projectId: string, args: PageArgs): Promise<Connection<repo.AppRow>> {
+  const apps = await scope.loaders.appsByProject.load(projectId);
+  return paginateInMemory(apps, args, (a) => a.name);
+}
+
+export async function appOfProject(scope: RequestScope, projectId: string, name: string): Promise<repo.AppRow | null> {
+  const apps = await scope.loaders.appsByProject.load(projectId);
+  return apps.find((a) => a.name === name) ?? null;
+}
+
+export function environmentsOfApp(scope: RequestScope, appId: string): Promise<repo.EnvironmentRow[]> {
+  return scope.loaders.environmentsByApp.load(appId);
+}
+
+function requireEnum<T extends string>(field: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw badInput(field, `${field} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+export interface CreateAppInput {
+  projectId: string;
+  name: string;
+  language: string;
+  repoUrl?: string | null;
+  description?: string | null;
+}
+
+export async function createApp(scope: RequestScope, input: CreateAppInput): Promise<repo.AppRow> {
+  const projectId = idOf('Project', input.projectId, 'input.projectId');
+  const name = requireDnsLabel('input.name', input.name, 40);
+  const language = requireEnum('input.language', input.language, LANGUAGES);
+  const repoUrl = input.repoUrl == null ? null : requireRepoUrl('input.repoUrl', input.repoUrl);
+  const description = input.description == null ? null : requireText('input.description', input.description, 2000, { allowEmpty: true });
+  await authorizeProject(scope, projectId, 'app.create', 'Project');
+  try {
+    return await scope.db.transaction(async (tx) => {
+      const app = await repo.insertApp(tx, { id: randomUUID(), projectId, name, language, repoUrl, description, createdAt: scope.clock.now() });
+      await recordAudit(tx, scope, { action: 'app.create', targetType: 'App', targetId: app.id, projectId, details: input });
+      scope.loaders.appsByProject.clear(projectId);
+      return app;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`An app named "${name}" already exists in this project`, { field: 'input.name' });
+    throw error;
+  }
+}
+
+export interface UpdateAppInput {
+  id: string;
+  language?: string | null;
+  repoUrl?: string | null;
+  description?: string | null;
+}
+
+/** Updates the fields present in the input; explicit null clears repoUrl/description. */
+export async function updateApp(scope: RequestScope, input: UpdateAppInput): Promise<repo.AppRow> {
+  const id = idOf('App', input.id, 'input.id');
+  const patch: Parameters<typeof repo.updateApp>[3] = {};
+  if (input.language === null) throw badInput('input.language', 'input.language cannot be null');
+  if (input.language !== undefined) patch.language = requireEnum('input.language', input.language, LANGUAGES);
+  if (input.repoUrl !== undefined) patch.repoUrl = input.repoUrl === null ? null : requireRepoUrl('input.repoUrl', input.repoUrl);
+  if (input.description !== undefined) {
+    patch.description = input.description === null ? null : requireText('input.description', input.description, 2000, { allowEmpty: true });
+  }
+  const app = await requireVisibleApp(scope, id, 'app.update');
+  return scope.db.transaction(async (tx) => {
+    const updated = await repo.updateApp(tx, id, app.version, patch);
+    if (!updated) throw conflict('The app was changed by someone else meanwhile; retry');
+    await recordAudit(tx, scope, { action: 'app.update', targetType: 'App', targetId: id, projectId: app.projectId, details: input });
+    scope.loaders.appById.clear(id).prime(id, updated);
+    return updated;
+  });
+}
+
+/** Deletes the app and its environments. */
+export async function deleteApp(scope: RequestScope, globalId: string): Promise<boolean> {
+  const id = idOf('App', globalId, 'id');
+  const app = await requireVisibleApp(scope, id, 'app.delete');
+  return scope.db.transaction(async (tx) => {
+    if (!(await repo.deleteApp(tx, id))) throw notFound('App');
+    await recordAudit(tx, scope, { action: 'app.delete', targetType: 'App', targetId: id, projectId: app.projectId, details: { id: globalId, name: app.name } });
+    scope.loaders.appById.clear(id);
+    scope.loaders.appsByProject.clear(app.projectId);
+    return true;
+  });
+}
+
+export interface CreateEnvironmentInput {
+  appId: string;
+  name: string;
+  cluster?: string | null;
+  namespace?: string | null;
+  replicas?: number | null;
+  protected?: boolean | null;
+  router?: string | null;
+}
+
+export async function createEnvironment(scope: RequestScope, input: CreateEnvironmentInput): Promise<repo.EnvironmentRow> {
+  const appId = idOf('App', input.appId, 'input.appId');
+  const name = requireDnsLabel('input.name', input.name, 40);
+  const replicas = requireIntInRange('input.replicas', input.replicas ?? DEFAULT_REPLICAS, 0, MAX_REPLICAS);
+  const router = requireEnum('input.router', input.router ?? 'ISTIO', TRAFFIC_ROUTERS);
+  const cluster = input.cluster ?? scope.clusters.defaultName();
+  if (!scope.clusters.get(cluster)) {
+    const known = scope.clusters.list().map((c) => c.name).join(', ');
+    throw badInput('input.cluster', `Unknown cluster "${cluster}"; known clusters: ${known}`);
+  }
+  const app = await requireVisibleApp(scope, appId, 'environment.create');
+  const project = await scope.loaders.projectById.load(app.projectId);
+  const namespace = requireDnsLabel('input.namespace', input.namespace ?? `${project!.slug}-${name}`);
+  try {
+    return await scope.db.transaction(async (tx) => {
+      const environment = await repo.insertEnvironment(tx, {
+        id: randomUUID(),
+        appId,
+        appName: app.name,
+        name,
+        cluster,
+        namespace,
+        replicas,
+        protected: input.protected ?? false,
+        router,
+        createdAt: scope.clock.now(),
+      });
+      await recordAudit(tx, scope, { action: 'environment.create', targetType: 'Environment', targetId: environment.id, projectId: app.projectId, details: input });
+      scope.loaders.environmentsByApp.clear(appId);
+      return environment;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, 'environments_app_name_uq')) {
+      throw conflict(`App "${app.name}" already has an environment named "${name}"`, { field: 'input.name' });
+    }
+    if (isUniqueViolation(error)) {
+      throw conflict(`Namespace "${namespace}" on cluster "${cluster}" already runs an app named "${app.name}"`, { field: 'input.namespace' });
+    }
+    throw error;
+  }
+}
+
+export async function updateEnvironment(
+  scope: RequestScope,
+  input: { id: string; replicas?: number | null; protected?: boolean | null },
+): Promise<repo.EnvironmentRow> {
+  const id = idOf('Environment', input.id, 'input.id');
+  const patch: Parameters<typeof repo.updateEnvironment>[3] = {};
+  if (input.replicas === null) throw badInput('input.replicas', 'input.replicas cannot be null');
+  if (input.protected === null) throw badInput('input.protected', 'input.protected cannot be null');
+  if (input.replicas !== undefined) patch.replicas = requireIntInRange('input.replicas', input.replicas, 0, MAX_REPLICAS);
+  if (input.protected !== undefined) patch.protected = input.protected;
+  const { environment, app } = await requireVisibleEnvironment(scope, id, 'environment.update');
+  return scope.db.transaction(async (tx) => {
+    const updated = await repo.updateEnvironment(tx, id, environment.version, patch);
+    if (!updated) throw conflict('The environment was changed by someone else meanwhile; retry');
+    await recordAudit(tx, scope, { action: 'environment.update', targetType: 'Environment', targetId: id, projectId: app.projectId, details: input });
+    scope.loaders.environmentById.clear(id).prime(id, updated);
+    return updated;
+  });
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client.ts';
+import { requireAdmin, requirePrincipal, type Principal } from '../access/policy.ts';
+import { recordAudit } from '../audit/record.ts';
+import type { RequestScope } from '../scope.ts';
+import type { Clock } from '../shared/clock.ts';
+import { badInput, conflict, isUniqueViolation, notFound, unauthenticated } from '../shared/errors.ts';
+import { idOf } from '../shared/ids.ts';
+import { requireDnsLabel, requireText } from '../shared/validation.ts';
+import * as repo from './repository.ts';
+import { generateToken, hashToken } from './tokens.ts';
+
+/** Arbitrary constant: serialises concurrent first starts of several processes. */
+const BOOTSTRAP_LOCK = sql`select pg_advisory_xact_lock(7429001)`;
+
+/** lastUsedAt is recorded at this resolution, so reads do not become writes. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Resolves the principal behind a bearer token.
+ * @param token null when the request carried no credentials.
+ * @returns null for anonymous requests.
+ * @throws UNAUTHENTICATED for an unknown, malformed, revoked or expired token.
+ */
+export async function authenticate(db: Database, token: string | null, clock: Clock): Promise<Principal | null> {
+  if (token === null) return null;
+  if (token.length === 0 || token.length > 256) throw unauthenticated('Malformed Authorization header: expected "Bearer <token>"');
+  const found = await repo.findTokenByHash(db, hashToken(token));
+  if (!found) throw unauthenticated('Invalid API token');
+  const now = clock.now();
+  if (found.token.revokedAt) throw unauthenticated('API token has been revoked');
+  if (found.token.expiresAt && found.token.expiresAt <= now) throw unauthenticated('API token has expired');
+  await repo.touchToken(db, found.token.id, now, LAST_USED_RESOLUTION_MS);
+  return { userId: found.user.id, login: found.user.login, isAdmin: found.user.isAdmin, tokenId: found.token.id };
+}
+
+export interface CreateUserInput {
+  login: string;
+  name?: string | null;
+  isAdmin?: boolean | null;
+}
+
+/** Admins only. @throws CONFLICT when the login is taken. */
+export async function createUser(scope: RequestScope, input: CreateUserInput): Promise<repo.UserRow> {
+  requireAdmin(scope.principal, 'create users');
+  const login = requireDnsLabel('input.login', input.login);
+  const name = input.name == null ? null : requireText('input.name', input.name, 200);
+  try {
+    return await scope.db.transaction(async (tx) => {
+      const user = await repo.insertUser(tx, { id: randomUUID(), login, name, isAdmin: input.isAdmin ?? false });
+      await recordAudit(tx, scope, { action: 'user.create', targetType: 'User', targetId: user.id, projectId: null, details: input });
+      return user;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict(`A user with login "${login}" already exists`, { field: 'input.login' });
+    throw error;
+  }
+}
+
+export interface CreateApiTokenInput {
+  name: string;
+  login?: string | null;
+  expiresAt?: Date | null;
+}
+
+/**
+ * Mints a token for the caller, or (admins only) for `login`.
+ * @returns the row and the secret, which is never stored or shown again.
+ */
+export async function createApiToken(
+  scope: RequestScope,
+  input: CreateApiTokenInput,
+): Promise<{ apiToken: repo.ApiTokenRow; token: string }> {
+  const principal = requirePrincipal(scope.principal);
+  const name = requireText('input.name', input.name, 100);
+  let userId = principal.userId;
+  if (input.login != null && input.login !== principal.login) {
+    requireAdmin(principal, 'create tokens for other users');
+    const user = await scope.loaders.userByLogin.load(input.login);
+    if (!user) throw notFound(`User "${input.login}"`);
+    userId = user.id;
+  }
+  if (input.expiresAt && input.expiresAt <= scope.clock.now()) {
+    throw badInput('input.expiresAt', 'input.expiresAt must be in the future');
+  }
+  const token = generateToken();
+  const apiToken = await scope.db.transaction(async (tx) => {
+    const row = await repo.insertApiToken(tx, {
+      id: randomUUID(),
+      userId,
+      name,
+      tokenHash: hashToken(token),
+      createdAt: scope.clock.now(),
+      expiresAt: input.expiresAt ?? null,
+    });
+    await recordAudit(tx, scope, {
+      action: 'apiToken.create',
+      targetType: 'ApiToken',
+      targetId: row.id,
+      projectId: null,
+      details: { name, login: input.login ?? principal.login, expiresAt: input.expiresAt ?? null },
+    });
+    return row;
+  });
+  return { apiToken, token };
+}
+
+/** Revokes the caller's own token (admins: any). Foreign tokens are NOT_FOUND. */
+export async function revokeApiToken(scope: RequestScope, globalId: string): Promise<boolean> {
+  const principal = requirePrincipal(scope.principal);
+  const id = idOf('ApiToken', globalId, 'id');
+  const token = await scope.loaders.tokenById.load(id);
+  if (!token || (token.userId !== principal.userId && !principal.isAdmin)) throw notFound('API token');
+  return scope.db.transaction(async (tx) => {
+    const revoked = await repo.revokeToken(tx, id, scope.clock.now());
+    if (!revoked) throw conflict('API token is already revoked');
+    await recordAudit(tx, scope, { action: 'apiToken.revoke', targetType: 'ApiToken', targetId: id, projectId: null, details: { id: globalId } });
+    return true;
+  });
+}
+
+/**
+ * On a database with no users, creates the platform admin `admin` with `adminToken`, or with a
+ * generated token that is returned so the caller can print it once. No-op otherwise.
+ */
+export async function bootstrapAdmin(
+  db: Database,
+  adminToken: string | undefined,
+  clock: Clock,
+): Promise<{ created: boolean; generatedToken: string | null }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(BOOTSTRAP_LOCK);
+    if ((await repo.countUsers(tx)) > 0) return { created: false, generatedToken: null };
+    const token = adminToken ?? generateToken();
+    const user = await repo.insertUser(tx, { id: randomUUID(), login: 'admin', name: 'Platform admin', isAdmin: true });
+    await repo.insertApiToken(tx, { id: randomUUID(), userId: user.id, name: 'bootstrap', tokenHash: hashToken(token), createdAt: clock.now() });
+    return { created: true, generatedToken: adminToken ? null : token };
+  });
+}

@@ -1,0 +1,36 @@
+import type { Database } from '../db/client.ts';
+import type { Principal, Role } from './access/policy.ts';
+import * as appsRepo from './apps/repository.ts';
+import * as identityRepo from './identity/repository.ts';
+import * as projectsRepo from './projects/repository.ts';
+import { groupLoader, uniqueLoader } from './shared/loaders.ts';
+import DataLoader from 'dataloader';
+
+/**
+ * Every DataLoader of one request. Built per request (in the GraphQL context factory) so that
+ * nothing cached outlives the request or leaks between callers.
+ */
+export function createLoaders(db: Database, principal: Principal | null) {
+  return {
+    userById: uniqueLoader((ids: readonly string[]) => identityRepo.findUsersByIds(db, ids), (u) => u.id),
+    userByLogin: uniqueLoader((logins: readonly string[]) => identityRepo.findUsersByLogins(db, logins), (u) => u.login),
+    tokenById: uniqueLoader((ids: readonly string[]) => identityRepo.findTokensByIds(db, ids), (t) => t.id),
+    activeTokensByUser: groupLoader((ids: readonly string[]) => identityRepo.findActiveTokensByUsers(db, ids), (t) => t.userId),
+    projectById: uniqueLoader((ids: readonly string[]) => projectsRepo.findProjectsByIds(db, ids), (p) => p.id),
+    projectBySlug: uniqueLoader((slugs: readonly string[]) => projectsRepo.findProjectsBySlugs(db, slugs), (p) => p.slug),
+    membersByProject: groupLoader((ids: readonly string[]) => projectsRepo.findMembersByProjects(db, ids), (m) => m.projectId),
+    /** The caller's role per project id; null when not a member (or anonymous). */
+    viewerRole: new DataLoader<string, Role | null>(async (projectIds) => {
+      if (!principal) return projectIds.map(() => null);
+      const rows = await projectsRepo.findRolesOfUser(db, principal.userId, projectIds);
+      const roles = new Map(rows.map((r) => [r.projectId, r.role] as const));
+      return projectIds.map((id) => roles.get(id) ?? null);
+    }),
+    appById: uniqueLoader((ids: readonly string[]) => appsRepo.findAppsByIds(db, ids), (a) => a.id),
+    appsByProject: groupLoader((ids: readonly string[]) => appsRepo.findAppsByProjects(db, ids), (a) => a.projectId),
+    environmentById: uniqueLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByIds(db, ids), (e) => e.id),
+    environmentsByApp: groupLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByApps(db, ids), (e) => e.appId),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

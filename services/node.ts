@@ -1,0 +1,74 @@
+import { authorizeProject } from './access/guard.ts';
+import { requirePrincipal } from './access/policy.ts';
+import { requireVisibleApp, requireVisibleEnvironment } from './apps/service.ts';
+import { findAuditEntryById } from './audit/repository.ts';
+import { requireVisibleProject } from './projects/service.ts';
+import type { RequestScope } from './scope.ts';
+import { notFound } from './shared/errors.ts';
+import { parseGlobalId, type NodeType } from './shared/ids.ts';
+
+/** A resolved node: its type name and its row. */
+export interface ResolvedNode {
+  type: NodeType;
+  row: unknown;
+}
+
+/** Extra node types registered by later domains (releases), keyed by type name. */
+const extraResolvers = new Map<NodeType, (scope: RequestScope, id: string) => Promise<unknown>>();
+
+/** Lets a domain outside this file serve `node(id:)` for its type. */
+export function registerNodeType(type: NodeType, resolve: (scope: RequestScope, id: string) => Promise<unknown>): void {
+  extraResolvers.set(type, resolve);
+}
+
+/**
+ * `node(id:)`: the object behind a global ID, after the same access check its own query applies.
+ * @throws NOT_FOUND for malformed, unknown and invisible IDs alike.
+ */
+export async function resolveNode(scope: RequestScope, globalId: string): Promise<ResolvedNode> {
+  const principal = requirePrincipal(scope.principal);
+  const parsed = parseGlobalId(globalId);
+  if (!parsed) throw notFound('Node');
+  const { type, id } = parsed;
+  switch (type) {
+    case 'User': {
+      const user = await scope.loaders.userById.load(id);
+      if (!user) throw notFound('Node');
+      return { type, row: user };
+    }
+    case 'ApiToken': {
+      const token = await scope.loaders.tokenById.load(id);
+      if (!token || (token.userId !== principal.userId && !principal.isAdmin)) throw notFound('Node');
+      return { type, row: token };
+    }
+    case 'Project':
+      return { type, row: await requireVisibleProject(scope, id).catch(rethrowAsNode) };
+    case 'App':
+      return { type, row: await requireVisibleApp(scope, id).catch(rethrowAsNode) };
+    case 'Environment':
+      return { type, row: (await requireVisibleEnvironment(scope, id).catch(rethrowAsNode)).environment };
+    case 'AuditEntry': {
+      const entry = await findAuditEntryById(scope.db, id);
+      if (!entry) throw notFound('Node');
+      if (entry.projectId === null) {
+        if (!principal.isAdmin) throw notFound('Node');
+      } else {
+        await authorizeProject(scope, entry.projectId, 'audit.read', 'Node').catch(rethrowAsNode);
+      }
+      return { type, row: entry };
+    }
+    default: {
+      const resolve = extraResolvers.get(type);
+      if (!resolve) throw notFound('Node');
+      return { type, row: await resolve(scope, id).catch(rethrowAsNode) };
+    }
+  }
+}
+
+/** Every refusal inside node() reads as "no such node", FORBIDDEN included, so IDs reveal nothing. */
+function rethrowAsNode(error: unknown): never {
+  if (error && typeof error === 'object' && 'code' in error && (error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN')) {
+    throw notFound('Node');
+  }
+  throw error;
+}

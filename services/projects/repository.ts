@@ -1,0 +1,90 @@
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { projectMembers, projects } from '../../db/schema/index.ts';
+import type { Role } from '../access/policy.ts';
+
+export type ProjectRow = typeof projects.$inferSelect;
+export type MemberRow = typeof projectMembers.$inferSelect & { role: Role };
+
+export async function insertProject(tx: Tx, row: typeof projects.$inferInsert): Promise<ProjectRow> {
+  const [inserted] = await tx.insert(projects).values(row).returning();
+  return inserted!;
+}
+
+export async function findProjectsByIds(tx: Tx, ids: readonly string[]): Promise<ProjectRow[]> {
+  return tx.select().from(projects).where(inArray(projects.id, [...ids]));
+}
+
+export async function findProjectsBySlugs(tx: Tx, slugs: readonly string[]): Promise<ProjectRow[]> {
+  return tx.select().from(projects).where(inArray(projects.slug, [...slugs]));
+}
+
+/**
+ * A page of projects ordered by slug; only those `memberUserId` belongs to unless null (admins).
+ * Fetches `limit` rows after the slug `after`.
+ */
+export async function listProjects(
+  tx: Tx,
+  options: { memberUserId: string | null; after: string | null; limit: number },
+): Promise<{ rows: ProjectRow[]; total: number }> {
+  const visible = options.memberUserId
+    ? inArray(
+        projects.id,
+        tx.select({ id: projectMembers.projectId }).from(projectMembers).where(eq(projectMembers.userId, options.memberUserId)),
+      )
+    : undefined;
+  const rows = await tx
+    .select()
+    .from(projects)
+    .where(and(visible, options.after !== null ? gt(projects.slug, options.after) : undefined))
+    .orderBy(asc(projects.slug))
+    .limit(options.limit);
+  const [count] = await tx.select({ n: sql<number>`count(*)::int` }).from(projects).where(visible);
+  return { rows, total: count?.n ?? 0 };
+}
+
+export async function insertMember(tx: Tx, row: { projectId: string; userId: string; role: Role }): Promise<MemberRow> {
+  const [inserted] = await tx
+    .insert(projectMembers)
+    .values(row)
+    .onConflictDoUpdate({ target: [projectMembers.projectId, projectMembers.userId], set: { role: row.role } })
+    .returning();
+  return inserted as MemberRow;
+}
+
+export async function deleteMember(tx: Tx, projectId: string, userId: string): Promise<boolean> {
+  const rows = await tx
+    .delete(projectMembers)
+    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .returning({ userId: projectMembers.userId });
+  return rows.length > 0;
+}
+
+/** Members of several projects, ordered by when they joined. */
+export async function findMembersByProjects(tx: Tx, projectIds: readonly string[]): Promise<MemberRow[]> {
+  return (await tx
+    .select()
+    .from(projectMembers)
+    .where(inArray(projectMembers.projectId, [...projectIds]))
+    .orderBy(asc(projectMembers.createdAt), asc(projectMembers.userId))) as MemberRow[];
+}
+
+/** One user's memberships in the given projects. */
+export async function findRolesOfUser(tx: Tx, userId: string, projectIds: readonly string[]): Promise<MemberRow[]> {
+  return (await tx
+    .select()
+    .from(projectMembers)
+    .where(and(eq(projectMembers.userId, userId), inArray(projectMembers.projectId, [...projectIds])))) as MemberRow[];
+}
+
+/**
+ * Locks the project's member rows and returns them, so that concurrent removals cannot both
+ * see "another owner is left".
+ */
+export async function lockMembers(tx: Tx, projectId: string): Promise<MemberRow[]> {
+  return (await tx
+    .select()
+    .from(projectMembers)
+    .where(eq(projectMembers.projectId, projectId))
+    .for('update')) as MemberRow[];
+}
