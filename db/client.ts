@@ -20,7 +20,7 @@ export interface DatabaseHandle {
   db: Database;
   kind: DatabaseKind;
   /** The driver's own client, for the few things drizzle does not cover (locks, LISTEN). */
-  raw: { kind: 'postgres'; sql: postgres.Sql } | { kind: 'pglite'; client: PGlite };
+  raw: { kind: 'postgres'; sql: postgres.Sql; url: string } | { kind: 'pglite'; client: PGlite };
   /** Where the data lives, without credentials: for logs and /readyz. */
   location: string;
   /** Resolves when a trivial query succeeds; rejects otherwise. */
@@ -57,7 +57,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     const handle: DatabaseHandle = {
       db,
       kind: 'postgres',
-      raw: { kind: 'postgres', sql: client },
+      raw: { kind: 'postgres', sql: client, url: options.url },
       location: redactUrl(options.url),
       ping: async () => {
         await client`select 1`;

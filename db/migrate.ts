@@ -6,6 +6,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { PgliteDatabase } from 'drizzle-orm/pglite';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import type { DatabaseHandle } from './client.ts';
 
 /** The folder drizzle-kit writes to; the same files run on PostgreSQL and PGlite. */
@@ -24,14 +25,13 @@ export async function runMigrations(handle: DatabaseHandle): Promise<void> {
     await migratePglite(handle.db as unknown as PgliteDatabase<Record<string, never>>, config);
     return;
   }
-  // drizzle's migrator opens its own transaction, so lock at session level on one reserved connection.
-  const conn = await handle.raw.sql.reserve();
+  // drizzle's migrator opens its own transaction, so lock at session level on a connection of its own.
+  const conn = postgres(handle.raw.url, { max: 1, onnotice: () => {} });
   try {
     await conn`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migratePostgres(drizzlePostgres(conn), config);
   } finally {
-    await conn`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
-    conn.release();
+    await conn.end({ timeout: 5 });
   }
 }
 

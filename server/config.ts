@@ -52,7 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
     limits: {
       maxDepth: int(env, 'GANTRY_MAX_DEPTH', 12, 1, 1000),
       maxAliases: int(env, 'GANTRY_MAX_ALIASES', 30, 0, 10000),
-      maxCost: int(env, 'GANTRY_MAX_COST', 20000, 1, 10_000_000),
+      maxCost: int(env, 'GANTRY_MAX_COST', 1_000_000, 1, 1_000_000_000),
       maxTokens: int(env, 'GANTRY_MAX_TOKENS', 5000, 10, 1_000_000),
       maxDirectives: int(env, 'GANTRY_MAX_DIRECTIVES', 50, 0, 10000),
       maxDocumentBytes: int(env, 'GANTRY_MAX_DOCUMENT_BYTES', 64 * 1024, 64, 16 * 1024 * 1024),

@@ -2,8 +2,21 @@ import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
-import { NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext, type ValidationRule } from 'graphql';
 import type { RequestLimits } from './config.ts';
+
+/**
+ * graphql-armor throws its rejection by default, which Apollo turns into a 500; report it as
+ * an ordinary validation error instead (mapped to BAD_USER_INPUT like any other).
+ */
+const REPORT = {
+  exposeLimits: true,
+  propagateOnRejection: false,
+  onReject: [
+    (context: ValidationContext | null, error: GraphQLError) =>
+      context?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'BAD_USER_INPUT' } })),
+  ],
+};
 
 /**
  * Validation rules applied to every operation, over HTTP and WebSocket alike: one list, so the
@@ -12,10 +25,10 @@ import type { RequestLimits } from './config.ts';
  */
 export function limitRules(limits: RequestLimits, options: { introspection: boolean }): ValidationRule[] {
   const rules: ValidationRule[] = [
-    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, exposeLimits: true }) as unknown as ValidationRule,
-    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true }) as unknown as ValidationRule,
-    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, exposeLimits: true }) as unknown as ValidationRule,
-    maxDirectivesRule({ n: limits.maxDirectives, exposeLimits: true }) as unknown as ValidationRule,
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, ...REPORT }) as unknown as ValidationRule,
+    maxAliasesRule({ n: limits.maxAliases, ...REPORT }) as unknown as ValidationRule,
+    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, ...REPORT }) as unknown as ValidationRule,
+    maxDirectivesRule({ n: limits.maxDirectives, ...REPORT }) as unknown as ValidationRule,
   ];
   if (!options.introspection) rules.push(NoSchemaIntrospectionCustomRule);
   return rules;
