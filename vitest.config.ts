@@ -16,25 +16,24 @@ function postgresReachable(): Promise<boolean> {
 /** Tests that touch the database: they run twice, on PGlite and on PostgreSQL. */
 const DATABASE_TESTS = ['test/api/**/*.test.ts', 'test/db/**/*.test.ts'];
 
-export default defineConfig(async () => {
-  // CI always has PostgreSQL (.ci/run starts it), so there a missing server fails loudly.
-  const withPostgres = process.env.CI === 'true' || (await postgresReachable());
-  if (!withPostgres) console.warn('PostgreSQL not reachable at 127.0.0.1:5432: running the database tests on PGlite only');
-  return {
-    resolve: {
-      // graphql ships CJS (main) and ESM (module) builds; Node loads the CJS one for our
-      // dependencies, so make Vite pick the same file or instanceof checks fail across realms.
-      alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
-    },
-    test: {
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
-      projects: [
-        { extends: true, test: { name: 'pglite', include: ['test/**/*.test.ts'], env: { GANTRY_TEST_DB: 'pglite' } } },
-        ...(withPostgres
-          ? [{ extends: true, test: { name: 'postgres', include: DATABASE_TESTS, env: { GANTRY_TEST_DB: 'postgres' } } }]
-          : []),
-      ],
-    },
-  };
+// CI always has PostgreSQL (.ci/run starts it), so there a missing server fails loudly.
+const withPostgres = process.env.CI === 'true' || (await postgresReachable());
+if (!withPostgres) console.warn('PostgreSQL not reachable at 127.0.0.1:5432: running the database tests on PGlite only');
+
+export default defineConfig({
+  resolve: {
+    // graphql ships CJS (main) and ESM (module) builds; Node loads the CJS one for our
+    // dependencies, so make Vite pick the same file or instanceof checks fail across realms.
+    alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }],
+  },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true as const, test: { name: 'pglite', include: ['test/**/*.test.ts'], env: { GANTRY_TEST_DB: 'pglite' } } },
+      ...(withPostgres
+        ? [{ extends: true as const, test: { name: 'postgres', include: DATABASE_TESTS, env: { GANTRY_TEST_DB: 'postgres' } } }]
+        : []),
+    ],
+  },
 });

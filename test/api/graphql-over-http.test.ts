@@ -17,7 +17,7 @@ describe('GraphQL over HTTP conformance', () => {
     url: () => t.url,
     // The audits query `{ __typename }`, which needs no authentication, but send a token so
     // that the answers exercise the authenticated path too.
-    fetchFn: (input: RequestInfo | URL, init?: RequestInit) => {
+    fetchFn: (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
       const headers = new Headers(init?.headers);
       headers.set('authorization', `Bearer ${ADMIN_TOKEN}`);
       return fetch(input, { ...init, headers });
