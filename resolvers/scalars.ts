@@ -1,16 +1,25 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 /** RFC 3339 with a time zone; anything else is rejected rather than guessed. */
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/** True when every field is in range: `Date` would silently roll 02-30 over into March. */
+function fieldsInRange(match: RegExpExecArray): boolean {
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = match[9] === undefined || (Number(match[9]) <= 23 && Number(match[10]) <= 59);
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk;
+}
 
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !RFC3339.test(value)) {
+  const match = typeof value === 'string' ? RFC3339.exec(value) : null;
+  if (!match) {
     throw new GraphQLError('DateTime must be an RFC 3339 string with a time zone, e.g. 2026-01-31T12:00:00Z', {
       extensions: { code: 'BAD_USER_INPUT' },
     });
   }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
+  const date = new Date(value as string);
+  if (Number.isNaN(date.getTime()) || !fieldsInRange(match)) {
     throw new GraphQLError(`"${value}" is not a valid date-time`, { extensions: { code: 'BAD_USER_INPUT' } });
   }
   return date;

@@ -34,7 +34,9 @@ function isContractCode(code: unknown): code is ErrorCode {
  */
 export function createErrorFormatter(options: { production: boolean; onInternal: (error: unknown) => void }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    let original: unknown = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+    // graphql-js wraps coercion errors twice (GraphQLError in GraphQLError); look through to a DomainError.
+    while (original instanceof GraphQLError && original.originalError && original !== error) original = original.originalError;
     const requestId = currentRequestId();
     const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     if (original instanceof DomainError) {
@@ -45,7 +47,14 @@ export function createErrorFormatter(options: { production: boolean; onInternal:
       };
     }
     const rawCode = extensions.code;
-    const mapped = isContractCode(rawCode) ? rawCode : FOREIGN_CODES[String(rawCode)];
+    // graphql-js' own request errors (variable coercion, validation) have neither an original
+    // error nor a path: the request was wrong, not the server. Apollo tags them; graphql-ws does not.
+    const requestError =
+      error instanceof GraphQLError &&
+      !error.path &&
+      rawCode === undefined &&
+      (!error.originalError || error.originalError instanceof GraphQLError);
+    const mapped = isContractCode(rawCode) ? rawCode : (FOREIGN_CODES[String(rawCode)] ?? (requestError ? 'BAD_USER_INPUT' : undefined));
     if (mapped && mapped !== 'INTERNAL_SERVER_ERROR') {
       return { ...formatted, extensions: { ...extensions, code: mapped, ...(requestId ? { requestId } : {}) } };
     }

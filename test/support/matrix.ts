@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { apiTokens, auditEntries, users } from '../../db/schema/index.ts';
+import { apiTokens, apps, auditEntries, environments, projectMembers, projects, users } from '../../db/schema/index.ts';
 import type { ErrorCode } from '../../services/shared/errors.ts';
 import { unique } from './fixtures.ts';
 import type { GraphQLResponse, TestServer } from './server.ts';
@@ -60,6 +60,21 @@ export function expectNoLeak(body: unknown): void {
 export async function auditRowCount(t: TestServer): Promise<number> {
   const [row] = await t.server.database.db.select({ n: count() }).from(auditEntries);
   return row?.n ?? 0;
+}
+
+/**
+ * Row counts of every table an API mutation writes: equal before and after a refused request
+ * means nothing was created, deleted or audited.
+ */
+export async function rowCounts(t: TestServer): Promise<Record<string, number>> {
+  const db = t.server.database.db;
+  const tables = { users, apiTokens, projects, projectMembers, apps, environments, auditEntries };
+  const counts: Record<string, number> = {};
+  for (const [name, table] of Object.entries(tables)) {
+    const [row] = await db.select({ n: count() }).from(table);
+    counts[name] = row?.n ?? 0;
+  }
+  return counts;
 }
 
 /** API tokens stored for all users (revoked ones included). */
