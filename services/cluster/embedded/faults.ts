@@ -1,0 +1,63 @@
+/**
+ * Fault injection for tests of code that talks to the cluster: broken watch connections,
+ * compacted history (410 Gone), and failing or throttled list requests.
+ */
+import { ApiError } from './errors.ts';
+
+/** Status codes {@link FaultInjector.failNextLists} can produce. */
+export type ListFailureCode = 500 | 429;
+
+/** What the injector needs from the running cluster. */
+export interface FaultTargets {
+  /** Destroys every open watch connection; returns how many there were. */
+  dropWatches(): number;
+  /** Discards the retained change history. */
+  expireHistory(): void;
+}
+
+/** The `faults` property of the cluster handle. */
+export class FaultInjector {
+  private readonly listFailures: ApiError[] = [];
+
+  constructor(private readonly targets: FaultTargets) {}
+
+  /** Closes all open watch connections abruptly (mid-stream, no clean end); returns how many were closed. */
+  dropWatches(): number {
+    return this.targets.dropWatches();
+  }
+
+  /** Discards the retained change history, so watching or paginating from any earlier resourceVersion gets 410 Gone. */
+  expireHistory(): void {
+    this.targets.expireHistory();
+  }
+
+  /**
+   * Makes the next `count` list requests fail: 500 InternalError, or 429 TooManyRequests
+   * with a `Retry-After` header (default 1 second).
+   */
+  failNextLists(count: number, code: ListFailureCode = 500, options: { retryAfterSeconds?: number } = {}): void {
+    for (let i = 0; i < count; i++) {
+      if (code === 429) {
+        const retryAfterSeconds = options.retryAfterSeconds ?? 1;
+        this.listFailures.push(new ApiError(429, 'TooManyRequests', 'Too many requests, please try again later.', { retryAfterSeconds }));
+      } else {
+        this.listFailures.push(new ApiError(500, 'InternalError', 'Internal error occurred: injected list failure'));
+      }
+    }
+  }
+
+  /** How many injected list failures are still pending. */
+  get pendingListFailures(): number {
+    return this.listFailures.length;
+  }
+
+  /** Removes every pending injected failure. */
+  reset(): void {
+    this.listFailures.length = 0;
+  }
+
+  /** Called by the list route: returns the error to answer with, if a failure is pending. */
+  takeListFailure(): ApiError | undefined {
+    return this.listFailures.shift();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * The HTTP front of the embedded API server (plain `node:http` on loopback): bearer-token
+ * authentication, discovery and OpenAPI documents, and dispatch to the resource routes.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { apiGroup, coreVersions, groupList, resourceList, versionInfo } from '../discovery.ts';
+import { ApiError, toApiError } from '../errors.ts';
+import { openApiDocument, openApiIndex } from '../openapi.ts';
+import { parseApiPath } from './paths.ts';
+import { handleResource, type ResourceRouteContext } from './resource-routes.ts';
+import { sendError, sendJson } from './responses.ts';
+
+/** Options of {@link ApiHttpServer}. */
+export interface ApiHttpServerOptions {
+  /** The bearer token; a request presenting any other credentials gets 401. Undefined accepts anything. */
+  token: string | undefined;
+  /** Returns the live route context (it is rebuilt on restart). */
+  context: () => ResourceRouteContext;
+}
+
+const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+
+function notFound(): ApiError {
+  return new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+}
+
+/** A node:http server that can be stopped (dropping open connections) and started again on the same port. */
+export class ApiHttpServer {
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly options: ApiHttpServerOptions) {}
+
+  /**
+   * Starts listening; port 0 picks a free port.
+   * @returns the port listened on.
+   * @throws Error when the port cannot be bound.
+   */
+  async listen(port: number, host: string): Promise<number> {
+    const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, (request, response) => {
+      void this.handle(request, response);
+    });
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  /** Stops listening and destroys every open connection (including watches and log streams). */
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+    await closed;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const pathname = url.pathname.replace(/\/+$/, '') || '/';
+      this.authenticate(request, pathname);
+      if (this.serveNonResource(pathname, request, response)) return;
+      const parsed = parseApiPath(pathname);
+      if (parsed?.kind === 'resource') return await handleResource(this.options.context(), parsed, request, response, url.searchParams);
+      if (request.method !== 'GET') throw notFound();
+      const document = parsed?.kind === 'groupVersion' ? resourceList(parsed.group, parsed.version) : parsed?.kind === 'group' ? apiGroup(parsed.group) : undefined;
+      if (!document) throw notFound();
+      sendJson(response, 200, document);
+    } catch (error) {
+      sendError(response, toApiError(error));
+    }
+  }
+
+  /**
+   * A client that presents credentials must present the right token. Clients presenting none
+   * are let through: kubectl (client-go) never sends bearer tokens over plain http, and the
+   * server only listens on loopback.
+   */
+  private authenticate(request: IncomingMessage, pathname: string): void {
+    const presented = request.headers.authorization;
+    if (!this.options.token || presented === undefined || UNAUTHENTICATED_PATHS.has(pathname)) return;
+    if (presented !== `Bearer ${this.options.token}`) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+  }
+
+  /** Health, version, discovery roots and OpenAPI; returns false when the path is not one of them. */
+  private serveNonResource(pathname: string, request: IncomingMessage, response: ServerResponse): boolean {
+    if (pathname === '/healthz' || pathname === '/livez' || pathname === '/readyz') {
+      response.writeHead(200, { 'Content-Type': 'text/plain' });
+      response.end('ok');
+      return true;
+    }
+    const documents: Record<string, () => unknown> = {
+      '/version': versionInfo,
+      '/api': () => coreVersions(request.headers.host ?? '127.0.0.1'),
+      '/apis': groupList,
+      '/openapi/v3': openApiIndex,
+    };
+    const document = documents[pathname];
+    if (document) {
+      sendJson(response, 200, document());
+      return true;
+    }
+    if (pathname.startsWith('/openapi/v3/')) {
+      const openApi = openApiDocument(pathname.slice('/openapi/v3/'.length));
+      if (!openApi) throw notFound();
+      sendJson(response, 200, openApi);
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,125 @@
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { aDeployment, eventually, kubectl, startTestCluster, type TestCluster } from './helpers.ts';
+
+let test: TestCluster;
+beforeEach(async () => {
+  test = await startTestCluster();
+});
+afterEach(async () => {
+  await test.close();
+});
+
+/** Starts a long-running kubectl (`get -w`, `logs -f`) and collects its output until stopped. */
+function kubectlStream(args: string[]): { output: () => string; stop: () => void } {
+  const child = spawn('kubectl', ['--kubeconfig', test.cluster.kubeconfigPath ?? '', '--cache-dir', join(test.dataDir, 'kube-cache'), ...args]);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { output: () => output, stop: () => child.kill() };
+}
+
+const manifest = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels: {app: web}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: ${image}
+          env: [{name: MODE, value: prod}]
+          ports: [{containerPort: 8080}]
+`;
+
+async function deployWeb(replicas = 2): Promise<void> {
+  await test.apps.createNamespacedDeployment({ namespace: 'default', body: { ...aDeployment('web', { replicas }) } });
+  await eventually(() => test.cluster.store.list('pods', { labelSelector: 'app=web' }).filter((pod) => (pod['status'] as { containerStatuses?: Array<{ ready: boolean }> }).containerStatuses?.[0]?.ready).length === replicas, 10_000, 'ready pods');
+}
+
+describe('kubectl against the embedded cluster', () => {
+  it('applies a YAML file twice: the first apply creates, the second updates through a patch', async () => {
+    const file = join(test.dataDir, 'web.yaml');
+    await writeFile(file, manifest('registry.local/web:1'));
+    expect(await kubectl(test, ['apply', '-f', file])).toContain('deployment.apps/web created');
+    await writeFile(file, manifest('registry.local/web:2'));
+    expect(await kubectl(test, ['apply', '-f', file])).toContain('deployment.apps/web configured');
+    const deployment = test.cluster.store.get('deployments', 'default', 'web');
+    expect((deployment?.['spec'] as any).template.spec.containers[0]).toMatchObject({ image: 'registry.local/web:2', env: [{ name: 'MODE', value: 'prod' }] });
+    expect(deployment?.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).toContain('registry.local/web:2');
+    expect(deployment?.metadata.generation).toBe(2);
+  });
+
+  it('lists with server-side table columns and prints single objects as YAML', async () => {
+    await deployWeb();
+    const table = await kubectl(test, ['get', 'deploy,po']);
+    expect(table).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
+    expect(table).toMatch(/deployment\.apps\/web\s+2\/2\s+2\s+2/);
+    expect(table).toMatch(/pod\/web-\w+-\w{5}\s+1\/1\s+Running\s+0/);
+    const yamlText = await kubectl(test, ['get', 'deployment', 'web', '-o', 'yaml']);
+    expect(parse(yamlText)).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, status: { readyReplicas: 2 } });
+  });
+
+  it('streams changes with get -w', async () => {
+    const watch = kubectlStream(['get', 'configmaps', '-w']);
+    try {
+      await eventually(() => test.cluster.openWatchCount > 0, 10_000, 'kubectl to start watching');
+      await test.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'watched' }, data: { a: '1' } } });
+      await eventually(() => /watched\s+1\s+/.test(watch.output()), 10_000, 'the watched configmap in kubectl output');
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('describes a deployment with its replica set and events', async () => {
+    await deployWeb();
+    const description = await kubectl(test, ['describe', 'deploy', 'web']);
+    expect(description).toMatch(/Replicas:\s+2 desired \| 2 updated \| 2 total \| 2 available \| 0 unavailable/);
+    expect(description).toMatch(/NewReplicaSet:\s+web-\w+ \(2\/2 replicas created\)/);
+    expect(description).toMatch(/ScalingReplicaSet\s+.*Scaled up replica set web-\w+ from 0 to 2/);
+  });
+
+  it('scales a deployment with kubectl scale', async () => {
+    await deployWeb(1);
+    expect(await kubectl(test, ['scale', 'deployment/web', '--replicas=3'])).toContain('deployment.apps/web scaled');
+    await eventually(() => test.cluster.store.list('pods', { labelSelector: 'app=web' }).length === 3, 10_000, 'three pods');
+  });
+
+  it('prints logs and follows them', async () => {
+    await deployWeb(1);
+    const [pod] = test.cluster.store.list('pods', { labelSelector: 'app=web' });
+    const name = pod?.metadata.name ?? '';
+    await eventually(() => test.cluster.logs.read(pod?.metadata.uid ?? '', 'app').length >= 3, 5000, 'log lines');
+    expect(await kubectl(test, ['logs', name, '--tail=1'])).toMatch(/^\S+Z INFO web handled request id=\w+/);
+    const follow = kubectlStream(['logs', '-f', name, '--tail=0']);
+    try {
+      await eventually(() => follow.output().split('\n').filter((line) => line.includes('handled request')).length >= 2, 10_000, 'followed lines');
+    } finally {
+      follow.stop();
+    }
+  });
+
+  it('deletes a pod and waits until it is gone; the ReplicaSet replaces it', async () => {
+    await deployWeb(1);
+    const [pod] = test.cluster.store.list('pods', { labelSelector: 'app=web' });
+    expect(await kubectl(test, ['delete', 'pod', pod?.metadata.name ?? ''])).toContain('deleted');
+    expect(test.cluster.store.get('pods', 'default', pod?.metadata.name ?? '')).toBeUndefined();
+    await eventually(() => test.cluster.store.list('pods', { labelSelector: 'app=web' }).length === 1, 10_000, 'a replacement pod');
+  });
+
+  it('resolves short names of core and Istio resources', async () => {
+    await test.custom.createNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'virtualservices', body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web' }, spec: { hosts: ['web'] } } });
+    expect(await kubectl(test, ['get', 'vs'])).toMatch(/web\s+\[\]\s+\["web"\]/);
+    expect(await kubectl(test, ['get', 'ns', 'default', '-o', 'name'])).toBe('namespace/default\n');
+  });
+});
