@@ -1,4 +1,6 @@
 import { requirePrincipal } from '../services/access/policy.ts';
+import { registerCluster } from '../services/clusters/service.ts';
+import { environmentWorkload, subscribePodEvents, subscribeWorkload } from '../services/workloads/service.ts';
 import type { Resolvers } from './types.generated.ts';
 
 export const clusterResolvers: Resolvers = {
@@ -7,5 +9,24 @@ export const clusterResolvers: Resolvers = {
       requirePrincipal(ctx.principal);
       return ctx.clusters.list();
     },
+  },
+  Mutation: {
+    registerCluster: (_, { name, kubeconfig }, ctx) => registerCluster(ctx, name, kubeconfig),
+  },
+  Subscription: {
+    workloadChanged: {
+      subscribe: (_, { environmentId }, ctx) => subscribeWorkload(ctx, environmentId),
+      resolve: (payload: unknown) => payload as never,
+    },
+    podEvents: {
+      subscribe: (_, { environmentId }, ctx) => subscribePodEvents(ctx, environmentId),
+      resolve: (payload: unknown) => payload as never,
+    },
+  },
+};
+
+export const workloadFieldResolvers: Resolvers = {
+  Environment: {
+    workload: async (environment, _, ctx) => environmentWorkload(ctx, environment, (await ctx.loaders.appById.load(environment.appId))!),
   },
 };

@@ -1,12 +1,12 @@
 import { appResolvers } from './apps.ts';
-import { clusterResolvers } from './clusters.ts';
+import { clusterResolvers, workloadFieldResolvers } from './clusters.ts';
 import { identityResolvers } from './identity.ts';
 import { nodeResolvers } from './node.ts';
 import { projectResolvers } from './projects.ts';
 import { DateTime, JSON } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers];
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers];
 
 /** All resolvers, merged per type; a field defined twice is a programming error. */
 export function allResolvers(): Resolvers {

@@ -5,6 +5,8 @@ import type { ProjectRow, MemberRow } from '../services/projects/repository.ts';
 import type { AuditRow } from '../services/audit/repository.ts';
 import type { AppRow, EnvironmentRow } from '../services/apps/repository.ts';
 import type { ClusterInfo } from '../services/cluster/directory.ts';
+import type { WorkloadView, WorkloadVersionView, PodInfo } from '../services/cluster/workload.ts';
+import type { PodEventView } from '../services/workloads/service.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -252,6 +254,11 @@ export type Mutation = {
   promoteRelease: Release;
   /** Skips the remaining steps and pauses: straight to 100%. */
   promoteReleaseFully: Release;
+  /**
+   * Platform admins only: connects a cluster from a kubeconfig. The kubeconfig is stored
+   * encrypted with GANTRY_SECRET_KEY and is never returned.
+   */
+  registerCluster: Cluster;
   /** MAINTAINER and above; only an OWNER may remove an OWNER; the last OWNER cannot be removed. */
   removeProjectMember: Scalars['Boolean']['output'];
   resumeRelease: Release;
@@ -325,6 +332,12 @@ export type MutationPromoteReleaseArgs = {
 
 export type MutationPromoteReleaseFullyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationRegisterClusterArgs = {
+  kubeconfig: Scalars['String']['input'];
+  name: Scalars['String']['input'];
 };
 
 
@@ -808,8 +821,8 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Pod: ResolverTypeWrapper<Pod>;
-  PodEvent: ResolverTypeWrapper<PodEvent>;
+  Pod: ResolverTypeWrapper<PodInfo>;
+  PodEvent: ResolverTypeWrapper<PodEventView>;
   PodPhase: PodPhase;
   Project: ResolverTypeWrapper<ProjectRow>;
   ProjectConnection: ResolverTypeWrapper<Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ProjectEdge']>, nodes: Array<ResolversTypes['Project']> }>;
@@ -835,8 +848,8 @@ export type ResolversTypes = {
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: ResolverTypeWrapper<UserRow>;
   WatchEventType: WatchEventType;
-  Workload: ResolverTypeWrapper<Workload>;
-  WorkloadVersion: ResolverTypeWrapper<WorkloadVersion>;
+  Workload: ResolverTypeWrapper<WorkloadView>;
+  WorkloadVersion: ResolverTypeWrapper<WorkloadVersionView>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -867,8 +880,8 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
-  Pod: Pod;
-  PodEvent: PodEvent;
+  Pod: PodInfo;
+  PodEvent: PodEventView;
   Project: ProjectRow;
   ProjectConnection: Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ProjectEdge']>, nodes: Array<ResolversParentTypes['Project']> };
   ProjectEdge: Omit<ProjectEdge, 'node'> & { node: ResolversParentTypes['Project'] };
@@ -886,8 +899,8 @@ export type ResolversParentTypes = {
   UpdateAppInput: UpdateAppInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: UserRow;
-  Workload: Workload;
-  WorkloadVersion: WorkloadVersion;
+  Workload: WorkloadView;
+  WorkloadVersion: WorkloadVersionView;
 };
 
 export type ApiTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = {
@@ -1004,6 +1017,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   pauseRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationPauseReleaseArgs, 'id'>>;
   promoteRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationPromoteReleaseArgs, 'id'>>;
   promoteReleaseFully?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationPromoteReleaseFullyArgs, 'id'>>;
+  registerCluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType, RequireFields<MutationRegisterClusterArgs, 'kubeconfig' | 'name'>>;
   removeProjectMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveProjectMemberArgs, 'login' | 'projectId'>>;
   resumeRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationResumeReleaseArgs, 'id'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;

@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import { migrationsApplied, runMigrations } from '../db/migrate.ts';
 import type { ClusterDirectory } from '../services/cluster/directory.ts';
+import type { EmbeddedClusterOptions } from '../services/cluster/embedded/index.ts';
+import { startClusters, type ClusterRegistry } from '../services/cluster/registry.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import type { GantryConfig } from './config.ts';
@@ -23,6 +25,9 @@ export interface GantryServer {
   database: DatabaseHandle;
   metrics: Metrics;
   logger: Logger;
+  clusters: ClusterDirectory;
+  /** The live cluster registry; null when a ready-made directory was passed in. */
+  registry: ClusterRegistry | null;
   /** Graceful stop: readiness false, in-flight requests finish, sockets get 1001, database closes. */
   close(): Promise<void>;
 }
@@ -30,10 +35,10 @@ export interface GantryServer {
 export interface StartOptions {
   clock?: Clock;
   logger?: Logger;
-  /** Supplied by the cluster layer; see services/cluster. */
-  clusters: ClusterDirectory;
-  /** Runs before the database closes on shutdown (cluster watches, release engine). */
-  beforeClose?: () => Promise<void>;
+  /** A ready-made cluster directory (tests of other domains); by default clusters are connected here. */
+  clusters?: ClusterDirectory;
+  /** Overrides for the embedded cluster, e.g. a time scale for tests. */
+  embedded?: Partial<EmbeddedClusterOptions>;
 }
 
 /**
@@ -64,6 +69,16 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await database.close();
     throw error;
   }
+  let registry: ClusterRegistry | null = null;
+  try {
+    registry = options.clusters
+      ? null
+      : await startClusters({ config, logger, metricsRegistry: metrics.registry, db: database.db, ...(options.embedded ? { embedded: options.embedded } : {}) });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const clusters: ClusterDirectory = options.clusters ?? registry!;
 
   const schema = buildSchema();
   const formatError = createErrorFormatter({
@@ -73,7 +88,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const apollo = createApollo({ schema, config, metrics, logger, formatError });
   await apollo.start();
 
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters: options.clusters, logger };
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger };
   let shuttingDown = false;
   let migrationsOk = false;
   const readiness = async (): Promise<string | null> => {
@@ -114,10 +129,10 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       await stopped;
       clearTimeout(timer);
       await apollo.stop();
-      await options.beforeClose?.();
+      await registry?.stop();
       await database.close();
       logger.info('gantry stopped');
     })());
 
-  return { url, port, config, database, metrics, logger, close };
+  return { url, port, config, database, metrics, logger, clusters, registry, close };
 }

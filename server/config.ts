@@ -14,6 +14,22 @@ export interface GantryConfig {
   adminToken: string | undefined;
   limits: RequestLimits;
   shutdownTimeoutMs: number;
+  clusters: ClusterSettings;
+}
+
+/** Where Gantry's clusters come from. */
+export interface ClusterSettings {
+  /** `GANTRY_CLUSTERS`: name=kubeconfig-path[:context], comma-separated. */
+  configured: { name: string; kubeconfigPath: string; context: string | null }[];
+  /** Start the in-process cluster `embedded` (default: when none is configured). */
+  embedded: boolean;
+  embeddedPort: number;
+  /** Simulated-to-real time ratio of the embedded cluster's controllers. */
+  embeddedTimeScale: number;
+  /** `GANTRY_SECRET_KEY`: encrypts registered kubeconfigs at rest. */
+  secretKey: string | undefined;
+  /** A watch silent this long is presumed dead and relisted. */
+  watchStaleMs: number;
 }
 
 /** Limits enforced identically on HTTP and WebSocket operations. */
@@ -59,6 +75,46 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
       maxBodyBytes: int(env, 'GANTRY_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     },
     shutdownTimeoutMs: int(env, 'GANTRY_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    clusters: clusterSettings(env),
+  };
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings {
+  const configured = (env.GANTRY_CLUSTERS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const eq = entry.indexOf('=');
+      const name = entry.slice(0, eq);
+      if (eq <= 0 || !DNS_LABEL.test(name)) {
+        throw new ConfigError(`GANTRY_CLUSTERS entry "${entry}" must be name=kubeconfig-path[:context] with a DNS-1123 name`);
+      }
+      const rest = entry.slice(eq + 1);
+      const colon = rest.lastIndexOf(':');
+      const kubeconfigPath = colon > 0 ? rest.slice(0, colon) : rest;
+      const context = colon > 0 ? rest.slice(colon + 1) : null;
+      if (!kubeconfigPath) throw new ConfigError(`GANTRY_CLUSTERS entry "${entry}" has no kubeconfig path`);
+      return { name, kubeconfigPath: resolve(kubeconfigPath), context };
+    });
+  const names = new Set<string>();
+  for (const c of configured) {
+    if (names.has(c.name)) throw new ConfigError(`GANTRY_CLUSTERS names cluster "${c.name}" twice`);
+    names.add(c.name);
+  }
+  const embeddedSetting = env.GANTRY_EMBEDDED_CLUSTER ?? 'auto';
+  if (!['auto', '0', '1'].includes(embeddedSetting)) throw new ConfigError('GANTRY_EMBEDDED_CLUSTER must be auto, 0 or 1');
+  const timeScale = Number(env.GANTRY_EMBEDDED_TIME_SCALE ?? '1');
+  if (!(timeScale > 0 && timeScale <= 100)) throw new ConfigError('GANTRY_EMBEDDED_TIME_SCALE must be a number in (0, 100]');
+  return {
+    configured,
+    embedded: embeddedSetting === '1' || (embeddedSetting === 'auto' && configured.length === 0),
+    embeddedPort: int(env, 'GANTRY_EMBEDDED_CLUSTER_PORT', 0, 0, 65535),
+    embeddedTimeScale: timeScale,
+    secretKey: env.GANTRY_SECRET_KEY || undefined,
+    watchStaleMs: int(env, 'GANTRY_WATCH_STALE_SECONDS', 90, 1, 3600) * 1000,
   };
 }
 

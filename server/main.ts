@@ -2,7 +2,6 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { startGantry } from './app.ts';
 import { createLogger } from './logger.ts';
-import { startClusters } from '../services/cluster/registry.ts';
 
 let config;
 try {
@@ -15,8 +14,7 @@ try {
   throw error;
 }
 const logger = createLogger(config.logLevel);
-const clusters = await startClusters(config, logger);
-const server = await startGantry(config, { logger, clusters: clusters.directory, beforeClose: () => clusters.stop() });
+const server = await startGantry(config, { logger });
 
 let signals = 0;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -2,3 +2,4 @@
 export * from './identity.ts';
 export * from './apps.ts';
 export * from './audit.ts';
+export * from './clusters.ts';

@@ -1,3 +1,9 @@
+import type { AppChange, AppSnapshot } from './app-index.ts';
+import type { Manifest } from './manifests.ts';
+
+/** Identifies one object for reads and deletes. */
+export type ObjectRef = Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } };
+
 /** Health of one cluster as the API reports it. */
 export type ClusterStatus = 'CONNECTED' | 'DEGRADED' | 'UNREACHABLE';
 
@@ -9,12 +15,38 @@ export interface ClusterInfo {
 }
 
 /**
- * The clusters Gantry knows, as the rest of the platform sees them: names and health only.
- * The implementation lives beside the Kubernetes client; services depend on this interface.
+ * What the rest of the platform may do with one cluster: read its watch caches and hear about
+ * changes, per app. Services depend on this port, never on the Kubernetes client.
  */
+export interface ClusterPort {
+  info(): ClusterInfo;
+  /** The app's cached objects in a namespace. */
+  snapshot(namespace: string, app: string): AppSnapshot;
+  /** Calls `listener` for every change to the app's objects; returns the unsubscribe function. */
+  watchApp(namespace: string, app: string, listener: (change: AppChange) => void): () => void;
+  /** Server-side apply (field manager `gantry`); resolves with the object as stored. Idempotent. */
+  apply(manifest: Manifest): Promise<Record<string, any>>;
+  /** A fresh GET (not the cache), for reading back what was written; null if absent. */
+  read(ref: ObjectRef): Promise<Record<string, any> | null>;
+  /** Deletes (background propagation); an absent object counts as deleted. */
+  remove(ref: ObjectRef): Promise<void>;
+}
+
+/** The clusters Gantry knows. */
 export interface ClusterDirectory {
   list(): ClusterInfo[];
   get(name: string): ClusterInfo | null;
   /** The cluster new environments land on when none is named. */
   defaultName(): string;
+  /** The live port of a cluster; null when unknown. */
+  port(name: string): ClusterPort | null;
+  /**
+   * Checks a kubeconfig for `registerCluster` and seals it for storage; nothing is connected yet.
+   * @returns the ciphertext to store, or why the registration cannot be accepted.
+   */
+  prepareRegistration(name: string, kubeconfigYaml: string): { sealed: string } | { error: string };
+  /** Connects a cluster whose registration has been committed. */
+  connectRegistered(name: string, kubeconfigYaml: string): Promise<ClusterInfo>;
 }
+
+export type { AppChange, AppSnapshot, Manifest };

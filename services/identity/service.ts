@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { requireAdmin, requirePrincipal, type Principal } from '../access/policy.ts';
+import { notifyAccessChanged } from '../access/revalidation.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { RequestScope } from '../scope.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -112,12 +113,13 @@ export async function revokeApiToken(scope: RequestScope, globalId: string): Pro
   const id = idOf('ApiToken', globalId, 'id');
   const token = await scope.loaders.tokenById.load(id);
   if (!token || (token.userId !== principal.userId && !principal.isAdmin)) throw notFound('API token');
-  return scope.db.transaction(async (tx) => {
+  await scope.db.transaction(async (tx) => {
     const revoked = await repo.revokeToken(tx, id, scope.clock.now());
     if (!revoked) throw conflict('API token is already revoked');
     await recordAudit(tx, scope, { action: 'apiToken.revoke', targetType: 'ApiToken', targetId: id, projectId: null, details: { id: globalId } });
-    return true;
   });
+  notifyAccessChanged();
+  return true;
 }
 
 /**

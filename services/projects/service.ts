@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { authorizeProject, roleIn } from '../access/guard.ts';
+import { notifyAccessChanged } from '../access/revalidation.ts';
 import { mayAssignRole, requirePrincipal, ROLES, type Role } from '../access/policy.ts';
 import { listAuditEntries, type AuditRow } from '../audit/repository.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -82,7 +83,7 @@ export async function addProjectMember(
   if (!mayAssignRole(principal, myRole, role)) throw forbidden(`Only an OWNER may grant the ${role} role`);
   const user = await scope.loaders.userByLogin.load(input.login);
   if (!user) throw notFound(`User "${input.login}"`);
-  return scope.db.transaction(async (tx) => {
+  const member = await scope.db.transaction(async (tx) => {
     const members = await repo.lockMembers(tx, projectId);
     const existing = members.find((m) => m.userId === user.id);
     if (existing?.role === 'OWNER' && role !== 'OWNER') {
@@ -101,6 +102,8 @@ export async function addProjectMember(
     if (user.id === principal.userId) scope.loaders.viewerRole.clear(projectId);
     return member;
   });
+  notifyAccessChanged();
+  return member;
 }
 
 /** Removes a member; only an OWNER removes an OWNER, and never the last one. */
@@ -110,7 +113,7 @@ export async function removeProjectMember(scope: RequestScope, projectIdArg: str
   const myRole = await roleIn(scope, projectId);
   const user = await scope.loaders.userByLogin.load(login);
   if (!user) throw notFound(`Member "${login}"`);
-  return scope.db.transaction(async (tx) => {
+  await scope.db.transaction(async (tx) => {
     const members = await repo.lockMembers(tx, projectId);
     const target = members.find((m) => m.userId === user.id);
     if (!target) throw notFound(`Member "${login}"`);
@@ -121,8 +124,9 @@ export async function removeProjectMember(scope: RequestScope, projectIdArg: str
     await repo.deleteMember(tx, projectId, user.id);
     await recordAudit(tx, scope, { action: 'member.remove', targetType: 'User', targetId: user.id, projectId, details: { login, role: target.role } });
     scope.loaders.membersByProject.clear(projectId);
-    return true;
   });
+  notifyAccessChanged();
+  return true;
 }
 
 /** A project's audit log, newest first. MAINTAINER and above. */

@@ -38,11 +38,17 @@ export interface TestServerOptions {
   start?: Partial<StartOptions>;
 }
 
-/** A static directory with one healthy cluster, for tests that do not exercise clusters. */
+/**
+ * A static directory with one healthy cluster, for tests that do not exercise clusters
+ * (a test double: those suites need no cluster at all, and starting one would only slow them).
+ */
 export const oneClusterDirectory: ClusterDirectory = {
   list: () => [{ name: 'embedded', status: 'CONNECTED', version: 'v1.32.0', lastSyncAt: new Date() }],
   get: (name) => (name === 'embedded' ? oneClusterDirectory.list()[0]! : null),
   defaultName: () => 'embedded',
+  port: () => null,
+  prepareRegistration: () => ({ error: 'this test directory registers nothing' }),
+  connectRegistered: () => Promise.reject(new Error('this test directory registers nothing')),
 };
 
 /**

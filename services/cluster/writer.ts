@@ -1,0 +1,45 @@
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { FIELD_MANAGER } from './labels.ts';
+import type { Manifest } from './manifests.ts';
+
+/** The HTTP status of a client-node error, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const e = error as { code?: unknown; statusCode?: unknown };
+  return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
+}
+
+/**
+ * Idempotent writes through `@kubernetes/client-node`: server-side apply with field manager
+ * `gantry` (force, so Gantry owns the fields it sets), which makes repeating a write harmless.
+ */
+export class ClusterWriter {
+  private readonly api: KubernetesObjectApi;
+
+  constructor(kubeConfig: KubeConfig) {
+    this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
+  }
+
+  /** Applies one object; returns it as the API server stored it. */
+  async apply(manifest: Manifest): Promise<KubernetesObject> {
+    return this.api.patch(manifest as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+  }
+
+  /** Reads an object back; null when it does not exist. */
+  async read(ref: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } }): Promise<KubernetesObject | null> {
+    try {
+      return await this.api.read(ref as KubernetesObject & { metadata: { name: string; namespace: string } });
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Deletes an object; absent already counts as done. */
+  async delete(ref: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } }): Promise<void> {
+    try {
+      await this.api.delete(ref as KubernetesObject, undefined, undefined, undefined, undefined, 'Background');
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+  }
+}
