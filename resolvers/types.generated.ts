@@ -7,6 +7,8 @@ import type { AppRow, EnvironmentRow } from '../services/apps/repository.ts';
 import type { ClusterInfo } from '../services/cluster/directory.ts';
 import type { WorkloadView, WorkloadVersionView, PodInfo } from '../services/cluster/workload.ts';
 import type { PodEventView } from '../services/workloads/service.ts';
+import type { ReleaseRow, ReleaseEventRow } from '../services/releases/repository.ts';
+import type { ReleaseStepModel } from '../services/releases/model.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -786,7 +788,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( AuditRow & { __typename: 'AuditEntry' } )
     | ( EnvironmentRow & { __typename: 'Environment' } )
     | ( ProjectRow & { __typename: 'Project' } )
-    | ( Omit<Release, 'createdBy' | 'environment' | 'events'> & { createdBy: _RefType['User'], environment: _RefType['Environment'], events: _RefType['ReleaseEventConnection'] } & { __typename: 'Release' } )
+    | ( ReleaseRow & { __typename: 'Release' } )
     | ( UserRow & { __typename: 'User' } )
   ;
 };
@@ -828,15 +830,15 @@ export type ResolversTypes = {
   ProjectConnection: ResolverTypeWrapper<Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ProjectEdge']>, nodes: Array<ResolversTypes['Project']> }>;
   ProjectEdge: ResolverTypeWrapper<Omit<ProjectEdge, 'node'> & { node: ResolversTypes['Project'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Release: ResolverTypeWrapper<Omit<Release, 'createdBy' | 'environment' | 'events'> & { createdBy: ResolversTypes['User'], environment: ResolversTypes['Environment'], events: ResolversTypes['ReleaseEventConnection'] }>;
+  Release: ResolverTypeWrapper<ReleaseRow>;
   ReleaseConnection: ResolverTypeWrapper<Omit<ReleaseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ReleaseEdge']>, nodes: Array<ResolversTypes['Release']> }>;
   ReleaseEdge: ResolverTypeWrapper<Omit<ReleaseEdge, 'node'> & { node: ResolversTypes['Release'] }>;
-  ReleaseEvent: ResolverTypeWrapper<Omit<ReleaseEvent, 'release'> & { release: ResolversTypes['Release'] }>;
+  ReleaseEvent: ResolverTypeWrapper<ReleaseEventRow>;
   ReleaseEventConnection: ResolverTypeWrapper<Omit<ReleaseEventConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ReleaseEventEdge']>, nodes: Array<ResolversTypes['ReleaseEvent']> }>;
   ReleaseEventEdge: ResolverTypeWrapper<Omit<ReleaseEventEdge, 'node'> & { node: ResolversTypes['ReleaseEvent'] }>;
   ReleaseEventType: ReleaseEventType;
   ReleaseStatus: ReleaseStatus;
-  ReleaseStep: ResolverTypeWrapper<ReleaseStep>;
+  ReleaseStep: ResolverTypeWrapper<ReleaseStepModel>;
   ReleaseStepInput: ReleaseStepInput;
   ReleaseStrategy: ReleaseStrategy;
   Role: Role;
@@ -886,13 +888,13 @@ export type ResolversParentTypes = {
   ProjectConnection: Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ProjectEdge']>, nodes: Array<ResolversParentTypes['Project']> };
   ProjectEdge: Omit<ProjectEdge, 'node'> & { node: ResolversParentTypes['Project'] };
   Query: Record<PropertyKey, never>;
-  Release: Omit<Release, 'createdBy' | 'environment' | 'events'> & { createdBy: ResolversParentTypes['User'], environment: ResolversParentTypes['Environment'], events: ResolversParentTypes['ReleaseEventConnection'] };
+  Release: ReleaseRow;
   ReleaseConnection: Omit<ReleaseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ReleaseEdge']>, nodes: Array<ResolversParentTypes['Release']> };
   ReleaseEdge: Omit<ReleaseEdge, 'node'> & { node: ResolversParentTypes['Release'] };
-  ReleaseEvent: Omit<ReleaseEvent, 'release'> & { release: ResolversParentTypes['Release'] };
+  ReleaseEvent: ReleaseEventRow;
   ReleaseEventConnection: Omit<ReleaseEventConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ReleaseEventEdge']>, nodes: Array<ResolversParentTypes['ReleaseEvent']> };
   ReleaseEventEdge: Omit<ReleaseEventEdge, 'node'> & { node: ResolversParentTypes['ReleaseEvent'] };
-  ReleaseStep: ReleaseStep;
+  ReleaseStep: ReleaseStepModel;
   ReleaseStepInput: ReleaseStepInput;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;

@@ -6,6 +6,9 @@ import { migrationsApplied, runMigrations } from '../db/migrate.ts';
 import type { ClusterDirectory } from '../services/cluster/directory.ts';
 import type { EmbeddedClusterOptions } from '../services/cluster/embedded/index.ts';
 import { startClusters, type ClusterRegistry } from '../services/cluster/registry.ts';
+import { ReleaseBus } from '../services/releases/bus.ts';
+import { ReleaseEngine } from '../services/releases/engine.ts';
+import { ReleaseFeedHub } from '../services/releases/progress.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import type { GantryConfig } from './config.ts';
@@ -28,6 +31,7 @@ export interface GantryServer {
   clusters: ClusterDirectory;
   /** The live cluster registry; null when a ready-made directory was passed in. */
   registry: ClusterRegistry | null;
+  engine: ReleaseEngine;
   /** Graceful stop: readiness false, in-flight requests finish, sockets get 1001, database closes. */
   close(): Promise<void>;
 }
@@ -79,6 +83,18 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     throw error;
   }
   const clusters: ClusterDirectory = options.clusters ?? registry!;
+  const releaseBus = new ReleaseBus(database);
+  await releaseBus.start();
+  const engine = new ReleaseEngine({
+    db: database.db,
+    clusters,
+    clock,
+    logger,
+    bus: releaseBus,
+    leaseTtlMs: config.releases.leaseTtlMs,
+    tickMs: config.releases.tickMs,
+  });
+  engine.start();
 
   const schema = buildSchema();
   const formatError = createErrorFormatter({
@@ -88,7 +104,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const apollo = createApollo({ schema, config, metrics, logger, formatError });
   await apollo.start();
 
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger };
+  const releaseFeeds = new ReleaseFeedHub(database.db, releaseBus);
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds };
   let shuttingDown = false;
   let migrationsOk = false;
   const readiness = async (): Promise<string | null> => {
@@ -129,10 +146,13 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       await stopped;
       clearTimeout(timer);
       await apollo.stop();
+      await engine.stop();
+      releaseFeeds.close();
+      await releaseBus.stop();
       await registry?.stop();
       await database.close();
       logger.info('gantry stopped');
     })());
 
-  return { url, port, config, database, metrics, logger, clusters, registry, close };
+  return { url, port, config, database, metrics, logger, clusters, registry, engine, close };
 }

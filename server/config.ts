@@ -15,6 +15,7 @@ export interface GantryConfig {
   limits: RequestLimits;
   shutdownTimeoutMs: number;
   clusters: ClusterSettings;
+  releases: { leaseTtlMs: number; tickMs: number };
 }
 
 /** Where Gantry's clusters come from. */
@@ -76,6 +77,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
     },
     shutdownTimeoutMs: int(env, 'GANTRY_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     clusters: clusterSettings(env),
+    releases: {
+      leaseTtlMs: int(env, 'GANTRY_RELEASE_LEASE_SECONDS', 15, 1, 300) * 1000,
+      tickMs: int(env, 'GANTRY_RELEASE_TICK_MS', 1000, 50, 60_000),
+    },
   };
 }
 

@@ -18,6 +18,8 @@ export interface ContextDeps {
   clock: Clock;
   clusters: ClusterDirectory;
   logger: Logger;
+  releaseBus: RequestScope['releaseBus'];
+  releaseFeeds: RequestScope['releaseFeeds'];
 }
 
 /**
@@ -35,6 +37,8 @@ export async function buildContext(
     db: deps.db,
     clock: deps.clock,
     clusters: deps.clusters,
+    releaseBus: deps.releaseBus,
+    releaseFeeds: deps.releaseFeeds,
     principal,
     loaders: createLoaders(deps.db, principal),
     requestId,

@@ -3,6 +3,7 @@ import type { Principal, Role } from './access/policy.ts';
 import * as appsRepo from './apps/repository.ts';
 import * as identityRepo from './identity/repository.ts';
 import * as projectsRepo from './projects/repository.ts';
+import * as releasesRepo from './releases/repository.ts';
 import { groupLoader, uniqueLoader } from './shared/loaders.ts';
 import DataLoader from 'dataloader';
 
@@ -30,6 +31,8 @@ export function createLoaders(db: Database, principal: Principal | null) {
     appsByProject: groupLoader((ids: readonly string[]) => appsRepo.findAppsByProjects(db, ids), (a) => a.projectId),
     environmentById: uniqueLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByIds(db, ids), (e) => e.id),
     environmentsByApp: groupLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByApps(db, ids), (e) => e.appId),
+    releaseById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleasesByIds(db, ids), (r) => r.id),
+    activeReleaseByEnvironment: uniqueLoader((ids: readonly string[]) => releasesRepo.activeReleasesOf(db, ids), (r) => r.environmentId),
   };
 }
 

@@ -3,6 +3,7 @@ import { requirePrincipal } from './access/policy.ts';
 import { requireVisibleApp, requireVisibleEnvironment } from './apps/service.ts';
 import { findAuditEntryById } from './audit/repository.ts';
 import { requireVisibleProject } from './projects/service.ts';
+import { requireVisibleRelease } from './releases/service.ts';
 import type { RequestScope } from './scope.ts';
 import { notFound } from './shared/errors.ts';
 import { parseGlobalId, type NodeType } from './shared/ids.ts';
@@ -11,14 +12,6 @@ import { parseGlobalId, type NodeType } from './shared/ids.ts';
 export interface ResolvedNode {
   type: NodeType;
   row: unknown;
-}
-
-/** Extra node types registered by later domains (releases), keyed by type name. */
-const extraResolvers = new Map<NodeType, (scope: RequestScope, id: string) => Promise<unknown>>();
-
-/** Lets a domain outside this file serve `node(id:)` for its type. */
-export function registerNodeType(type: NodeType, resolve: (scope: RequestScope, id: string) => Promise<unknown>): void {
-  extraResolvers.set(type, resolve);
 }
 
 /**
@@ -57,11 +50,8 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
       }
       return { type, row: entry };
     }
-    default: {
-      const resolve = extraResolvers.get(type);
-      if (!resolve) throw notFound('Node');
-      return { type, row: await resolve(scope, id).catch(rethrowAsNode) };
-    }
+    case 'Release':
+      return { type, row: await requireVisibleRelease(scope, id).catch(rethrowAsNode) };
   }
 }
 

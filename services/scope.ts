@@ -3,6 +3,7 @@ import type { Principal } from './access/policy.ts';
 import type { ClusterDirectory } from './cluster/directory.ts';
 import type { Loaders } from './loaders.ts';
 import type { Clock } from './shared/clock.ts';
+import type { ReleaseFeedHub } from './releases/progress.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
 export interface RequestScope {
@@ -12,4 +13,8 @@ export interface RequestScope {
   requestId: string;
   clock: Clock;
   clusters: ClusterDirectory;
+  /** Announces committed release changes to the engine and to releaseProgress subscribers. */
+  releaseBus: { publish(releaseId: string): void; subscribe(listener: (releaseId: string) => void): () => void };
+  /** Shared per-release event readers for releaseProgress. */
+  releaseFeeds: ReleaseFeedHub;
 }

@@ -37,6 +37,13 @@ export const environments = pgTable(
     replicas: integer('replicas').notNull(),
     protected: boolean('protected').notNull().default(false),
     router: text('router').notNull(),
+    /** The release whose version serves all traffic now, and where it runs. */
+    stableReleaseId: uuid('stable_release_id'),
+    stableDeployment: text('stable_deployment'),
+    stableVersion: text('stable_version'),
+    stableImage: text('stable_image'),
+    /** Releases created so far: numbers releases (r1, r2 …) without a max() query. */
+    releaseCount: integer('release_count').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
     version: integer('version').notNull().default(1),
   },

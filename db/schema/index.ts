@@ -3,3 +3,4 @@ export * from './identity.ts';
 export * from './apps.ts';
 export * from './audit.ts';
 export * from './clusters.ts';
+export * from './releases.ts';

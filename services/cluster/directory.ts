@@ -28,6 +28,8 @@ export interface ClusterPort {
   apply(manifest: Manifest): Promise<Record<string, any>>;
   /** A fresh GET (not the cache), for reading back what was written; null if absent. */
   read(ref: ObjectRef): Promise<Record<string, any> | null>;
+  /** Sets `spec.replicas` (merge patch, leaving the rest as it is). */
+  scale(ref: ObjectRef, replicas: number): Promise<void>;
   /** Deletes (background propagation); an absent object counts as deleted. */
   remove(ref: ObjectRef): Promise<void>;
 }

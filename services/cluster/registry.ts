@@ -116,6 +116,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
         watchApp: (namespace, app, listener) => index.watch(namespace, app, listener),
         apply: async (manifest) => (await writer.apply(manifest)) as Record<string, any>,
         read: async (ref) => (await writer.read(ref)) as Record<string, any> | null,
+        scale: (ref, replicas) => writer.scale(ref, replicas),
         remove: (ref) => writer.delete(ref),
       };
     },

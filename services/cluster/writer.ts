@@ -34,6 +34,11 @@ export class ClusterWriter {
     }
   }
 
+  /** Scales with a merge patch on `spec.replicas`: leaves every other field and its owner alone. */
+  async scale(ref: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } }, replicas: number): Promise<void> {
+    await this.api.patch({ ...ref, spec: { replicas } } as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch);
+  }
+
   /** Deletes an object; absent already counts as done. */
   async delete(ref: Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } }): Promise<void> {
     try {

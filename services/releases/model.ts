@@ -237,3 +237,6 @@ export interface FieldError {
   field: string;
   message: string;
 }
+
+/** Alias for codegen's mappers (the GraphQL type is also called ReleaseStep). */
+export type ReleaseStepModel = ReleaseStep;

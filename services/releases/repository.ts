@@ -1,0 +1,177 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { environments, releaseEvents, releases } from '../../db/schema/index.ts';
+import type { NewReleaseEvent, ReleaseState } from './model.ts';
+import { encodeState } from './state-codec.ts';
+
+export type ReleaseRow = typeof releases.$inferSelect;
+export type ReleaseEventRow = typeof releaseEvents.$inferSelect;
+
+export async function insertRelease(tx: Tx, row: typeof releases.$inferInsert): Promise<ReleaseRow> {
+  const [inserted] = await tx.insert(releases).values(row).returning();
+  return inserted!;
+}
+
+export async function findReleasesByIds(tx: Tx, ids: readonly string[]): Promise<ReleaseRow[]> {
+  return tx.select().from(releases).where(inArray(releases.id, [...ids]));
+}
+
+/** The row, locked until the transaction ends: commands and the engine serialise on it. */
+export async function lockRelease(tx: Tx, id: string): Promise<ReleaseRow | null> {
+  const [row] = await tx.select().from(releases).where(eq(releases.id, id)).for('update');
+  return row ?? null;
+}
+
+/** Locks the environment row: serialises release creation per environment. */
+export async function lockEnvironment(tx: Tx, id: string) {
+  const [row] = await tx.select().from(environments).where(eq(environments.id, id)).for('update');
+  return row ?? null;
+}
+
+export async function activeReleaseOf(tx: Tx, environmentId: string): Promise<ReleaseRow | null> {
+  const [row] = await tx
+    .select()
+    .from(releases)
+    .where(and(eq(releases.environmentId, environmentId), isNull(releases.finishedAt)));
+  return row ?? null;
+}
+
+/** Active releases of several environments (at most one each). */
+export async function activeReleasesOf(tx: Tx, environmentIds: readonly string[]): Promise<ReleaseRow[]> {
+  return tx
+    .select()
+    .from(releases)
+    .where(and(inArray(releases.environmentId, [...environmentIds]), isNull(releases.finishedAt)));
+}
+
+/** Newest release of each environment: it owns the environment's router objects. */
+export async function newestReleaseNumber(tx: Tx, environmentId: string): Promise<number> {
+  const [row] = await tx.select({ n: sql<number>`coalesce(max(${releases.number}), 0)::int` }).from(releases).where(eq(releases.environmentId, environmentId));
+  return row?.n ?? 0;
+}
+
+/**
+ * Writes the machine's next state and appends its events with the next sequence numbers, in
+ * the caller's transaction (which holds the row lock). With `fence`, writes only if the caller
+ * still holds the lease at that epoch; returns false otherwise.
+ */
+export async function saveTransition(
+  tx: Tx,
+  row: ReleaseRow,
+  next: ReleaseState,
+  events: readonly NewReleaseEvent[],
+  fence?: { owner: string; epoch: number },
+): Promise<{ saved: boolean; events: ReleaseEventRow[] }> {
+  const finishedAt = next.finishedAt ?? null;
+  const updated = await tx
+    .update(releases)
+    .set({
+      state: encodeState(next),
+      status: next.status,
+      statusMessage: next.statusMessage,
+      finishedAt,
+      eventCount: row.eventCount + events.length,
+      rowVersion: row.rowVersion + 1,
+    })
+    .where(
+      and(
+        eq(releases.id, row.id),
+        eq(releases.rowVersion, row.rowVersion),
+        fence ? and(eq(releases.leaseOwner, fence.owner), eq(releases.leaseEpoch, fence.epoch)) : undefined,
+      ),
+    )
+    .returning({ id: releases.id });
+  if (updated.length === 0) return { saved: false, events: [] };
+  if (events.length === 0) return { saved: true, events: [] };
+  const rows = events.map((e, i) => ({
+    releaseId: row.id,
+    sequence: row.eventCount + i + 1,
+    at: e.at,
+    type: e.type,
+    message: e.message,
+    stepIndex: e.stepIndex,
+    weight: e.weight,
+    readyReplicas: e.readyReplicas,
+  }));
+  return { saved: true, events: await tx.insert(releaseEvents).values(rows).returning() };
+}
+
+export async function listEvents(tx: Tx, releaseId: string, afterSequence: number, limit: number): Promise<ReleaseEventRow[]> {
+  return tx
+    .select()
+    .from(releaseEvents)
+    .where(and(eq(releaseEvents.releaseId, releaseId), gt(releaseEvents.sequence, afterSequence)))
+    .orderBy(asc(releaseEvents.sequence))
+    .limit(limit);
+}
+
+/** A page of an environment's releases, newest first, older than release number `beforeNumber`. */
+export async function listEnvironmentReleases(
+  tx: Tx,
+  environmentId: string,
+  options: { beforeNumber: number | null; limit: number },
+): Promise<{ rows: ReleaseRow[]; total: number }> {
+  const rows = await tx
+    .select()
+    .from(releases)
+    .where(and(eq(releases.environmentId, environmentId), options.beforeNumber !== null ? lt(releases.number, options.beforeNumber) : undefined))
+    .orderBy(desc(releases.number))
+    .limit(options.limit);
+  const [count] = await tx.select({ n: sql<number>`count(*)::int` }).from(releases).where(eq(releases.environmentId, environmentId));
+  return { rows, total: count?.n ?? 0 };
+}
+
+/** Succeeded releases of an environment, newest first: [current stable, the one before, …]. */
+export async function succeededReleases(tx: Tx, environmentId: string, limit: number): Promise<ReleaseRow[]> {
+  return tx
+    .select()
+    .from(releases)
+    .where(and(eq(releases.environmentId, environmentId), eq(releases.status, 'SUCCEEDED')))
+    .orderBy(desc(releases.finishedAt), desc(releases.number))
+    .limit(limit);
+}
+
+/** Releases whose cluster state is not settled yet: the engine's work list. */
+export async function unsettledReleases(tx: Tx): Promise<ReleaseRow[]> {
+  return tx.select().from(releases).where(isNull(releases.settledAt)).orderBy(asc(releases.createdAt));
+}
+
+/**
+ * Takes or renews the lease of a release. A lease held by another live owner is left alone;
+ * taking over an expired one bumps the epoch, which fences the previous holder's writes.
+ * @returns the epoch held, or null.
+ */
+export async function acquireLease(tx: Tx, releaseId: string, owner: string, ttlMs: number): Promise<number | null> {
+  const expires = sql`now() + (${ttlMs} * interval '1 millisecond')`;
+  const [row] = await tx
+    .update(releases)
+    .set({
+      leaseOwner: owner,
+      leaseExpiresAt: expires,
+      leaseEpoch: sql`case when ${releases.leaseOwner} = ${owner} then ${releases.leaseEpoch} else ${releases.leaseEpoch} + 1 end`,
+    })
+    .where(
+      and(
+        eq(releases.id, releaseId),
+        isNull(releases.settledAt),
+        or(isNull(releases.leaseOwner), eq(releases.leaseOwner, owner), lt(releases.leaseExpiresAt, sql`now()`)),
+      ),
+    )
+    .returning({ epoch: releases.leaseEpoch });
+  return row?.epoch ?? null;
+}
+
+/** Gives up a lease (clean shutdown), so another process takes over at once. */
+export async function releaseLease(tx: Tx, releaseId: string, owner: string): Promise<void> {
+  await tx
+    .update(releases)
+    .set({ leaseOwner: null, leaseExpiresAt: null })
+    .where(and(eq(releases.id, releaseId), eq(releases.leaseOwner, owner)));
+}
+
+export async function markSettled(tx: Tx, releaseId: string, at: Date, fence: { owner: string; epoch: number }): Promise<void> {
+  await tx
+    .update(releases)
+    .set({ settledAt: at, leaseOwner: null, leaseExpiresAt: null })
+    .where(and(eq(releases.id, releaseId), eq(releases.leaseOwner, fence.owner), eq(releases.leaseEpoch, fence.epoch)));
+}
