@@ -15,6 +15,8 @@ function postgresReachable(): Promise<boolean> {
 
 /** Tests that touch the database: they run twice, on PGlite and on PostgreSQL. */
 const DATABASE_TESTS = ['test/api/**/*.test.ts', 'test/db/**/*.test.ts'];
+/** Several real Gantry processes on one database: PostgreSQL only (PGlite is single-process). */
+const MULTIPROCESS_TESTS = ['test/multiprocess/**/*.test.ts'];
 
 // CI always has PostgreSQL (.ci/run starts it), so there a missing server fails loudly.
 const withPostgres = process.env.CI === 'true' || (await postgresReachable());
@@ -30,9 +32,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true as const, test: { name: 'pglite', include: ['test/**/*.test.ts'], env: { GANTRY_TEST_DB: 'pglite' } } },
+      {
+      extends: true as const,
+      test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: MULTIPROCESS_TESTS, env: { GANTRY_TEST_DB: 'pglite' } },
+    },
       ...(withPostgres
-        ? [{ extends: true as const, test: { name: 'postgres', include: DATABASE_TESTS, env: { GANTRY_TEST_DB: 'postgres' } } }]
+        ? [{ extends: true as const, test: { name: 'postgres', include: [...DATABASE_TESTS, ...MULTIPROCESS_TESTS], env: { GANTRY_TEST_DB: 'postgres' } } }]
         : []),
     ],
   },

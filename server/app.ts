@@ -93,7 +93,9 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     bus: releaseBus,
     leaseTtlMs: config.releases.leaseTtlMs,
     tickMs: config.releases.tickMs,
+    onDriving: (count) => metrics.releasesDriving.set(count),
   });
+  metrics.engineInfo.set({ owner: engine.owner }, 1);
   engine.start();
 
   const schema = buildSchema();

@@ -39,6 +39,17 @@ export function createMetrics() {
       labelNames: ['operation'] as const,
       registers: [registry],
     }),
+    engineInfo: new Gauge({
+      name: 'gantry_release_engine_info',
+      help: "Always 1; `owner` is this process's lease owner id in releases.lease_owner.",
+      labelNames: ['owner'] as const,
+      registers: [registry],
+    }),
+    releasesDriving: new Gauge({
+      name: 'gantry_releases_driving',
+      help: 'Releases this process drives now (holds the lease of).',
+      registers: [registry],
+    }),
     dbQueries: new Counter({
       name: 'gantry_db_queries_total',
       help: 'SQL statements sent to the database.',

@@ -24,6 +24,8 @@ export interface EngineOptions {
   leaseTtlMs?: number;
   /** How often unsettled releases are scanned (deadlines, timed pauses, leases). */
   tickMs?: number;
+  /** Told how many releases this process drives whenever that changes (a metric). */
+  onDriving?: (count: number) => void;
 }
 
 interface Held {
@@ -112,7 +114,8 @@ export class ReleaseEngine {
         if (!h) {
           h = { epoch, validUntil: 0, unwatch: null, running: false, again: false };
           this.held.set(row.id, h);
-          this.watchCluster(row, h);
+          this.options.onDriving?.(this.held.size);
+          void this.watchCluster(row, h);
           logger.info({ release: row.id, epoch }, 'driving release');
         }
         // Renewed in the database; locally count from before the renewal, to stay on the safe side.
@@ -136,6 +139,7 @@ export class ReleaseEngine {
   private drop(id: string): void {
     this.held.get(id)?.unwatch?.();
     this.held.delete(id);
+    this.options.onDriving?.(this.held.size);
   }
 
   /** Runs a reconcile of the release now, or right after the one in progress. */

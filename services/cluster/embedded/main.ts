@@ -1,17 +1,27 @@
 /**
  * `npm run cluster`: runs the embedded Kubernetes API server on its own and prints how to
- * point kubectl at it. Configured by environment:
- *   GANTRY_DATA_DIR            where the kubeconfig and state live (default ./.gantry)
- *   GANTRY_CLUSTER_PORT        port to listen on (default 0: any free port)
- *   GANTRY_CLUSTER_TIME_SCALE  simulated-to-real time ratio (default 1)
+ * point kubectl at it. Configured by the same variables as Gantry's own embedded cluster:
+ *   GANTRY_DATA_DIR                where the kubeconfig and state live (default ./.gantry)
+ *   GANTRY_EMBEDDED_CLUSTER_PORT   port to listen on (default 0: any free port)
+ *   GANTRY_EMBEDDED_TIME_SCALE     simulated-to-real time ratio (default 1)
  */
+import { ConfigError, loadConfig } from '../../../server/config.ts';
 import { startEmbeddedCluster } from './cluster.ts';
 
-const dataDir = process.env['GANTRY_DATA_DIR'] ?? './.gantry';
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`gantry cluster: ${error.message}`);
+    process.exit(2);
+  }
+  throw error;
+}
 const cluster = await startEmbeddedCluster({
-  dataDir,
-  port: Number(process.env['GANTRY_CLUSTER_PORT'] ?? 0),
-  timeScale: Number(process.env['GANTRY_CLUSTER_TIME_SCALE'] ?? 1),
+  dataDir: config.dataDir,
+  port: config.clusters.embeddedPort,
+  timeScale: config.clusters.embeddedTimeScale,
   log: (message) => console.log(message),
 });
 

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A free loopback port (closed again before it is used: fine for tests on one machine). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A real child process running one of the project's entry points with tsx. */
+export class ChildServer {
+  private child: ChildProcess | null = null;
+  output = '';
+
+  constructor(
+    private readonly entry: string,
+    readonly env: Record<string, string>,
+  ) {}
+
+  start(): void {
+    this.output = '';
+    this.child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, this.entry)], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'test', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (chunk) => (this.output += chunk));
+    this.child.stderr!.on('data', (chunk) => (this.output += chunk));
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Kills the process (SIGKILL by default: a crash, with no cleanup at all) and waits for it. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
+    const child = this.child;
+    if (!child || !this.running) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    const code = await exited;
+    this.child = null;
+    return code;
+  }
+}
+
+/** Waits until `url` answers 200 (or the process died). */
+export async function waitForHttp(url: string, child: ChildServer, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!child.running) throw new Error(`process exited before ${url} answered:\n${child.output}`);
+    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${child.output}`);
+}
+
+/** Starts `npm run cluster`'s entry point in its own process; resolves with its kubeconfig path. */
+export async function startClusterProcess(dataDir: string, timeScale = 0.02): Promise<{ process: ChildServer; kubeconfig: string }> {
+  const child = new ChildServer('services/cluster/embedded/main.ts', { GANTRY_DATA_DIR: dataDir, GANTRY_EMBEDDED_TIME_SCALE: String(timeScale) });
+  child.start();
+  const kubeconfig = join(dataDir, 'kubeconfig');
+  const deadline = Date.now() + 30_000;
+  while (!(existsSync(kubeconfig) && child.output.includes('listening'))) {
+    if (!child.running || Date.now() > deadline) throw new Error(`cluster did not start:\n${child.output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { process: child, kubeconfig };
+}
