@@ -63,16 +63,7 @@ describe('supervised watch cache against the embedded API server', () => {
     core = kc.makeApiClient(CoreV1Api);
     await core.createNamespace({ body: { metadata: { name: NS } } });
     metrics = createClusterMetrics(new Registry());
-    cache = new WatchCache<ServiceView>({
-      cluster: 'embedded',
-      kubeConfig: kc,
-      spec: WATCHED_KINDS.services,
-      labelSelector: MANAGED_SELECTOR,
-      metrics,
-      logger: pino({ level: 'silent' }),
-      staleAfterMs: 60_000,
-      backoff: new Backoff({ initialMs: 20, maxMs: 200 }),
-    });
+    cache = serviceCache(cluster, metrics, 60_000);
     cache.start();
     expect(await cache.waitForSync(5000)).toBe(true);
   });
@@ -148,16 +139,7 @@ describe('supervised watch cache against the embedded API server', () => {
 
   it('should relist when a watch stays silent longer than the staleness limit', async () => {
     await cache.stop();
-    cache = new WatchCache<ServiceView>({
-      cluster: 'embedded',
-      kubeConfig: kubeConfigOf(cluster),
-      spec: WATCHED_KINDS.services,
-      labelSelector: MANAGED_SELECTOR,
-      metrics,
-      logger: pino({ level: 'silent' }),
-      staleAfterMs: 300,
-      backoff: new Backoff({ initialMs: 20, maxMs: 200 }),
-    });
+    cache = serviceCache(cluster, metrics, 300);
     cache.start();
     await cache.waitForSync(5000);
     const before = (await metrics.watchdogRelists.get()).values.reduce((s, v) => s + v.value, 0);
@@ -171,6 +153,20 @@ function kubeConfigOf(cluster: EmbeddedCluster): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromString(cluster.kubeConfigYaml);
   return kc;
+}
+
+/** A cache of Services with fast retries, as the system under test. */
+function serviceCache(cluster: EmbeddedCluster, metrics: ClusterMetrics, staleAfterMs: number): WatchCache<ServiceView> {
+  return new WatchCache<ServiceView>({
+    cluster: 'embedded',
+    kubeConfig: kubeConfigOf(cluster),
+    spec: WATCHED_KINDS.services,
+    labelSelector: MANAGED_SELECTOR,
+    metrics,
+    logger: pino({ level: 'silent' }),
+    staleAfterMs,
+    backoff: new Backoff({ initialMs: 20, maxMs: 200 }),
+  });
 }
 
 function sameMaps(a: Map<string, string>, b: Map<string, string>): boolean {
