@@ -28,8 +28,14 @@ export interface EngineOptions {
   onDriving?: (count: number) => void;
 }
 
+/** Effects are re-applied at least this often even when nothing seems to have changed. */
+const RESYNC_MS = 10_000;
+
 interface Held {
   epoch: number;
+  /** The cluster changed (or a command arrived) since effects last ran completely. */
+  dirty: boolean;
+  lastEffectsAt: number;
   /** Local deadline of the lease: past it, this process must stop writing. */
   validUntil: number;
   unwatch: (() => void) | null;
@@ -59,7 +65,7 @@ export class ReleaseEngine {
 
   start(): void {
     this.unsubscribe = this.options.bus.subscribe((id) => {
-      if (this.held.has(id)) this.kick(id);
+      if (this.held.has(id)) this.kick(id, true);
       else void this.scan();
     });
     this.timer = setInterval(() => void this.scan(), this.options.tickMs ?? 1_000);
@@ -112,7 +118,7 @@ export class ReleaseEngine {
           h = undefined;
         }
         if (!h) {
-          h = { epoch, validUntil: 0, unwatch: null, running: false, again: false };
+          h = { epoch, dirty: true, lastEffectsAt: 0, validUntil: 0, unwatch: null, running: false, again: false };
           this.held.set(row.id, h);
           this.options.onDriving?.(this.held.size);
           void this.watchCluster(row, h);
@@ -133,7 +139,7 @@ export class ReleaseEngine {
     const [app] = await findAppsByIds(this.options.db, [environment.appId]);
     const port = this.options.clusters.port(environment.cluster);
     if (!port || !app || this.held.get(row.id) !== h) return;
-    h.unwatch = port.watchApp(environment.namespace, app.name, () => this.kick(row.id));
+    h.unwatch = port.watchApp(environment.namespace, app.name, () => this.kick(row.id, true));
   }
 
   private drop(id: string): void {
@@ -142,10 +148,15 @@ export class ReleaseEngine {
     this.options.onDriving?.(this.held.size);
   }
 
-  /** Runs a reconcile of the release now, or right after the one in progress. */
-  private kick(id: string): void {
+  /**
+   * Runs a reconcile of the release now, or right after the one in progress. `changed` says
+   * something happened (a cluster event, a command): effects are then re-applied, not just
+   * observed, which is all the periodic tick needs for deadlines and timed pauses.
+   */
+  private kick(id: string, changed = false): void {
     const h = this.held.get(id);
     if (!h || this.stopped) return;
+    if (changed) h.dirty = true;
     if (h.running) {
       h.again = true;
       return;
@@ -185,14 +196,21 @@ export class ReleaseEngine {
           logger.error({ release: id, error: committed.error }, 'observation refused by the machine');
           return;
         }
-        if (committed !== 'UNCHANGED') bus.publish(id);
+        if (committed !== 'UNCHANGED') {
+          bus.publish(id);
+          h.dirty = true;
+        }
       }
+      if (!h.dirty && Date.now() - h.lastEffectsAt < RESYNC_MS) return;
+      h.dirty = false;
       // Re-read the environment: a success just moved its stable Deployment.
       const [freshEnv] = await findEnvironmentsByIds(db, [row.environmentId]);
       const [freshRow] = await repo.findReleasesByIds(db, [id]);
       if (!freshEnv || !freshRow) return;
       state = decodeState(freshRow.state);
       const outcome = await runEffects(port, layoutOf(freshRow, freshEnv, app.name), desiredEffects(state), clock.now(), stillLeader);
+      if (outcome.complete) h.lastEffectsAt = Date.now();
+      else h.dirty = true;
       if (outcome.stoppedAt === 'lease lost' || outcome.stoppedAt?.includes('waits until')) {
         logger.debug({ release: id, reason: outcome.stoppedAt }, 'release effects paused');
       } else if (outcome.stoppedAt) {

@@ -145,7 +145,11 @@ export class ObjectStore {
     }
     metadata.uid = current.metadata.uid;
     metadata.creationTimestamp = current.metadata.creationTimestamp;
-    return this.commit(type, 'MODIFIED', key, withTypeMeta(type, object), current);
+    const next = withTypeMeta(type, object);
+    // Like the real API server, a write that changes nothing keeps the resourceVersion and sends
+    // no watch event: level-triggered clients re-applying their desired state must not loop.
+    if (sameContent(current, next)) return current;
+    return this.commit(type, 'MODIFIED', key, next, current);
   }
 
   /**
@@ -208,6 +212,25 @@ export class ObjectStore {
     for (const listener of this.listeners) listener(event);
     return object;
   }
+}
+
+/** Deep equality ignoring key order and metadata.resourceVersion. */
+function sameContent(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined } });
+  return deepEqual(strip(a), strip(b));
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((v, i) => deepEqual(v, other[i]));
+  }
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
 }
 
 /** Puts apiVersion and kind first, where every client expects to read them. */

@@ -19,9 +19,10 @@ function percentile(values: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 }
 
-it('fans out 50 pod updates per second over 1,000 pods to 100 watchers within a few milliseconds', async () => {
+it('delivers every one of 50 pod updates per second over 1,000 pods to each of 100 watchers, in order', async () => {
   // Pods stay Pending (the simulated scheduler is slowed to a crawl) so only the test's writes happen.
   test = await startTestCluster({ podTimings: { scheduleMs: 1e12 } });
+  // Pods stay Pending, so every update below is the test's own.
   const { store } = test.cluster;
   for (let i = 0; i < PODS; i++) {
     store.create('pods', { metadata: { name: `pod-${i}`, namespace: 'default', labels: { app: 'load' } }, spec: { containers: [{ name: 'app', image: 'registry.local/app:1' }] } });
@@ -60,9 +61,9 @@ it('fans out 50 pod updates per second over 1,000 pods to 100 watchers within a 
   }
   await eventually(() => latencies.length === UPDATES * WATCHERS, 10_000, 'every watcher to receive every update');
   for (const response of responses) response.destroy();
-
-  // Medians and 95th percentiles: a single garbage-collection pause on a shared CI machine is not a regression.
-  expect(percentile(fanOut, 0.5)).toBeLessThan(2);
-  expect(percentile(fanOut, 0.95)).toBeLessThan(5);
-  expect(percentile(latencies, 0.95)).toBeLessThan(50);
+  // Speed is measured by `npm run bench` (figures side by side, not timed assertions); here the
+  // figures are only printed, and the test asserts that nothing was lost or duplicated.
+  console.log(`fan-out p50 ${percentile(fanOut, 0.5).toFixed(2)} ms, delivery p95 ${percentile(latencies, 0.95).toFixed(2)} ms`);
+  expect(latencies).toHaveLength(UPDATES * WATCHERS);
+  expect(fanOut).toHaveLength(UPDATES);
 });
