@@ -19,9 +19,11 @@ describe('crash safety and leadership across real processes', () => {
   let cluster: ChildServer;
   let kubeconfig: string;
   let sql: postgres.Sql;
+  /** Every Gantry process started, so a failing test still leaves none behind. */
+  const started: ChildServer[] = [];
 
   function gantry(port: number): ChildServer {
-    return new ChildServer('server/main.ts', {
+    const child = new ChildServer('server/main.ts', {
       DATABASE_URL: db.url,
       GANTRY_CLUSTERS: `embedded=${kubeconfig}`,
       GANTRY_DATA_DIR: join(dataDir, `gantry-${port}`),
@@ -32,6 +34,8 @@ describe('crash safety and leadership across real processes', () => {
       GANTRY_RELEASE_TICK_MS: '100',
       GANTRY_RELEASE_LEASE_SECONDS: '2',
     });
+    started.push(child);
+    return child;
   }
 
   async function gql(port: number, query: string, variables: Record<string, unknown> = {}): Promise<any> {
@@ -86,6 +90,7 @@ describe('crash safety and leadership across real processes', () => {
   }, 60_000);
 
   afterAll(async () => {
+    for (const child of started) await child.kill();
     await cluster?.kill('SIGTERM');
     await sql?.end();
     await db?.drop();
