@@ -12,8 +12,18 @@ import { decide, type Principal, type ProjectAction } from './policy.ts';
 const changes = new EventEmitter();
 changes.setMaxListeners(0);
 
+/**
+ * Verdicts shared by every subscription of the same token on the same project and action: a
+ * user with a hundred open subscriptions costs one check per TTL, not a hundred.
+ */
+const shared = new Map<string, { verdict: boolean; checkedAt: number } | Promise<boolean>>();
+/** Bumped on every change: a check that started before it must not be shared after it. */
+let generation = 0;
+
 /** Called by services after they commit a membership or token change. */
 export function notifyAccessChanged(): void {
+  generation += 1;
+  shared.clear();
   changes.emit('changed');
 }
 
@@ -42,10 +52,25 @@ export class AccessMonitor {
 
   async allowed(): Promise<boolean> {
     if (this.verdict !== null && Date.now() - this.checkedAt < this.ttlMs) return this.verdict;
+    const key = `${this.principal.tokenId}:${this.projectId}:${this.action}`;
+    const cached = shared.get(key);
+    if (cached instanceof Promise) return this.adopt(await cached);
+    if (cached && Date.now() - cached.checkedAt < this.ttlMs) return this.adopt(cached.verdict);
+    const startedIn = generation;
     this.inflight ??= this.check().finally(() => {
       this.inflight = null;
     });
-    return this.inflight;
+    shared.set(key, this.inflight);
+    const verdict = await this.inflight;
+    if (generation === startedIn) shared.set(key, { verdict, checkedAt: this.checkedAt });
+    else shared.delete(key);
+    return verdict;
+  }
+
+  private adopt(verdict: boolean): boolean {
+    this.verdict = verdict;
+    this.checkedAt = Date.now();
+    return verdict;
   }
 
   close(): void {

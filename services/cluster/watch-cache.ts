@@ -151,6 +151,9 @@ export class WatchCache<T extends CachedMeta> {
         if (healthy) this.backoff.reset();
       } catch (error) {
         if (!this.running) break;
+        // A watch that worked before it broke starts the backoff series afresh: only failures
+        // in a row should wait longer and longer.
+        if (this.delivered) this.backoff.reset();
         if (error instanceof GoneError) {
           this.resourceVersion = '';
           continue;
@@ -222,9 +225,13 @@ export class WatchCache<T extends CachedMeta> {
    * One watch request from the current resourceVersion. Resolves when the stream ends cleanly
    * (true if it delivered anything), rejects on failure; GoneError on 410.
    */
+  /** The current watch delivered an event or bookmark. */
+  private delivered = false;
+
   private async watchOnce(): Promise<boolean> {
     const { spec, labelSelector } = this.options;
     let delivered = false;
+    this.delivered = false;
     let gone = false;
     this.options.metrics.connects.inc(this.labels());
     return new Promise<boolean>((resolve, reject) => {
@@ -247,6 +254,7 @@ export class WatchCache<T extends CachedMeta> {
           params,
           (type: string, object: Record<string, any>) => {
             this.lastActivityAt = Date.now();
+            this.delivered = true;
             if (type === 'ERROR') {
               if (object?.code === 410) gone = true;
               return;
