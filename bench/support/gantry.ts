@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startGantry, type GantryServer } from '../../server/app.ts';
+import { loadConfig } from '../../server/config.ts';
+import type { EmbeddedCluster, EmbeddedClusterOptions } from '../../services/cluster/embedded/index.ts';
+
+/** The platform admin's token of every bench server (GANTRY_ADMIN_TOKEN). */
+export const BENCH_ADMIN_TOKEN = 'gnt_bench-admin-token-0123456789abcdefghijklmnopqrstuv';
+
+/** A Gantry started for a benchmark: loopback only, PGlite in memory, silent logs, the embedded cluster. */
+export interface BenchGantry {
+  server: GantryServer;
+  embedded: EmbeddedCluster;
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  wsUrl: string;
+  /** POSTs a GraphQL operation as the admin; resolves with `data`, throws on any error. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** Stops the server (and its embedded cluster) and removes the temp dir. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Gantry with its in-process embedded Kubernetes API server, as `npm start` would with no
+ * cluster configured, but on 127.0.0.1 and a free port.
+ * @throws Error when the server cannot start.
+ */
+export async function startBenchGantry(embedded: Partial<EmbeddedClusterOptions>): Promise<BenchGantry> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gantry-bench-'));
+  const config = loadConfig({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    GANTRY_DATA_DIR: dataDir,
+    // The bench keeps nothing: PGlite in memory starts faster and does no file I/O.
+    GANTRY_PGLITE_DIR: 'memory://',
+    GANTRY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+    GANTRY_LOG_LEVEL: 'silent',
+    GANTRY_EMBEDDED_CLUSTER: '1',
+    GANTRY_SHUTDOWN_TIMEOUT_MS: '2000',
+  });
+  const server = await startGantry(config, { embedded });
+  const cluster = server.registry?.embedded;
+  if (!cluster) throw new Error('the embedded cluster did not start');
+  return {
+    server,
+    embedded: cluster,
+    origin: new URL(server.url).origin,
+    wsUrl: server.url.replace(/^http/, 'ws'),
+    async gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+      const res = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_ADMIN_TOKEN}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as { data?: T; errors?: unknown[] };
+      if (body.errors?.length || !body.data) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+      return body.data;
+    },
+    async close() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
