@@ -56,7 +56,8 @@ export function deploymentManifest(
       selector: { matchLabels: { [LABELS.name]: target.app, [LABELS.deployment]: name } },
       strategy:
         strategy === 'RECREATE'
-          ? { type: 'Recreate' }
+          ? // null removes rolling-update parameters a previous ROLLING apply left on the object.
+            { type: 'Recreate', rollingUpdate: null }
           : { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       template: {
         metadata: { labels },
@@ -138,6 +139,25 @@ export function weightManifest(target: WorkloadTarget, router: Router, split: Tr
 /** Tracks then weights: the order in which they must be written. */
 export function routerManifests(target: WorkloadTarget, router: Router, split: TrafficSplit): Manifest[] {
   return [...trackManifests(target, router, split), weightManifest(target, router, split)];
+}
+
+/**
+ * The labels the live canary track selects: the `canary` subset of a DestinationRule, or the
+ * selector of the canary Service (Gateway API); null when the object or the track is missing.
+ */
+export function canarySelectorOf(router: Router, track: Record<string, any> | null): Record<string, string> | null {
+  if (!track) return null;
+  if (router === 'ISTIO') {
+    const subsets: Record<string, any>[] = track.spec?.subsets ?? [];
+    return subsets.find((s) => s.name === 'canary')?.labels ?? null;
+  }
+  return track.spec?.selector ?? null;
+}
+
+/** The object whose selector defines the canary track: the DestinationRule, or the canary Service. */
+export function canaryTrackManifest(target: WorkloadTarget, router: Router, split: TrafficSplit): Manifest | undefined {
+  const tracks = trackManifests(target, router, split);
+  return router === 'ISTIO' ? tracks[0] : tracks.find((m) => m.metadata.labels?.[LABELS.track] === 'canary');
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ClusterPort } from '../cluster/directory.ts';
-import { canaryWeightOf, weightManifest, trackManifests, type Manifest } from '../cluster/manifests.ts';
+import { LABELS } from '../cluster/labels.ts';
+import { canarySelectorOf, canaryTrackManifest, canaryWeightOf, weightManifest, trackManifests, type Manifest } from '../cluster/manifests.ts';
 import {
   baseManifests,
   canaryDeployment,
@@ -51,7 +52,30 @@ export async function runEffects(
 }
 
 async function applyAll(port: ClusterPort, manifests: Manifest[]): Promise<void> {
-  for (const manifest of manifests) await port.apply(manifest);
+  for (const manifest of manifests) await ensure(port, manifest);
+}
+
+/**
+ * Applies `manifest` unless the live object already has every field it sets. Effects run on every
+ * reconcile; an unconditional apply is a write (and a watch event, which triggers the next
+ * reconcile) even when nothing changes, and some API servers bump resourceVersion for it.
+ */
+async function ensure(port: ClusterPort, manifest: Manifest): Promise<void> {
+  const live = await port.read(manifest);
+  if (live && contains(live, manifest)) return;
+  await port.apply(manifest);
+}
+
+/** True when `live` has every field of `desired` with the same value; lists must match element for element. */
+function contains(live: unknown, desired: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length && desired.every((item, i) => contains(live[i], item));
+  }
+  if (desired !== null && typeof desired === 'object') {
+    if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
+    return Object.entries(desired).every(([key, value]) => contains((live as Record<string, unknown>)[key], value));
+  }
+  return live === desired;
 }
 
 /** @returns a reason to wait, or null when the effect is in place. */
@@ -63,9 +87,10 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
       return null;
     case 'ENSURE_ROUTER': {
       if (!layout.ownsRouter) return null;
-      const weightRef = weightManifest(target, router, canarySplit(layout, 0));
+      const split = canarySplit(layout, 0);
+      const weightRef = weightManifest(target, router, split);
       const current = await port.read(weightRef);
-      const tracks = trackManifests(target, router, canarySplit(layout, 0));
+      const tracks = trackManifests(target, router, split);
       if (current === null) {
         // Tracks first, then weights: never a route to a subset that does not exist.
         await applyAll(port, [...tracks, weightRef]);
@@ -73,13 +98,20 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
       }
       // The canary track may still select a previous canary's version with weight on it (a
       // superseded release): take the weight off before pointing the track at pods not ready.
-      if ((canaryWeightOf(router, current) ?? 0) > 0) await port.apply(weightRef);
+      // Once the track selects this release, its weight is this release's own: leave it alone
+      // (resetting it on every pass would flap the traffic between 0 and the step's weight).
+      if ((canaryWeightOf(router, current) ?? 0) > 0 && !(await canaryTrackIsOurs(port, layout))) await port.apply(weightRef);
       await applyAll(port, tracks);
       return null;
     }
     case 'SET_WEIGHT': {
       if (!layout.ownsRouter) return null;
-      await port.apply(weightManifest(target, router, canarySplit(layout, effect.canaryWeight)));
+      // Weight only onto this release's own pods: a newer release may have repointed the canary
+      // track since this pass read the environment.
+      if (effect.canaryWeight > 0 && !(await canaryTrackIsOurs(port, layout))) {
+        return `weight ${effect.canaryWeight}% waits until the canary track selects ${release.version}`;
+      }
+      await ensure(port, weightManifest(target, router, canarySplit(layout, effect.canaryWeight)));
       return null;
     }
     case 'PROMOTE_STABLE': {
@@ -97,9 +129,14 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
       if (current && Number(current.spec?.replicas ?? 0) > 0) await port.scale(deploymentRef(layout, old), 0);
       return null;
     }
-    case 'REMOVE_CANARY':
-      if (release.deployment !== layout.stableDeployment) await port.remove(deploymentRef(layout, release.deployment));
+    case 'REMOVE_CANARY': {
+      if (release.deployment === layout.stableDeployment) return null;
+      // A superseded release does not own the router: its successor takes the weight off this
+      // version first. Removing the pods before that would route traffic to nothing.
+      if (await routesTo(port, layout)) return `removal of ${release.deployment} waits until the router sends it no traffic`;
+      await port.remove(deploymentRef(layout, release.deployment));
       return null;
+    }
     case 'UPDATE_DEPLOYMENT': {
       if (!layout.ownsRouter) return null;
       const split = singleTrackSplit(layout);
@@ -114,11 +151,26 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
     case 'RESTORE_DEPLOYMENT': {
       if (!layout.ownsRouter) return null;
       if (release.previousImage && release.previousVersion) {
-        await port.apply(inPlaceDeployment(layout, release.previousVersion, release.previousImage, effect.strategy));
+        await ensure(port, inPlaceDeployment(layout, release.previousVersion, release.previousImage, effect.strategy));
       } else if (await port.read(deploymentRef(layout, release.deployment))) {
         await port.scale(deploymentRef(layout, release.deployment), 0);
       }
       return null;
     }
   }
+}
+
+/** True when the live canary track (DestinationRule subset or canary Service) selects this release's version. */
+async function canaryTrackIsOurs(port: ClusterPort, layout: ReleaseLayout): Promise<boolean> {
+  const { target, router, release } = layout;
+  const track = canaryTrackManifest(target, router, canarySplit(layout, 0));
+  const selector = track ? canarySelectorOf(router, await port.read(track)) : null;
+  return selector?.[LABELS.version] === release.version;
+}
+
+/** True when the router's canary track selects this release's version and carries weight. */
+async function routesTo(port: ClusterPort, layout: ReleaseLayout): Promise<boolean> {
+  const { target, router } = layout;
+  const weight = canaryWeightOf(router, await port.read(weightManifest(target, router, canarySplit(layout, 0))));
+  return Boolean(weight) && (await canaryTrackIsOurs(port, layout));
 }

@@ -217,6 +217,20 @@ export class ReleaseEngine {
         logger.warn({ release: id, reason: outcome.stoppedAt }, 'release effects incomplete; will retry');
       }
       if (outcome.complete && isFinalStatus(state.status)) {
+        const layout = layoutOf(freshRow, freshEnv, app.name);
+        if (state.status !== 'SUCCEEDED' && layout.ownsRouter) {
+          // The machine ignores observations once final; record the weight the router now reads
+          // back (0 after an abort) so appliedWeight tells the truth about the cluster.
+          const seen = await observe(port, layout);
+          if (seen.appliedCanaryWeight !== null && seen.appliedCanaryWeight !== state.appliedWeight) {
+            const fence = { owner: this.owner, epoch: h.epoch };
+            await db.transaction(async (tx) => {
+              const locked = await repo.lockRelease(tx, id);
+              if (locked) await repo.saveTransition(tx, locked, { ...decodeState(locked.state), appliedWeight: seen.appliedCanaryWeight }, [], fence);
+            });
+            bus.publish(id);
+          }
+        }
         await repo.markSettled(db, id, clock.now(), { owner: this.owner, epoch: h.epoch });
         this.drop(id);
         logger.info({ release: id, status: state.status }, 'release settled');

@@ -6,7 +6,7 @@ import type { AppRow, EnvironmentRow } from '../apps/repository.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { RequestScope } from '../scope.ts';
 import { badInput, conflict, DomainError, isUniqueViolation, notFound } from '../shared/errors.ts';
-import { idOf } from '../shared/ids.ts';
+import { idOf, toGlobalId } from '../shared/ids.ts';
 import { requireIntInRange } from '../shared/validation.ts';
 import { applyInput, type CommitResult } from './commit.ts';
 import { startRelease } from './machine.ts';
@@ -110,7 +110,8 @@ async function startInEnvironment(scope: RequestScope, environment: EnvironmentR
       if (active) {
         if (!request.supersede) {
           throw conflict(`Environment already has an active release (#${active.number}, ${active.status}); pass supersede: true to replace it`, {
-            activeReleaseId: active.id,
+            // Clients only ever see global IDs: this one can be passed to release(id:) or abortRelease.
+            activeReleaseId: toGlobalId('Release', active.id),
           });
         }
         const superseded = await applyInput(tx, active.id, { type: 'SUPERSEDE', reason: `superseded by release #${env.releaseCount + 1}` }, null, now);
