@@ -66,12 +66,16 @@ async function ensure(port: ClusterPort, manifest: Manifest): Promise<void> {
   await port.apply(manifest);
 }
 
-/** True when `live` has every field of `desired` with the same value; lists must match element for element. */
+/**
+ * True when `live` has every field of `desired` with the same value; lists must match element for
+ * element, and a null in `desired` (a field the apply removes) matches only an absent field.
+ */
 function contains(live: unknown, desired: unknown): boolean {
+  if (desired === null) return live === null || live === undefined;
   if (Array.isArray(desired)) {
     return Array.isArray(live) && live.length === desired.length && desired.every((item, i) => contains(live[i], item));
   }
-  if (desired !== null && typeof desired === 'object') {
+  if (typeof desired === 'object') {
     if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
     return Object.entries(desired).every(([key, value]) => contains((live as Record<string, unknown>)[key], value));
   }

@@ -198,8 +198,8 @@ describe.concurrent('canary flow release', { timeout: 90_000 }, () => {
     await clusterRouteIs(t, env, { canaryWeight: 0, stableWeight: 100 });
     await command(t, 'abortRelease', { id: pending.id });
 
-    // Finished: nothing to promote.
-    const aborted = await releaseOf(t, pending.id);
+    // Finished: nothing to promote. (Wait until the engine has read back the 0% it wrote.)
+    const aborted = await releaseUntil(t, pending.id, (r) => r.status === 'ABORTED' && r.appliedWeight === 0, 'abort settled');
     expect(errorOf(await tryCommand(t, 'promoteRelease', { id: pending.id })).code).toBe('CONFLICT');
     expect(errorOf(await tryCommand(t, 'promoteReleaseFully', { id: pending.id })).code).toBe('CONFLICT');
     expect(errorOf(await tryCommand(t, 'abortRelease', { id: pending.id })).code).toBe('CONFLICT');
