@@ -103,7 +103,7 @@ async function run(): Promise<BenchResult> {
     // releaseProgress fan-out: a fresh canary on the first environment, watched by 1,000 subscribers.
     await sleep(200);
     const target = envs[0]!;
-    const { createRelease } = await g.gql<any>('mutation($e: ID!) { createRelease(input: { environmentId: $e, image: "registry.local/app:3", steps: [{ weight: 20 }, { weight: 40 }, { weight: 60 }, { weight: 80 }, { weight: 100 }] }) { id } }', { e: target.id });
+    const { createRelease } = await g.gql<any>('mutation($e: ID!) { createRelease(input: { environmentId: $e, image: "registry.local/app:3", steps: [{ weight: 20, untilPromoted: true }, { weight: 40 }, { weight: 60 }, { weight: 80 }, { weight: 100 }] }) { id } }', { e: target.id });
     const child = new ChildScript<ToProgress, FromProgress>(new URL('./releases/progress-subscribers.ts', import.meta.url));
     let fanout: Distribution;
     let delivered = 0;
@@ -113,11 +113,18 @@ async function run(): Promise<BenchResult> {
       child.send({ type: 'start', url: g.wsUrl, token: BENCH_ADMIN_TOKEN, releaseId: createRelease.id, subscribers: SUBSCRIBERS });
       const connected = await child.next('connected', 60_000);
       if (connected.failures) throw new Error(`${connected.failures} subscribers could not connect`);
+      // Only live events count: those committed after every subscriber is connected (the ones
+      // before were replays). The release waits at its first gate until then.
+      await waitFor(async () => (await g.gql<any>('query($id: ID!) { release(id: $id) { status } }', { id: createRelease.id })).release.status === 'PAUSED', 60_000, 50);
+      await sleep(500);
+      const liveFrom = Date.now();
+      await g.gql('mutation($id: ID!) { promoteRelease(id: $id) { id } }', { id: createRelease.id });
       await waitFor(async () => (await g.gql<any>('query($id: ID!) { release(id: $id) { status } }', { id: createRelease.id })).release.status === 'SUCCEEDED', 60_000, 50);
       await sleep(1000);
       const report = await child.request({ type: 'report' }, 'report', 30_000);
       const log = (await g.gql<any>('query($id: ID!) { release(id: $id) { events(first: 100) { nodes { sequence at } } } }', { id: createRelease.id })).release.events.nodes as { sequence: number; at: string }[];
-      const committedAt = new Map(log.map((e) => [e.sequence, Date.parse(e.at)]));
+      const live = log.filter((e) => Date.parse(e.at) >= liveFrom);
+      const committedAt = new Map(live.map((e) => [e.sequence, Date.parse(e.at)]));
       const latencies: number[] = [];
       for (let k = 0; k < report.arrivals.length; k += 3) {
         const at = committedAt.get(report.arrivals[k + 1]!);
@@ -125,7 +132,7 @@ async function run(): Promise<BenchResult> {
       }
       fanout = distribution(latencies);
       delivered = latencies.length;
-      expected = log.length * SUBSCRIBERS;
+      expected = live.length * SUBSCRIBERS;
       completed = report.completed;
       if (report.errors.length) console.log('subscriber errors:', report.errors);
     } finally {
