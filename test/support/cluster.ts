@@ -13,7 +13,7 @@ export async function kubectl(t: TestServer, ...args: string[]): Promise<string>
 }
 
 /** Polls until `check` returns a truthy value; resolves with it. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_000, what = 'condition', intervalMs = 50): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -25,7 +25,7 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_
       last = error;
     }
     if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

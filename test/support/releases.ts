@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
-import { kubectl } from './cluster.ts';
+import { eventually, kubectl } from './cluster.ts';
 import { aProject, anApp, anEnvironment } from './fixtures.ts';
 import type { GraphQLResponse, TestServer } from './server.ts';
 
@@ -77,20 +77,8 @@ export async function releaseOf(t: TestServer, id: string): Promise<any> {
  * Polls until `check` returns a truthy value; resolves with it. Like `eventually`, at a pace that
  * leaves the server (which runs the engine and the embedded cluster too) time to work.
  */
-export async function poll<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, intervalMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+export function poll<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000, intervalMs = 150): Promise<NonNullable<T>> {
+  return eventually(check, timeoutMs, what, intervalMs);
 }
 
 /** Polls until the release satisfies `check`; resolves with it. The last state read is in the timeout error. */
@@ -202,7 +190,7 @@ export async function clusterRouteIs(t: TestServer, env: Pick<ReleaseEnv, 'names
       last = await clusterRoute(t, env);
       const route = last;
       return route && Object.entries(expected).every(([key, value]) => route[key as keyof ClusterRoute] === value) ? route : null;
-    }, `cluster route ${JSON.stringify(expected)}`, timeoutMs);
+    }, `cluster route ${JSON.stringify(expected)}`, timeoutMs, 200);
   } catch (error) {
     throw new Error(`${(error as Error).message}; last read: ${JSON.stringify(last)}`);
   }
