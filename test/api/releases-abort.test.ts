@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { eventually } from '../support/cluster.ts';
+import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import {
   aReleaseEnvironment,
   aSucceededRelease,
@@ -12,6 +11,7 @@ import {
   deploymentGone,
   eventLog,
   FAST_RELEASES,
+  poll,
   releaseOf,
   releaseUntil,
   watchTraffic,
@@ -22,7 +22,8 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 /** "At once": the engine reacts to the command, not to its next tick or a timer. */
 const AT_ONCE_MS = 5_000;
 
-describe('aborting a canary release', { timeout: 90_000 }, () => {
+// Each test has its own environment, so they all run side by side on one server.
+describe.concurrent('aborting a canary release', { timeout: 90_000 }, () => {
   let t: TestServer;
 
   beforeAll(async () => {
@@ -37,10 +38,15 @@ describe('aborting a canary release', { timeout: 90_000 }, () => {
     return env;
   }
 
-  /** After an abort: stable r1 takes 100% in the cluster, the canary Deployment is gone, r1 is untouched. */
-  async function expectBackOnStable(expect: any, env: ReleaseEnv, canaryDeployment: string): Promise<void> {
+  /**
+   * After an abort: stable r1 takes 100% in the cluster at once, the API reads that back, the
+   * canary Deployment is gone and r1 is untouched.
+   */
+  async function expectBackOnStable(expect: ExpectStatic, env: ReleaseEnv, releaseId: string, canaryDeployment: string): Promise<void> {
     const route = await clusterWeightIs(t, env, 0, AT_ONCE_MS);
     expect(route).toMatchObject({ stableWeight: 100, canaryWeight: 0, stableVersion: 'r1' });
+    // appliedWeight is what the router reads back: 0 now, not the weight before the abort.
+    await releaseUntil(t, releaseId, (r) => r.status === 'ABORTED' && r.appliedWeight === 0, 'appliedWeight 0 after the abort', AT_ONCE_MS);
     await deploymentGone(t, env.namespace, canaryDeployment, AT_ONCE_MS);
     const deployments = await clusterDeployments(t, env.namespace);
     expect(Object.keys(deployments)).toEqual(['shop-r1']);
@@ -57,7 +63,7 @@ describe('aborting a canary release', { timeout: 90_000 }, () => {
     const aborted = await command(t, 'abortRelease', { id: release.id, reason: 'error rate above 2%' });
     expect(aborted).toMatchObject({ status: 'ABORTED', statusMessage: 'error rate above 2%', declaredWeight: 0 });
     expect(aborted.finishedAt).toBeTruthy();
-    await expectBackOnStable(expect, env, 'shop-r2');
+    await expectBackOnStable(expect, env, release.id, 'shop-r2');
     const log = await eventLog(t, release.id);
     expect(log.at(-1)).toMatchObject({ type: 'ABORTED', message: 'error rate above 2%', weight: 0, stepIndex: 0 });
     expect(log.filter((e) => e.type === 'ABORTED')).toHaveLength(1);
@@ -75,7 +81,7 @@ describe('aborting a canary release', { timeout: 90_000 }, () => {
 
     const aborted = await command(t, 'abortRelease', { id: release.id, reason: 'latency p99 regression' });
     expect(aborted).toMatchObject({ status: 'ABORTED', statusMessage: 'latency p99 regression', declaredWeight: 0 });
-    await expectBackOnStable(expect, env, 'shop-r2');
+    await expectBackOnStable(expect, env, release.id, 'shop-r2');
     const log = await eventLog(t, release.id);
     expect(log.at(-1)).toMatchObject({ type: 'ABORTED', message: 'latency p99 regression', weight: 0, stepIndex: 1 });
     expect((await releaseOf(t, release.id)).steps.map((s: any) => s.status)).toEqual(['DONE', 'SKIPPED', 'SKIPPED']);
@@ -95,7 +101,7 @@ describe('aborting a canary release', { timeout: 90_000 }, () => {
 
     const aborted = await command(t, 'abortRelease', { id: release.id });
     expect(aborted).toMatchObject({ status: 'ABORTED', statusMessage: 'aborted by user', declaredWeight: 0 });
-    await expectBackOnStable(expect, env, 'shop-r2');
+    await expectBackOnStable(expect, env, release.id, 'shop-r2');
     const types = (await eventLog(t, release.id)).map((e) => e.type);
     expect(types.slice(-2)).toEqual(['PAUSED', 'ABORTED']);
     expect(types).not.toContain('RESUMED');
@@ -106,13 +112,15 @@ describe('aborting a canary release', { timeout: 90_000 }, () => {
     const traffic = await watchTraffic(t, env);
     const release = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0-unready' });
     expect(release).toMatchObject({ status: 'PENDING', currentStepIndex: null, declaredWeight: 0 });
-    // The canary Deployment exists (its pods run, unready) before the abort.
-    await eventually(async () => 'shop-r2' in (await clusterDeployments(t, env.namespace)), 10_000, 'canary Deployment created');
+    // Before the abort: the canary track exists and reads back 0%, the canary's pods run, unready.
+    const waiting = await releaseUntil(t, release.id, (r) => r.appliedWeight === 0, 'router ready with 0% on the canary');
+    expect(waiting).toMatchObject({ status: 'PENDING', statusMessage: 'waiting for the canary: 0/2 canary pods ready' });
+    expect(await clusterRoute(t, env)).toEqual({ stableWeight: 100, canaryWeight: 0, stableVersion: 'r1', canaryVersion: 'r2' });
+    await poll(async () => (await clusterDeployments(t, env.namespace))['shop-r2']?.replicas === 2, 'canary Deployment created');
 
     const aborted = await command(t, 'abortRelease', { id: release.id, reason: 'wrong image' });
     expect(aborted).toMatchObject({ status: 'ABORTED', statusMessage: 'wrong image', declaredWeight: 0 });
-    expect(aborted.appliedWeight ?? 0).toBe(0);
-    await expectBackOnStable(expect, env, 'shop-r2');
+    await expectBackOnStable(expect, env, release.id, 'shop-r2');
     const replay = await traffic.stop();
     expect(replay.changes).toBeGreaterThan(0);
     expect(replay.canaryWeights.filter((w) => w > 0)).toEqual([]);
@@ -120,15 +128,5 @@ describe('aborting a canary release', { timeout: 90_000 }, () => {
     const log = await eventLog(t, release.id);
     expect(log.map((e) => e.type)).toEqual(['CREATED', 'ABORTED']);
     expect(log.at(-1)).toMatchObject({ message: 'wrong image', weight: 0, stepIndex: null });
-  });
-
-  it.concurrent('should read back 0% as the appliedWeight of an aborted release once the router carries it', async ({ expect }) => {
-    const env = await withStable();
-    const release = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0' });
-    await atGate(t, release.id, 0);
-    await command(t, 'abortRelease', { id: release.id });
-    await clusterWeightIs(t, env, 0, AT_ONCE_MS);
-    // appliedWeight is "percent read back from the router object in the cluster": 0 now, not the 10 before the abort.
-    await releaseUntil(t, release.id, (r) => r.appliedWeight === 0, 'appliedWeight 0 after the abort', 5_000);
   });
 });

@@ -120,7 +120,7 @@ describe.concurrent('canary flow release', { timeout: 90_000 }, () => {
     expect(seen.at(-1).type).toBe('SUCCEEDED');
     const log = await eventLog(t, release.id);
     expect(log.map((e) => [e.sequence, e.type, e.cursor])).toEqual(seen.map((e) => [e.sequence, e.type, e.cursor]));
-    await clusterRouteIs(t, { ...other, router: 'ISTIO' }, { stableWeight: 100, canaryWeight: 0, stableVersion: 'r2' });
+    await clusterRouteIs(t, other, { stableWeight: 100, canaryWeight: 0, stableVersion: 'r2' });
     expect((await releaseUntil(t, release.id, (r) => r.status === 'SUCCEEDED', 'SUCCEEDED')).declaredWeight).toBe(100);
 
     // A subscriber resuming after the final event gets nothing more, and completes.
@@ -219,14 +219,15 @@ describe.concurrent('canary flow release', { timeout: 90_000 }, () => {
   it.concurrent('should hold the weight while paused by the user and move on after resumeRelease', async ({ expect }) => {
     const env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 2, protected: true });
     await aSucceededRelease(t, env, { image: 'registry.local/shop:1.0' });
-    const release = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0', steps: [{ weight: 30, pauseSeconds: 3 }, { weight: 100 }] });
-    await releaseUntil(t, release.id, (r) => r.appliedWeight === 30, 'weight 30 applied');
-    const traffic = await watchTraffic(t, env);
+    const release = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0', steps: [{ weight: 30, pauseSeconds: 4 }, { weight: 100 }] });
+    const pausing = await releaseUntil(t, release.id, (r) => r.appliedWeight === 30 && r.statusMessage?.includes('pausing until'), 'timed pause at 30%');
+    const pauseEnds = Date.parse(pausing.statusMessage.split('pausing until ')[1]);
     const paused = await command(t, 'pauseRelease', { id: release.id });
     expect(paused).toMatchObject({ status: 'PAUSED', statusMessage: 'paused by user', appliedWeight: 30 });
+    const traffic = await watchTraffic(t, env);
     expect(errorOf(await tryCommand(t, 'pauseRelease', { id: release.id })).code).toBe('CONFLICT');
-    // Past the end of the 3 s pause, it still holds 30%.
-    await new Promise((r) => setTimeout(r, 3_500));
+    // Past the end of the timed pause, it still holds 30%.
+    await new Promise((r) => setTimeout(r, Math.max(0, pauseEnds - Date.now()) + 500));
     expect(await releaseOf(t, release.id)).toMatchObject({ status: 'PAUSED', declaredWeight: 30, appliedWeight: 30 });
     expect((await clusterRoute(t, env))?.canaryWeight).toBe(30);
     // Held means held: the router carried 30% the whole time, not a flicker back to 0 and up again.

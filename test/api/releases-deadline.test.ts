@@ -16,7 +16,8 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 const DEADLINE_SECONDS = 2;
 
-describe('a canary whose pods never become ready', { timeout: 90_000 }, () => {
+// Each test has its own environment, so they run side by side on one server.
+describe.concurrent('a canary whose pods never become ready', { timeout: 90_000 }, () => {
   let t: TestServer;
 
   beforeAll(async () => {

@@ -20,7 +20,8 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 /** Canary steps without gates: a release that goes through on its own. */
 const UNGATED = [{ weight: 50 }, { weight: 100 }];
 
-describe('rollbackEnvironment', { timeout: 90_000 }, () => {
+// Each test has its own environment, so they run side by side on one server.
+describe.concurrent('rollbackEnvironment', { timeout: 90_000 }, () => {
   let t: TestServer;
 
   beforeAll(async () => {

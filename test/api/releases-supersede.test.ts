@@ -19,7 +19,8 @@ import {
 } from '../support/releases.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-describe('one active release per environment', { timeout: 90_000 }, () => {
+// Each test has its own environment, so they run side by side on one server.
+describe.concurrent('one active release per environment', { timeout: 90_000 }, () => {
   let t: TestServer;
 
   beforeAll(async () => {

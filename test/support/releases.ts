@@ -255,7 +255,7 @@ export interface TrafficReplay {
   violations: string[];
   /** Pod changes in cluster order. */
   pods: { rv: number; type: string; name: string; version: string; ready: boolean; deleting: boolean }[];
-  /** Number of router and pod changes seen (a watch that saw nothing proves nothing). */
+  /** Number of router and pod changes seen after the initial listing (a watch that saw nothing proves nothing). */
   changes: number;
 }
 
@@ -302,6 +302,10 @@ export async function watchTraffic(t: TestServer, env: Pick<ReleaseEnv, 'namespa
     for (const child of children) child.kill();
     throw error;
   });
+  // What the initial listings show is one snapshot, not a sequence: objects there carry their
+  // latest resourceVersion, whatever order they changed in. Check the invariant only after it.
+  await new Promise((r) => setTimeout(r, 200));
+  const baseline = Math.max(...lines.map((line) => Number(line.split(' ')[2])));
   return {
     async stop() {
       // Let in-flight watch events arrive before the streams are cut.
@@ -309,12 +313,12 @@ export async function watchTraffic(t: TestServer, env: Pick<ReleaseEnv, 'namespa
       stopping = true;
       for (const child of children) child.kill();
       if (failures.length > 0) throw new Error(`the traffic watch missed changes: ${failures.join('; ')}`);
-      return replayTraffic(lines, env.app);
+      return replayTraffic(lines, env.app, baseline);
     },
   };
 }
 
-function replayTraffic(lines: string[], app: string): TrafficReplay {
+function replayTraffic(lines: string[], app: string, baseline: number): TrafficReplay {
   const parsed = lines.map((line) => {
     const [kind, type, rv, name, ...rest] = line.split(' ');
     return { kind: kind!, type: type!, rv: Number(rv), name: name!, rest };
@@ -348,6 +352,7 @@ function replayTraffic(lines: string[], app: string): TrafficReplay {
     } else {
       continue;
     }
+    if (e.rv <= baseline) continue;
     for (const [subset, weight] of weights) {
       if (Number(weight) <= 0) continue;
       // A subset without a version label selects every pod of the app (ROLLING/RECREATE).
@@ -359,7 +364,7 @@ function replayTraffic(lines: string[], app: string): TrafficReplay {
       }
     }
   }
-  return { canaryWeights, violations, pods, changes: parsed.length };
+  return { canaryWeights, violations, pods, changes: parsed.filter((e) => e.rv > baseline).length };
 }
 
 /** Collects releaseProgress events over graphql-ws until completion. */
