@@ -45,3 +45,14 @@ export async function buildContext(
     log: deps.logger.child({ requestId, user: principal?.login }),
   };
 }
+
+/**
+ * Contexts for the events of a long-lived subscription: the same caller, with DataLoaders made
+ * for the event (loader caches must not outlive one event, or a subscription would keep
+ * answering with the rows of its first one).
+ */
+export const subscriptionEventContexts = {
+  forEvent: (context: GraphQLContext): GraphQLContext => ({ ...context, loaders: createLoaders(context.db, context.principal) }),
+  /** Everything a result may depend on about the caller is fixed by the token it used. */
+  viewerKey: (context: GraphQLContext): string => context.principal?.tokenId ?? 'anonymous',
+};

@@ -6,6 +6,7 @@ import {
   parse,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -18,10 +19,11 @@ import type { Principal } from '../services/access/policy.ts';
 import { authenticate } from '../services/identity/service.ts';
 import { bearerToken } from '../services/identity/tokens.ts';
 import type { GantryConfig } from './config.ts';
-import { buildContext, type ContextDeps } from './context.ts';
+import { buildContext, subscriptionEventContexts, type ContextDeps, type GraphQLContext } from './context.ts';
 import { documentTooLarge, limitRules, parseOptions } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 import { requestIdStorage } from './request-id.ts';
+import { createEventExecutor } from './subscription-events.ts';
 
 export interface WebSocketDeps {
   schema: GraphQLSchema;
@@ -46,6 +48,41 @@ function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
 
+/** How many distinct documents the parse-and-validate cache keeps. */
+const DOCUMENT_CACHE_SIZE = 500;
+
+/**
+ * Parsed and validated documents by their text. Validation depends only on the text and the
+ * server's configuration, and a thousand consoles opening the same subscription should not
+ * parse it a thousand times. Sharing the document object also lets their events share one
+ * execution (see subscription-events.ts). Least recently used entries go first.
+ */
+function documentCache(schema: GraphQLSchema, rules: ReturnType<typeof limitRules>, limits: GantryConfig['limits']) {
+  const entries = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  return (query: string): DocumentNode | readonly GraphQLError[] => {
+    let entry = entries.get(query);
+    if (entry) {
+      entries.delete(query);
+    } else {
+      entry = parseAndValidate(schema, rules, limits, query);
+      if (entries.size >= DOCUMENT_CACHE_SIZE) entries.delete(entries.keys().next().value!);
+    }
+    entries.set(query, entry);
+    return entry;
+  };
+}
+
+function parseAndValidate(schema: GraphQLSchema, rules: ReturnType<typeof limitRules>, limits: GantryConfig['limits'], query: string): DocumentNode | readonly GraphQLError[] {
+  let document;
+  try {
+    document = parse(query, parseOptions(limits));
+  } catch (error) {
+    return [badInput(error instanceof GraphQLError ? error.message : 'Syntax error')];
+  }
+  const errors = validate(schema, document, rules);
+  return errors.length > 0 ? errors.map((e) => badInput(e.message)) : document;
+}
+
 /**
  * graphql-ws on the HTTP server's `/graphql` path. Authentication happens in `connection_init`
  * (`{ authorization: "Bearer …" }`): a missing or bad token closes the socket with 4403, as the
@@ -56,6 +93,7 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
   const { config, metrics, logger } = deps;
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const rules = [...specifiedRules, ...limitRules(config.limits, { introspection: config.introspection })];
+  const documentOf = documentCache(deps.schema, rules, config.limits);
   const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => deps.formatError(e.toJSON(), e));
 
   const releaseAll = (live: Map<string, string>) => {
@@ -72,6 +110,7 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
     {
       schema: deps.schema,
       isProd: config.production,
+      subscribe: createEventExecutor<GraphQLContext>(subscriptionEventContexts),
       connectionInitWaitTimeout: 3_000,
       onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
@@ -90,14 +129,8 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         const tooLarge = documentTooLarge(payload.query, config.limits);
         if (tooLarge) return [badInput(tooLarge)];
-        let document;
-        try {
-          document = parse(payload.query, parseOptions(config.limits));
-        } catch (error) {
-          return [badInput(error instanceof GraphQLError ? error.message : 'Syntax error')];
-        }
-        const errors = validate(deps.schema, document, rules);
-        if (errors.length > 0) return errors.map((e) => badInput(e.message));
+        const document = documentOf(payload.query);
+        if (!('kind' in document)) return document;
         const requestId = `ws-${ctx.extra.connectionId ?? 'anon'}-${id}`;
         let contextValue;
         try {

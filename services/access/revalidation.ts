@@ -50,6 +50,11 @@ export class AccessMonitor {
     changes.on('changed', this.onChange);
   }
 
+  /** The verdict if it is fresh enough to use without checking, else null (call `allowed`). */
+  current(): boolean | null {
+    return this.verdict !== null && Date.now() - this.checkedAt < this.ttlMs ? this.verdict : null;
+  }
+
   async allowed(): Promise<boolean> {
     if (this.verdict !== null && Date.now() - this.checkedAt < this.ttlMs) return this.verdict;
     const key = `${this.principal.tokenId}:${this.projectId}:${this.action}`;
@@ -90,4 +95,25 @@ export class AccessMonitor {
     this.checkedAt = Date.now();
     return allowed;
   }
+}
+
+/**
+ * A subscription's delivery behind its access check: each value is handed to `deliver` only
+ * while the principal still has access, in the order given; on a refusal `denied` runs instead
+ * (it ends the stream). With a fresh verdict and nothing queued the value goes through at once:
+ * a thousand subscribers should not each wait a round of promises per event.
+ */
+export function deliverWhileAllowed<T>(access: AccessMonitor, deliver: (value: T) => void, denied: () => void): (value: T) => void {
+  let queued: Promise<void> | null = null;
+  return (value) => {
+    if (queued === null && access.current() === true) return deliver(value);
+    const next: Promise<void> = (queued ?? Promise.resolve()).then(async () => {
+      if (await access.allowed()) deliver(value);
+      else denied();
+    });
+    queued = next;
+    void next.finally(() => {
+      if (queued === next) queued = null;
+    });
+  };
 }

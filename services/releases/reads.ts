@@ -1,6 +1,6 @@
 import { requireVisibleEnvironment } from '../apps/service.ts';
 import type { EnvironmentRow } from '../apps/repository.ts';
-import { AccessMonitor } from '../access/revalidation.ts';
+import { AccessMonitor, deliverWhileAllowed } from '../access/revalidation.ts';
 import type { RequestScope } from '../scope.ts';
 import { Channel } from '../shared/channel.ts';
 import { badInput, notFound } from '../shared/errors.ts';
@@ -56,16 +56,17 @@ export async function subscribeProgress(scope: RequestScope, releaseGlobalId: st
     channel.close();
     return channel;
   }
-  let sending = Promise.resolve();
-  const stop = scope.releaseFeeds.listen(release.id, afterSequence, (events) => {
-    sending = sending.then(async () => {
-      if (!(await access.allowed())) return channel.fail(notFound('Release'));
-      for (const event of events) {
-        channel.push(event);
-        if (FINAL_EVENT_TYPES.includes(event.type)) return channel.close();
-      }
-    });
-  });
+  const pushAll = (events: readonly repo.ReleaseEventRow[]) => {
+    for (const event of events) {
+      channel.push(event);
+      if (FINAL_EVENT_TYPES.includes(event.type)) return channel.close();
+    }
+  };
+  const stop = scope.releaseFeeds.listen(
+    release.id,
+    afterSequence,
+    deliverWhileAllowed(access, pushAll, () => channel.fail(notFound('Release'))),
+  );
   channel.onClose(() => {
     stop();
     access.close();

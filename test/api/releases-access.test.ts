@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { eventually } from '../support/cluster.ts';
 import { addMember, aProject, anApp, anEnvironment, aUser } from '../support/fixtures.ts';
 import {
   aSucceededRelease,
@@ -109,6 +110,34 @@ describe.concurrent('who may release', { timeout: 90_000 }, () => {
     await progress.done;
     expect(progress.events.map((e) => e.type).at(-1)).toBe('ABORTED');
     await clusterWeightIs(t, prod, 0);
+  });
+
+  it.concurrent('should end the progress stream of a member removed mid-release with NOT_FOUND, while others with the same subscription carry on', async ({ expect }) => {
+    const { projectId, prod, users } = await aTeam();
+    await aSucceededRelease(t, prod, { image: 'registry.local/shop:1.0' });
+    const release = await createRelease(t, { environmentId: prod.id, image: 'registry.local/shop:2.0', steps: GATED });
+    // Same document and variables: only the token tells the subscribers apart, and a result
+    // executed for one must never reach the other after its access is gone.
+    const stays = [collectProgress(t.ws(users.maintainer.token), release.id), collectProgress(t.ws(users.maintainer.token), release.id)];
+    const leaves = collectProgress(t.ws(users.viewer.token), release.id);
+    const leftWith = leaves.done.then(
+      () => 'completed',
+      (error: unknown) => (error instanceof Error ? error.message : JSON.stringify(error)),
+    );
+    await atGate(t, release.id, 0);
+    await eventually(() => [...stays, leaves].every((p) => p.events.some((e) => e.type === 'PAUSED')), 10_000, 'everyone saw the gate');
+    const seenByLeaver = leaves.events.length;
+
+    await t.ok('mutation($p: ID!, $l: String!) { removeProjectMember(projectId: $p, login: $l) }', { p: projectId, l: users.viewer.login });
+    await command(t, 'promoteRelease', { id: release.id, expectedStepIndex: 0 }, users.maintainer.token);
+    await Promise.all(stays.map((p) => p.done));
+
+    expect(await leftWith).toContain('NOT_FOUND');
+    expect(leaves.events).toHaveLength(seenByLeaver);
+    const full = stays[0]!.events;
+    expect(full.at(-1).type).toBe('SUCCEEDED');
+    expect(full.map((e) => e.sequence)).toEqual(full.map((_, i) => i + 1));
+    expect(stays[1]!.events).toEqual(full);
   });
 
   it.concurrent('should let a MAINTAINER create, promote, abort and roll back on a protected environment, each command writing one audit row', async ({ expect }) => {

@@ -129,6 +129,33 @@ describe.concurrent('canary flow release', { timeout: 90_000 }, () => {
     expect(late.events).toEqual([]);
   });
 
+  it.concurrent('should show each event with the release as it is then, not as it was when the subscription began', async ({ expect }) => {
+    const env = await aReleaseEnvironment(t, 'shelf', { name: 'prod', replicas: 2, protected: true });
+    await aSucceededRelease(t, env, { image: 'registry.local/shelf:1.0' });
+    const release = await createRelease(t, { environmentId: env.id, image: 'registry.local/shelf:2.0' });
+    const seen: any[] = [];
+    const done = new Promise<void>((resolve, reject) =>
+      t.ws().subscribe(
+        { query: 'subscription($id: ID!) { releaseProgress(releaseId: $id) { sequence type release { status currentStepIndex appliedWeight } } }', variables: { id: release.id } },
+        { next: (m) => (m.errors ? reject(new Error(JSON.stringify(m.errors))) : seen.push(m.data?.releaseProgress)), error: reject, complete: resolve },
+      ),
+    );
+    await atGate(t, release.id, 0);
+    await eventually(() => seen.some((e) => e.type === 'PAUSED'), 10_000, 'the subscriber saw the first gate');
+    await command(t, 'promoteRelease', { id: release.id, expectedStepIndex: 0 });
+    await eventually(() => seen.filter((e) => e.type === 'PAUSED').length === 2, 10_000, 'the subscriber saw the second gate');
+    await command(t, 'promoteRelease', { id: release.id, expectedStepIndex: 1 });
+    await done;
+
+    // Nobody acted while a gate held, so the release was exactly this when those events went out.
+    const gates = seen.filter((e) => e.type === 'PAUSED').map((e) => e.release);
+    expect(gates).toEqual([
+      { status: 'PAUSED', currentStepIndex: 0, appliedWeight: 10 },
+      { status: 'PAUSED', currentStepIndex: 1, appliedWeight: 50 },
+    ]);
+    expect(seen.at(-1)).toMatchObject({ type: 'SUCCEEDED', release: { status: 'SUCCEEDED', appliedWeight: 100 } });
+  });
+
   /** A protected environment (2 replicas) with stable r1, and r2 holding at its first gate (10%). */
   async function gatedCanary(): Promise<{ env: ReleaseEnv; release: any }> {
     const env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 2, protected: true });
