@@ -42,6 +42,8 @@ const keyOf = (o: CachedMeta) => `${o.namespace}/${o.name}`;
  */
 export class WatchCache<T extends CachedMeta> {
   private readonly objects = new Map<string, T>();
+  /** The same objects by namespace: a workload snapshot reads one namespace, not the whole cluster. */
+  private readonly byNamespace = new Map<string, Map<string, T>>();
   private readonly listeners = new Set<(event: CacheEvent<T>) => void>();
   private readonly objectApi: KubernetesObjectApi;
   private readonly watcher: Watch;
@@ -111,8 +113,8 @@ export class WatchCache<T extends CachedMeta> {
 
   /** Cached objects, optionally in one namespace. */
   list(namespace?: string): T[] {
-    const all = [...this.objects.values()];
-    return namespace === undefined ? all : all.filter((o) => o.namespace === namespace);
+    if (namespace === undefined) return [...this.objects.values()];
+    return [...(this.byNamespace.get(namespace)?.values() ?? [])];
   }
 
   get(namespace: string, name: string): T | undefined {
@@ -199,14 +201,14 @@ export class WatchCache<T extends CachedMeta> {
     } while (continueToken);
     for (const [key, old] of this.objects) {
       if (!fresh.has(key)) {
-        this.objects.delete(key);
+        this.remove(key, old);
         this.emit({ type: 'DELETED', object: old });
       }
     }
     for (const [key, view] of fresh) {
       const old = this.objects.get(key);
       if (old?.resourceVersion === view.resourceVersion) continue;
-      this.objects.set(key, view);
+      this.put(key, view);
       this.emit({ type: old ? 'MODIFIED' : 'ADDED', object: view });
     }
     this.resourceVersion = resourceVersion;
@@ -278,13 +280,28 @@ export class WatchCache<T extends CachedMeta> {
   private apply(type: CacheEventType, view: T): void {
     const key = keyOf(view);
     if (type === 'DELETED') {
-      this.objects.delete(key);
+      this.remove(key, view);
       this.emit({ type, object: view });
       return;
     }
     const existed = this.objects.has(key);
-    this.objects.set(key, view);
+    this.put(key, view);
     this.emit({ type: existed ? 'MODIFIED' : 'ADDED', object: view });
+  }
+
+  private put(key: string, view: T): void {
+    this.objects.set(key, view);
+    let inNamespace = this.byNamespace.get(view.namespace);
+    if (!inNamespace) this.byNamespace.set(view.namespace, (inNamespace = new Map()));
+    inNamespace.set(key, view);
+  }
+
+  private remove(key: string, view: T): void {
+    this.objects.delete(key);
+    const inNamespace = this.byNamespace.get(view.namespace);
+    if (!inNamespace) return;
+    inNamespace.delete(key);
+    if (inNamespace.size === 0) this.byNamespace.delete(view.namespace);
   }
 }
 

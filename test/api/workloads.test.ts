@@ -89,6 +89,44 @@ describe('live workloads from the cluster watch', () => {
     stopPods();
   });
 
+  it('should give every subscriber of an environment the same workloads and pod events, and a late one the current workload', async () => {
+    const viewer = await aUser(t);
+    await addMember(t, project.id, viewer.login, 'VIEWER');
+    const query = 'subscription($id: ID!) { workloadChanged(environmentId: $id) { desiredReplicas readyReplicas pods { name ready } } }';
+    const podQuery = 'subscription($id: ID!) { podEvents(environmentId: $id) { type pod { name ready } } }';
+    // Two subscribers share a token (and so, inside the server, one execution per change); the third is someone else.
+    const clients = [t.ws(), t.ws(), t.ws(viewer.token)];
+    const workloads = clients.map(() => [] as any[]);
+    const pods = clients.map(() => [] as any[]);
+    const stops = clients.flatMap((client, i) => [
+      client.subscribe({ query, variables: { id: env.id } }, { next: (m) => workloads[i]!.push(m.data?.workloadChanged), error: () => {}, complete: () => {} }),
+      client.subscribe({ query: podQuery, variables: { id: env.id } }, { next: (m) => pods[i]!.push(m.data?.podEvents), error: () => {}, complete: () => {} }),
+    ]);
+    await eventually(() => workloads.every((w) => w.length > 0), 5000, 'initial workload for everyone');
+    // Every subscription is in place by now; pod events from here on must reach all three alike.
+    await new Promise((r) => setTimeout(r, 300));
+    const baseline = pods.map((p) => p.length);
+    const before = await t.ok(WORKLOAD, { id: env.id });
+    const replicas = before.node.workload.desiredReplicas === 4 ? 2 : 4;
+
+    await kubectl(t, 'scale', 'deployment/web-v1', '-n', env.namespace, `--replicas=${replicas}`);
+    const settled = (w: any[]) => w.at(-1)?.desiredReplicas === replicas && w.at(-1)?.readyReplicas === replicas && w.at(-1)?.pods.length === replicas;
+    await eventually(() => workloads.every(settled), 15_000, `everyone sees ${replicas} ready`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(workloads[1]!.at(-1)).toEqual(workloads[0]!.at(-1));
+    expect(workloads[2]!.at(-1)).toEqual(workloads[0]!.at(-1));
+    const since = pods.map((p, i) => p.slice(baseline[i]));
+    expect(since[0]!.length).toBeGreaterThan(0);
+    expect(since[1]).toEqual(since[0]);
+    expect(since[2]).toEqual(since[0]);
+
+    const late: any[] = [];
+    stops.push(t.ws().subscribe({ query, variables: { id: env.id } }, { next: (m) => late.push(m.data?.workloadChanged), error: () => {}, complete: () => {} }));
+    await eventually(() => late.length > 0, 5000, 'late subscriber got the current workload');
+    expect(late[0]).toEqual(workloads[0]!.at(-1));
+    for (const stop of stops) stop();
+  });
+
   it('should stop delivering to a subscriber removed from the project', async () => {
     const viewer = await aUser(t);
     await addMember(t, project.id, viewer.login, 'VIEWER');
