@@ -5,17 +5,22 @@
  *   server shows the next step's weight (seen from its store, in process);
  * - abort → 100% stable: abortRelease sent → the VirtualService shows canary weight 0;
  * - releaseProgress: 1,000 graphql-ws subscribers on one release (in a child process); latency
- *   from an event's commit time (`ReleaseEvent.at`) to its arrival at each subscriber.
+ *   from an event's commit time (`ReleaseEvent.at`) to its arrival at each subscriber; once with
+ *   one token for all (events execute once per cohort), once spread over 250 users.
+ * Each runs on PGlite and, when 127.0.0.1:5432 (or TEST_DATABASE_URL) answers, on a fresh
+ * PostgreSQL database, side by side.
  */
-import { ChildScript } from './support/child.ts';
+import { createPostgresDatabase } from '../test/support/database.ts';
+import { benchViewers, measureFanout, type FanoutResult } from './releases/fanout.ts';
 import type { Benchmark, BenchResult, Figure } from './support/benchmark.ts';
 import { formatNumber, printTable } from './support/benchmark.ts';
 import { BENCH_ADMIN_TOKEN, startBenchGantry, type BenchGantry } from './support/gantry.ts';
 import { distribution, epochMs, sleep, waitFor, type Distribution } from './support/stats.ts';
-import type { FromProgress, ToProgress } from './releases/progress-subscribers.ts';
 
 const ENVIRONMENTS = 12;
 const SUBSCRIBERS = 1000;
+/** Users of the many-viewers fan-out: each has 1000 / 250 = 4 subscriptions open (browser tabs). */
+const VIEWERS = 250;
 
 /** Canary weight of the app's VirtualService as the API server stores it now. */
 function canaryWeightIn(object: any): number | null {
@@ -48,7 +53,7 @@ interface Env {
 }
 
 /** Environments with a stable version and a second release paused at its first gate (10%). */
-async function prepare(g: BenchGantry, count: number): Promise<Env[]> {
+async function prepare(g: BenchGantry, count: number): Promise<{ projectId: string; envs: Env[] }> {
   const { createProject } = await g.gql<any>('mutation { createProject(input: { slug: "bench-rel", name: "Bench" }) { id } }');
   const envs: Env[] = [];
   for (let i = 0; i < count; i++) {
@@ -64,17 +69,42 @@ async function prepare(g: BenchGantry, count: number): Promise<Env[]> {
   for (const env of envs) env.releaseId = (await create(env, 'registry.local/app:2')).createRelease.id;
   const ready = await waitFor(async () => (await Promise.all(envs.map((e) => status(e.releaseId)))).every((r) => r.status === 'PAUSED' && r.appliedWeight === 10), 60_000, 100);
   if (!ready) throw new Error('canaries did not reach their first gate');
-  return envs;
+  return { projectId: createProject.id, envs };
 }
 
 function row(label: string, d: Distribution): (string | number)[] {
   return [label, d.count, d.p50, d.p95, d.p99, d.max];
 }
 
-async function run(): Promise<BenchResult> {
-  const g = await startBenchGantry({ timeScale: 0.02 });
+interface Backend {
+  name: 'PGlite' | 'PostgreSQL';
+  databaseUrl?: string;
+  drop?: () => Promise<void>;
+}
+
+/** PGlite (the embedded default) always; PostgreSQL, as production runs, when the server answers. */
+async function backends(): Promise<Backend[]> {
+  const list: Backend[] = [{ name: 'PGlite' }];
   try {
-    const envs = await prepare(g, ENVIRONMENTS);
+    const database = await createPostgresDatabase();
+    list.push({ name: 'PostgreSQL', databaseUrl: database.url, drop: database.drop });
+  } catch (error) {
+    console.log(`PostgreSQL not reachable (${(error as Error).message}): PGlite only`);
+  }
+  return list;
+}
+
+interface Measured {
+  backend: string;
+  promote: Distribution;
+  abort: Distribution;
+  fanouts: { population: string; result: FanoutResult }[];
+}
+
+async function measureOn(backend: Backend): Promise<Measured> {
+  const g = await startBenchGantry({ timeScale: 0.02 }, { databaseUrl: backend.databaseUrl });
+  try {
+    const { projectId, envs } = await prepare(g, ENVIRONMENTS);
     const appOf = (i: number) => `app${i}`;
     const promote: number[] = [];
     const abort: number[] = [];
@@ -100,64 +130,53 @@ async function run(): Promise<BenchResult> {
       abort.push((await applied) - started);
     }
 
-    // releaseProgress fan-out: a fresh canary on the first environment, watched by 1,000 subscribers.
+    // releaseProgress fan-out on two environments that finished above: first every subscriber
+    // with one token (a release bot's dashboards), then the same number spread over many users.
     await sleep(200);
-    const target = envs[0]!;
-    const { createRelease } = await g.gql<any>('mutation($e: ID!) { createRelease(input: { environmentId: $e, image: "registry.local/app:3", steps: [{ weight: 20, untilPromoted: true }, { weight: 40 }, { weight: 60 }, { weight: 80 }, { weight: 100 }] }) { id } }', { e: target.id });
-    const child = new ChildScript<ToProgress, FromProgress>(new URL('./releases/progress-subscribers.ts', import.meta.url));
-    let fanout: Distribution;
-    let delivered = 0;
-    let expected = 0;
-    let completed = 0;
-    try {
-      child.send({ type: 'start', url: g.wsUrl, token: BENCH_ADMIN_TOKEN, releaseId: createRelease.id, subscribers: SUBSCRIBERS });
-      const connected = await child.next('connected', 60_000);
-      if (connected.failures) throw new Error(`${connected.failures} subscribers could not connect`);
-      // Only live events count: those committed after every subscriber is connected (the ones
-      // before were replays). The release waits at its first gate until then.
-      await waitFor(async () => (await g.gql<any>('query($id: ID!) { release(id: $id) { status } }', { id: createRelease.id })).release.status === 'PAUSED', 60_000, 50);
-      await sleep(500);
-      const liveFrom = Date.now();
-      await g.gql('mutation($id: ID!) { promoteRelease(id: $id) { id } }', { id: createRelease.id });
-      await waitFor(async () => (await g.gql<any>('query($id: ID!) { release(id: $id) { status } }', { id: createRelease.id })).release.status === 'SUCCEEDED', 60_000, 50);
-      await sleep(1000);
-      const report = await child.request({ type: 'report' }, 'report', 30_000);
-      const log = (await g.gql<any>('query($id: ID!) { release(id: $id) { events(first: 100) { nodes { sequence at } } } }', { id: createRelease.id })).release.events.nodes as { sequence: number; at: string }[];
-      const live = log.filter((e) => Date.parse(e.at) >= liveFrom);
-      const committedAt = new Map(live.map((e) => [e.sequence, Date.parse(e.at)]));
-      const latencies: number[] = [];
-      for (let k = 0; k < report.arrivals.length; k += 3) {
-        const at = committedAt.get(report.arrivals[k + 1]!);
-        if (at !== undefined) latencies.push(report.arrivals[k + 2]! - at);
-      }
-      fanout = distribution(latencies);
-      delivered = latencies.length;
-      expected = live.length * SUBSCRIBERS;
-      completed = report.completed;
-      if (report.errors.length) console.log('subscriber errors:', report.errors);
-    } finally {
-      child.send({ type: 'close' });
-      await child.stop();
-    }
-
-    const p = distribution(promote);
-    const a = distribution(abort);
-    printTable(['measure (ms)', 'samples', 'p50', 'p95', 'p99', 'max'], [
-      row('promoteRelease → next weight in the VirtualService', p),
-      row('abortRelease → canary weight 0 in the VirtualService', a),
-      row(`event commit → frame at each of ${SUBSCRIBERS} releaseProgress subscribers`, fanout),
-    ]);
-    console.log(`\nreleaseProgress: ${formatNumber(delivered)} of ${formatNumber(expected)} (subscriber, event) pairs delivered; ${completed} of ${SUBSCRIBERS} subscriptions completed after the final event`);
-    const figures: Figure[] = [
-      { label: 'promote → weight applied p99', value: p.p99, unit: 'ms', target: 1000, detail: `${p.count} promotions, p50 ${formatNumber(p.p50)} ms` },
-      { label: 'abort → 100% stable p99', value: a.p99, unit: 'ms', target: 1000, detail: `${a.count} aborts, p50 ${formatNumber(a.p50)} ms` },
-      { label: 'releaseProgress event → client p99', value: fanout.p99, unit: 'ms', target: 100, detail: `${SUBSCRIBERS} subscribers, p50 ${formatNumber(fanout.p50)} ms` },
-      { label: 'releaseProgress pairs lost', value: expected - delivered, unit: 'pairs', target: 0, detail: `${delivered}/${expected}` },
-    ];
-    return { name: 'releases', figures };
+    const tag = backend.name.toLowerCase();
+    const fanouts = [{ population: `${SUBSCRIBERS} subscribers, 1 token`, result: await measureFanout(g, envs[0]!.id, [BENCH_ADMIN_TOKEN], SUBSCRIBERS, `releases-fanout-${tag}-1-token`) }];
+    const viewers = await benchViewers(g, projectId, VIEWERS);
+    fanouts.push({ population: `${SUBSCRIBERS} subscribers, ${VIEWERS} users`, result: await measureFanout(g, envs[1]!.id, viewers, SUBSCRIBERS, `releases-fanout-${tag}-${VIEWERS}-users`) });
+    return { backend: backend.name, promote: distribution(promote), abort: distribution(abort), fanouts };
   } finally {
     await g.close();
+    await backend.drop?.();
   }
+}
+
+async function run(): Promise<BenchResult> {
+  const measured: Measured[] = [];
+  for (const backend of await backends()) measured.push(await measureOn(backend));
+
+  const rows: (string | number)[][] = [];
+  for (const m of measured) {
+    rows.push(row(`${m.backend}: promoteRelease → next weight in the VirtualService`, m.promote));
+    rows.push(row(`${m.backend}: abortRelease → canary weight 0 in the VirtualService`, m.abort));
+    for (const f of m.fanouts) rows.push(row(`${m.backend}: event commit → frame, ${f.population}`, f.result.latency));
+  }
+  printTable(['measure (ms)', 'samples', 'p50', 'p95', 'p99', 'max'], rows);
+
+  console.log('\nEach live event: ms after its commit until the first, median and last subscriber had it');
+  printTable(
+    ['database', 'subscribers', 'sequence', 'type', 'first', 'median', 'last'],
+    measured.flatMap((m) => m.fanouts.flatMap((f) => f.result.events.map((e) => [m.backend, f.population, e.sequence, e.type, e.first, e.median, e.last]))),
+  );
+  for (const m of measured) {
+    for (const f of m.fanouts) {
+      const r = f.result;
+      console.log(`${m.backend}, ${f.population}: ${formatNumber(r.delivered)} of ${formatNumber(r.expected)} (subscriber, event) pairs delivered; ${r.completed} of ${SUBSCRIBERS} subscriptions completed after the final event`);
+    }
+  }
+
+  const figures: Figure[] = measured.flatMap((m) => [
+    { label: `${m.backend}: promote → weight applied p99`, value: m.promote.p99, unit: 'ms', target: 1000, detail: `${m.promote.count} promotions, p50 ${formatNumber(m.promote.p50)} ms` },
+    { label: `${m.backend}: abort → 100% stable p99`, value: m.abort.p99, unit: 'ms', target: 1000, detail: `${m.abort.count} aborts, p50 ${formatNumber(m.abort.p50)} ms` },
+    ...m.fanouts.flatMap((f): Figure[] => [
+      { label: `${m.backend}: releaseProgress event → client p99, ${f.population}`, value: f.result.latency.p99, unit: 'ms', target: 100, detail: `p50 ${formatNumber(f.result.latency.p50)} ms` },
+      { label: `${m.backend}: releaseProgress pairs lost, ${f.population}`, value: f.result.expected - f.result.delivered, unit: 'pairs', target: 0, detail: `${f.result.delivered}/${f.result.expected}, ${f.result.completed} completed` },
+    ]),
+  ]);
+  return { name: 'releases', figures };
 }
 
 export const releases: Benchmark = { name: 'releases', run };

@@ -7,7 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { epochMs } from '../support/stats.ts';
 
-export type ToProgress = { type: 'start'; url: string; token: string; releaseId: string; subscribers: number } | { type: 'report' } | { type: 'close' };
+export type ToProgress = { type: 'start'; url: string; tokens: string[]; releaseId: string; subscribers: number } | { type: 'report' } | { type: 'close' };
 export type FromProgress =
   | { type: 'connected'; subscribers: number; failures: number }
   | { type: 'report'; arrivals: number[]; completed: number; errors: string[] };
@@ -36,7 +36,7 @@ async function start(message: Extract<ToProgress, { type: 'start' }>): Promise<v
             webSocketImpl: WebSocket,
             lazy: false,
             retryAttempts: 0,
-            connectionParams: { authorization: `Bearer ${message.token}` },
+            connectionParams: { authorization: `Bearer ${message.tokens[i % message.tokens.length]}` },
             onNonLazyError: () => {},
             on: {
               connected: () => {

@@ -8,7 +8,7 @@ import type { EmbeddedCluster, EmbeddedClusterOptions } from '../../services/clu
 /** The platform admin's token of every bench server (GANTRY_ADMIN_TOKEN). */
 export const BENCH_ADMIN_TOKEN = 'gnt_bench-admin-token-0123456789abcdefghijklmnopqrstuv';
 
-/** A Gantry started for a benchmark: loopback only, PGlite in memory, silent logs, the embedded cluster. */
+/** A Gantry started for a benchmark: loopback only, PGlite in memory (or a given PostgreSQL database), silent logs, the embedded cluster. */
 export interface BenchGantry {
   server: GantryServer;
   embedded: EmbeddedCluster;
@@ -26,9 +26,10 @@ export interface BenchGantry {
  * cluster configured, but on 127.0.0.1 and a free port.
  * @throws Error when the server cannot start.
  */
-export async function startBenchGantry(embedded: Partial<EmbeddedClusterOptions>): Promise<BenchGantry> {
+export async function startBenchGantry(embedded: Partial<EmbeddedClusterOptions>, options: { databaseUrl?: string } = {}): Promise<BenchGantry> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gantry-bench-'));
   const config = loadConfig({
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     HOST: '127.0.0.1',
     PORT: '0',
     GANTRY_DATA_DIR: dataDir,
