@@ -1,9 +1,10 @@
 /**
  * The releases benchmark: how fast commands reach the cluster, and how fast the event log
  * reaches many subscribers.
- * - promote → weight applied: promoteRelease sent → the VirtualService in the embedded API
- *   server shows the next step's weight (seen from its store, in process);
+ * - promote → weight applied: promoteRelease sent → a watch on the cluster's API server shows
+ *   the VirtualService with the next step's weight;
  * - abort → 100% stable: abortRelease sent → the VirtualService shows canary weight 0;
+ * The embedded cluster runs in its own process here (`npm run cluster`), as a real one would.
  * - releaseProgress: 1,000 graphql-ws subscribers on one release (in a child process); latency
  *   from an event's commit time (`ReleaseEvent.at`) to its arrival at each subscriber; once with
  *   one token for all (events execute once per cohort), once spread over 250 users.
@@ -12,39 +13,16 @@
  */
 import { createPostgresDatabase } from '../test/support/database.ts';
 import { benchViewers, measureFanout, type FanoutResult } from './releases/fanout.ts';
+import { RouterWatch } from './releases/router-watch.ts';
 import type { Benchmark, BenchResult, Figure } from './support/benchmark.ts';
 import { formatNumber, printTable } from './support/benchmark.ts';
-import { BENCH_ADMIN_TOKEN, startBenchGantry, type BenchGantry } from './support/gantry.ts';
+import { BENCH_ADMIN_TOKEN, startBenchGantry, type AnyBenchGantry } from './support/gantry.ts';
 import { distribution, epochMs, sleep, waitFor, type Distribution } from './support/stats.ts';
 
 const ENVIRONMENTS = 12;
 const SUBSCRIBERS = 1000;
 /** Users of the many-viewers fan-out: each has 1000 / 250 = 4 subscriptions open (browser tabs). */
 const VIEWERS = 250;
-
-/** Canary weight of the app's VirtualService as the API server stores it now. */
-function canaryWeightIn(object: any): number | null {
-  const route: any[] | undefined = object?.spec?.http?.[0]?.route;
-  if (!route) return null;
-  return route.find((r) => r.destination?.subset === 'canary')?.weight ?? 0;
-}
-
-/** Resolves with the epoch ms at which the app's VirtualService first shows `weight`. */
-function whenWeight(g: BenchGantry, namespace: string, app: string, weight: number, timeoutMs = 15_000): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (stop(), reject(new Error(`weight ${weight} not applied to ${namespace}/${app} in time`))), timeoutMs);
-    const stop = g.embedded.store.subscribe((event) => {
-      const o = event.object as any;
-      if (o.kind !== 'VirtualService' || o.metadata?.namespace !== namespace || o.metadata?.name !== app) return;
-      if (canaryWeightIn(o) === weight) {
-        const at = epochMs();
-        clearTimeout(timer);
-        stop();
-        resolve(at);
-      }
-    });
-  });
-}
 
 interface Env {
   id: string;
@@ -53,7 +31,7 @@ interface Env {
 }
 
 /** Environments with a stable version and a second release paused at its first gate (10%). */
-async function prepare(g: BenchGantry, count: number): Promise<{ projectId: string; envs: Env[] }> {
+async function prepare(g: AnyBenchGantry, count: number): Promise<{ projectId: string; envs: Env[] }> {
   const { createProject } = await g.gql<any>('mutation { createProject(input: { slug: "bench-rel", name: "Bench" }) { id } }');
   const envs: Env[] = [];
   for (let i = 0; i < count; i++) {
@@ -102,9 +80,11 @@ interface Measured {
 }
 
 async function measureOn(backend: Backend): Promise<Measured> {
-  const g = await startBenchGantry({ timeScale: 0.02 }, { databaseUrl: backend.databaseUrl });
+  const g = await startBenchGantry({ timeScale: 0.02 }, { databaseUrl: backend.databaseUrl, clusterProcess: true });
+  let routers: RouterWatch | undefined;
   try {
     const { projectId, envs } = await prepare(g, ENVIRONMENTS);
+    routers = await RouterWatch.open(g.api, envs[0]!.namespace);
     const appOf = (i: number) => `app${i}`;
     const promote: number[] = [];
     const abort: number[] = [];
@@ -113,7 +93,7 @@ async function measureOn(backend: Backend): Promise<Measured> {
     for (let i = 0; i < half; i++) {
       const env = envs[i]!;
       for (const weight of [50, 100]) {
-        const applied = whenWeight(g, env.namespace, appOf(i), weight);
+        const applied = routers.when(appOf(i), weight);
         const started = epochMs();
         await g.gql('mutation($id: ID!) { promoteRelease(id: $id) { id } }', { id: env.releaseId });
         promote.push((await applied) - started);
@@ -124,7 +104,7 @@ async function measureOn(backend: Backend): Promise<Measured> {
     }
     for (let i = half; i < envs.length; i++) {
       const env = envs[i]!;
-      const applied = whenWeight(g, env.namespace, appOf(i), 0);
+      const applied = routers.when(appOf(i), 0);
       const started = epochMs();
       await g.gql('mutation($id: ID!) { abortRelease(id: $id, reason: "bench") { id } }', { id: env.releaseId });
       abort.push((await applied) - started);
@@ -139,6 +119,7 @@ async function measureOn(backend: Backend): Promise<Measured> {
     fanouts.push({ population: `${SUBSCRIBERS} subscribers, ${VIEWERS} users`, result: await measureFanout(g, envs[1]!.id, viewers, SUBSCRIBERS, `releases-fanout-${tag}-${VIEWERS}-users`) });
     return { backend: backend.name, promote: distribution(promote), abort: distribution(abort), fanouts };
   } finally {
+    routers?.close();
     await g.close();
     await backend.drop?.();
   }
@@ -165,6 +146,7 @@ async function run(): Promise<BenchResult> {
     for (const f of m.fanouts) {
       const r = f.result;
       console.log(`${m.backend}, ${f.population}: ${formatNumber(r.delivered)} of ${formatNumber(r.expected)} (subscriber, event) pairs delivered; ${r.completed} of ${SUBSCRIBERS} subscriptions completed after the final event`);
+      console.log(`  live phase ${formatNumber(r.cpu.wallMs / 1000, 2)} s: server process CPU ${formatNumber(r.cpu.serverMs)} ms, subscribers' process CPU ${formatNumber(r.cpu.subscribersMs)} ms`);
     }
   }
 

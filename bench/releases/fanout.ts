@@ -6,7 +6,7 @@
  */
 import { ChildScript } from '../support/child.ts';
 import { profilePhase } from '../support/profile.ts';
-import type { BenchGantry } from '../support/gantry.ts';
+import type { AnyBenchGantry } from '../support/gantry.ts';
 import { distribution, sleep, waitFor, type Distribution } from '../support/stats.ts';
 import type { FromProgress, ToProgress } from './progress-subscribers.ts';
 
@@ -17,10 +17,12 @@ export interface FanoutResult {
   completed: number;
   /** Per live event: sequence, type, and ms after its commit of the first, median and last arrival. */
   events: { sequence: number; type: string; first: number; median: number; last: number }[];
+  /** CPU over the live phase: the server process (Gantry, its embedded cluster, the bench driver) and the subscribers' process. */
+  cpu: { wallMs: number; serverMs: number; subscribersMs: number };
 }
 
 /** Users with a token each, members (VIEWER) of the project: the subscribers of a many-viewers run. */
-export async function benchViewers(g: BenchGantry, projectId: string, count: number): Promise<string[]> {
+export async function benchViewers(g: AnyBenchGantry, projectId: string, count: number): Promise<string[]> {
   const tokens: string[] = [];
   for (let i = 0; i < count; i++) {
     const login = `viewer${i}`;
@@ -32,14 +34,14 @@ export async function benchViewers(g: BenchGantry, projectId: string, count: num
   return tokens;
 }
 
-const releaseStatus = async (g: BenchGantry, id: string) => (await g.gql<any>('query($id: ID!) { release(id: $id) { status } }', { id })).release.status as string;
+const releaseStatus = async (g: AnyBenchGantry, id: string) => (await g.gql<any>('query($id: ID!) { release(id: $id) { status } }', { id })).release.status as string;
 
 /**
  * Creates a canary on `environmentId` (gate at 20%, then 40/60/80/100 without gates), connects
  * `subscribers` subscribers, subscriber i with `tokens[i % tokens.length]`, promotes the gate and
  * measures every live event at every subscriber.
  */
-export async function measureFanout(g: BenchGantry, environmentId: string, tokens: string[], subscribers: number, profileName: string): Promise<FanoutResult> {
+export async function measureFanout(g: AnyBenchGantry, environmentId: string, tokens: string[], subscribers: number, profileName: string): Promise<FanoutResult> {
   const { createRelease } = await g.gql<any>(
     'mutation($e: ID!) { createRelease(input: { environmentId: $e, image: "registry.local/app:3", steps: [{ weight: 20, untilPromoted: true }, { weight: 40 }, { weight: 60 }, { weight: 80 }, { weight: 100 }] }) { id } }',
     { e: environmentId },
@@ -54,12 +56,17 @@ export async function measureFanout(g: BenchGantry, environmentId: string, token
     await waitFor(async () => (await releaseStatus(g, releaseId)) === 'PAUSED', 60_000, 200);
     await sleep(500);
     const liveFrom = Date.now();
+    child.send({ type: 'mark' });
+    const serverCpu = process.cpuUsage();
+    const started = performance.now();
     await profilePhase(profileName, async () => {
       await g.gql('mutation($id: ID!) { promoteRelease(id: $id) { id } }', { id: releaseId });
       await waitFor(async () => (await releaseStatus(g, releaseId)) === 'SUCCEEDED', 60_000, 200);
       await sleep(1000);
     });
     const report = await child.request({ type: 'report' }, 'report', 30_000);
+    const used = process.cpuUsage(serverCpu);
+    const cpu = { wallMs: performance.now() - started, serverMs: (used.user + used.system) / 1000, subscribersMs: report.cpuMs };
     if (report.errors.length) console.log('subscriber errors:', report.errors);
     const log = (await g.gql<any>('query($id: ID!) { release(id: $id) { events(first: 100) { nodes { sequence type at } } } }', { id: releaseId })).release.events.nodes as { sequence: number; type: string; at: string }[];
     const live = log.filter((e) => Date.parse(e.at) >= liveFrom);
@@ -78,7 +85,7 @@ export async function measureFanout(g: BenchGantry, environmentId: string, token
       const d = distribution(bySequence.get(e.sequence) ?? []);
       return { sequence: e.sequence, type: e.type, first: d.min, median: d.p50, last: d.max };
     });
-    return { latency: distribution(latencies), delivered: latencies.length, expected: live.length * subscribers, completed: report.completed, events };
+    return { latency: distribution(latencies), delivered: latencies.length, expected: live.length * subscribers, completed: report.completed, events, cpu };
   } finally {
     child.send({ type: 'close' });
     await child.stop();

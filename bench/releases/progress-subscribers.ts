@@ -7,16 +7,18 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { epochMs } from '../support/stats.ts';
 
-export type ToProgress = { type: 'start'; url: string; tokens: string[]; releaseId: string; subscribers: number } | { type: 'report' } | { type: 'close' };
+export type ToProgress = { type: 'start'; url: string; tokens: string[]; releaseId: string; subscribers: number } | { type: 'mark' } | { type: 'report' } | { type: 'close' };
 export type FromProgress =
   | { type: 'connected'; subscribers: number; failures: number }
-  | { type: 'report'; arrivals: number[]; completed: number; errors: string[] };
+  | { type: 'report'; arrivals: number[]; completed: number; errors: string[]; cpuMs: number };
 
 const clients: Client[] = [];
 /** Flattened (subscriber, sequence, epoch ms). */
 const arrivals: number[] = [];
 const errors: string[] = [];
 let completed = 0;
+/** CPU time is reported from the parent's mark (the start of the live phase) on. */
+let cpuMark = process.cpuUsage();
 const send = (message: FromProgress) => process.send!(message);
 
 /** Connections are opened 50 at a time: a thousand at once would trip the 3 s connection_init timeout on a busy machine. */
@@ -69,6 +71,10 @@ async function start(message: Extract<ToProgress, { type: 'start' }>): Promise<v
 
 process.on('message', (message: ToProgress) => {
   if (message.type === 'start') void start(message);
-  else if (message.type === 'report') send({ type: 'report', arrivals, completed, errors });
+  else if (message.type === 'mark') cpuMark = process.cpuUsage();
+  else if (message.type === 'report') {
+    const used = process.cpuUsage(cpuMark);
+    send({ type: 'report', arrivals, completed, errors, cpuMs: (used.user + used.system) / 1000 });
+  }
   else if (message.type === 'close') void Promise.all(clients.map((c) => c.dispose())).then(() => process.exit(0));
 });

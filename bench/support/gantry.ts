@@ -1,17 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startGantry, type GantryServer } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
+import { startClusterProcess } from '../../test/support/processes.ts';
+import { parse } from 'yaml';
 import type { EmbeddedCluster, EmbeddedClusterOptions } from '../../services/cluster/embedded/index.ts';
 
 /** The platform admin's token of every bench server (GANTRY_ADMIN_TOKEN). */
 export const BENCH_ADMIN_TOKEN = 'gnt_bench-admin-token-0123456789abcdefghijklmnopqrstuv';
 
 /** A Gantry started for a benchmark: loopback only, PGlite in memory (or a given PostgreSQL database), silent logs, the embedded cluster. */
-export interface BenchGantry {
+export interface BenchGantry<Embedded extends EmbeddedCluster | null = EmbeddedCluster> {
   server: GantryServer;
-  embedded: EmbeddedCluster;
+  /** The in-process embedded cluster; null when the cluster runs in its own process. */
+  embedded: Embedded;
+  /** The cluster's API server and bearer token (from its kubeconfig), to watch it like kubectl does. */
+  api: { server: string; token: string };
   /** `http://127.0.0.1:<port>` */
   origin: string;
   wsUrl: string;
@@ -26,10 +31,19 @@ export interface BenchGantry {
  * cluster configured, but on 127.0.0.1 and a free port.
  * @throws Error when the server cannot start.
  */
-export async function startBenchGantry(embedded: Partial<EmbeddedClusterOptions>, options: { databaseUrl?: string } = {}): Promise<BenchGantry> {
+export async function startBenchGantry(embedded: Partial<EmbeddedClusterOptions>, options?: { databaseUrl?: string; clusterProcess?: false }): Promise<BenchGantry>;
+export async function startBenchGantry(embedded: Partial<EmbeddedClusterOptions>, options: { databaseUrl?: string; clusterProcess: true }): Promise<BenchGantry<null>>;
+export async function startBenchGantry(
+  embedded: Partial<EmbeddedClusterOptions>,
+  options: { databaseUrl?: string; clusterProcess?: boolean } = {},
+): Promise<BenchGantry<EmbeddedCluster | null>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gantry-bench-'));
+  // Out of process, the simulated API server and its controllers do not share Gantry's event
+  // loop, as a real cluster would not; the cluster-watch bench keeps it in process to reach its store.
+  const external = options.clusterProcess ? await startClusterProcess(join(dataDir, 'cluster'), embedded.timeScale) : null;
   const config = loadConfig({
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(external ? { GANTRY_CLUSTERS: `embedded=${external.kubeconfig}`, GANTRY_EMBEDDED_CLUSTER: '0' } : { GANTRY_EMBEDDED_CLUSTER: '1' }),
     HOST: '127.0.0.1',
     PORT: '0',
     GANTRY_DATA_DIR: dataDir,
@@ -37,15 +51,16 @@ export async function startBenchGantry(embedded: Partial<EmbeddedClusterOptions>
     GANTRY_PGLITE_DIR: 'memory://',
     GANTRY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
     GANTRY_LOG_LEVEL: 'silent',
-    GANTRY_EMBEDDED_CLUSTER: '1',
     GANTRY_SHUTDOWN_TIMEOUT_MS: '2000',
   });
-  const server = await startGantry(config, { embedded });
-  const cluster = server.registry?.embedded;
-  if (!cluster) throw new Error('the embedded cluster did not start');
+  const server = await startGantry(config, external ? {} : { embedded });
+  const cluster = server.registry?.embedded ?? null;
+  if (!cluster && !external) throw new Error('the embedded cluster did not start');
+  const kubeconfig = parse(readFileSync(external?.kubeconfig ?? cluster!.kubeconfigPath!, 'utf8'));
   return {
     server,
     embedded: cluster,
+    api: { server: kubeconfig.clusters[0].cluster.server, token: kubeconfig.users[0].user.token },
     origin: new URL(server.url).origin,
     wsUrl: server.url.replace(/^http/, 'ws'),
     async gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -60,7 +75,11 @@ export async function startBenchGantry(embedded: Partial<EmbeddedClusterOptions>
     },
     async close() {
       await server.close();
+      await external?.process.kill('SIGTERM');
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
+
+/** A bench Gantry whatever process its cluster runs in. */
+export type AnyBenchGantry = BenchGantry<EmbeddedCluster | null>;
