@@ -494,7 +494,11 @@ export type QueryReleaseArgs = {
 
 export type Release = Node & {
   __typename?: 'Release';
-  /** Percent read back from the router object in the cluster. */
+  /**
+   * Percent read back from the router object in the cluster. Null until a weight has been
+   * written, and for ROLLING and RECREATE releases, which leave routing to the Deployment's own
+   * update (the Service sends traffic to whichever pods are ready).
+   */
   appliedWeight?: Maybe<Scalars['Int']['output']>;
   createdAt: Scalars['DateTime']['output'];
   createdBy: User;

@@ -192,8 +192,8 @@ export function abortRelease(scope: RequestScope, id: string, reason?: string | 
 }
 
 /**
- * A fast release back to an earlier image: `toReleaseId`'s, or the stable one before the
- * current. Skips every pause, and supersedes a release in progress.
+ * A fast release back to an earlier image: `toReleaseId`'s (a release that SUCCEEDED), or the
+ * stable one before the current. Skips every pause, and supersedes a release in progress.
  */
 export async function rollbackEnvironment(scope: RequestScope, environmentGlobalId: string, toReleaseGlobalId?: string | null): Promise<repo.ReleaseRow> {
   const environmentId = idOf('Environment', environmentGlobalId, 'environmentId');
@@ -203,6 +203,11 @@ export async function rollbackEnvironment(scope: RequestScope, environmentGlobal
     const toId = idOf('Release', toReleaseGlobalId, 'toReleaseId');
     target = (await repo.findReleasesByIds(scope.db, [toId]))[0];
     if (!target || target.environmentId !== environmentId) throw notFound('Release');
+    // Rolling back means going to something that ran well: an image that never completed a
+    // release (FAILED, ABORTED, SUPERSEDED) or is still rolling out is no such place.
+    if (target.status !== 'SUCCEEDED') {
+      throw badInput('toReleaseId', `Release #${target.number} is ${target.status}: roll back to a release that SUCCEEDED`);
+    }
   } else {
     const succeeded = await repo.succeededReleases(scope.db, environmentId, 50);
     target = succeeded.find((r) => r.id !== environment.stableReleaseId && r.image !== environment.stableImage);

@@ -1,21 +1,20 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import {
   aReleaseEnvironment,
   aSucceededRelease,
   atGate,
   clusterDeployments,
-  clusterRoute,
   clusterRouteIs,
   collectProgress,
   command,
   createRelease,
   errorOf,
   eventLog,
-  FAST_RELEASES,
+  withReleaseServer,
   releaseUntil,
   tryCommand,
 } from '../support/releases.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 /** Canary steps without gates: a release that goes through on its own. */
 const UNGATED = [{ weight: 50 }, { weight: 100 }];
@@ -23,11 +22,7 @@ const UNGATED = [{ weight: 50 }, { weight: 100 }];
 // Each test has its own environment, so they run side by side on one server.
 describe.concurrent('rollbackEnvironment', { timeout: 90_000 }, () => {
   let t: TestServer;
-
-  beforeAll(async () => {
-    t = await startTestServer(FAST_RELEASES);
-  });
-  afterAll(() => t.close());
+  withReleaseServer((server) => (t = server));
 
   it.concurrent('should roll back to the previous stable image as a fast release that skips every pause and SUCCEEDS', async ({ expect }) => {
     const env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 2, protected: true });
@@ -79,7 +74,7 @@ describe.concurrent('rollbackEnvironment', { timeout: 90_000 }, () => {
     expect((await clusterDeployments(t, env.namespace))['shop-r4']).toMatchObject({ image: 'registry.local/shop:1.0', readyReplicas: 2 });
   });
 
-  it.concurrent('should refuse a rollback with CONFLICT when there is no earlier successful release, and NOT_FOUND for a release of another environment', async ({ expect }) => {
+  it.concurrent('should refuse a rollback with CONFLICT when there is no earlier successful release, NOT_FOUND for a release of another environment, and BAD_USER_INPUT for one that never succeeded', async ({ expect }) => {
     const env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 1, protected: true });
     const other = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 1, protected: true });
     const first = await aSucceededRelease(t, env, { image: 'registry.local/shop:1.0' });
@@ -88,8 +83,16 @@ describe.concurrent('rollbackEnvironment', { timeout: 90_000 }, () => {
     const none = await tryCommand(t, 'rollbackEnvironment', { environmentId: env.id });
     expect(errorOf(none).code).toBe('CONFLICT');
     expect(errorOf(await tryCommand(t, 'rollbackEnvironment', { environmentId: env.id, toReleaseId: foreign.id })).code).toBe('NOT_FOUND');
+
+    // An aborted canary's image never proved itself: not a place to roll back to.
+    const aborted = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0' });
+    await command(t, 'abortRelease', { id: aborted.id, reason: 'bad build' });
+    const refused = errorOf(await tryCommand(t, 'rollbackEnvironment', { environmentId: env.id, toReleaseId: aborted.id }));
+    expect(refused).toMatchObject({ code: 'BAD_USER_INPUT', field: 'toReleaseId' });
+    expect(refused.message).toContain('ABORTED');
+
     const releases = await t.ok('query($id: ID!) { node(id: $id) { ... on Environment { releases { totalCount } currentRelease { id } } } }', { id: env.id });
-    expect(releases.node).toEqual({ releases: { totalCount: 1 }, currentRelease: { id: first.id } });
+    expect(releases.node).toEqual({ releases: { totalCount: 2 }, currentRelease: { id: first.id } });
     await clusterRouteIs(t, env, { stableWeight: 100, canaryWeight: 0, stableVersion: 'r1' });
   });
 });
