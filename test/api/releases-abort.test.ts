@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
+import { describe, it, type ExpectStatic } from 'vitest';
 import {
-  aReleaseEnvironment,
-  aSucceededRelease,
+  aStableEnvironment,
   atGate,
   clusterDeployments,
   clusterRoute,
@@ -10,14 +9,14 @@ import {
   createRelease,
   deploymentGone,
   eventLog,
-  FAST_RELEASES,
+  withReleaseServer,
   poll,
   releaseOf,
   releaseUntil,
   watchTraffic,
   type ReleaseEnv,
 } from '../support/releases.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 /** "At once": the engine reacts to the command, not to its next tick or a timer. */
 const AT_ONCE_MS = 5_000;
@@ -25,18 +24,7 @@ const AT_ONCE_MS = 5_000;
 // Each test has its own environment, so they all run side by side on one server.
 describe.concurrent('aborting a canary release', { timeout: 90_000 }, () => {
   let t: TestServer;
-
-  beforeAll(async () => {
-    t = await startTestServer(FAST_RELEASES);
-  });
-  afterAll(() => t.close());
-
-  /** A protected environment with a stable r1 (2 replicas) serving all traffic. */
-  async function withStable(): Promise<ReleaseEnv> {
-    const env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 2, protected: true });
-    await aSucceededRelease(t, env, { image: 'registry.local/shop:1.0' });
-    return env;
-  }
+  withReleaseServer((server) => (t = server));
 
   /**
    * After an abort: stable r1 takes 100% in the cluster at once, the API reads that back, the
@@ -54,7 +42,7 @@ describe.concurrent('aborting a canary release', { timeout: 90_000 }, () => {
   }
 
   it.concurrent('should put all traffic back on stable at once and remove the canary when aborted at the 10% gate', async ({ expect }) => {
-    const env = await withStable();
+    const env = await aStableEnvironment(t);
     const release = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0' });
     const gated = await atGate(t, release.id, 0);
     expect(gated.appliedWeight).toBe(10);
@@ -71,7 +59,7 @@ describe.concurrent('aborting a canary release', { timeout: 90_000 }, () => {
   });
 
   it.concurrent('should put all traffic back on stable at once and remove the canary when aborted at the 50% gate', async ({ expect }) => {
-    const env = await withStable();
+    const env = await aStableEnvironment(t);
     const release = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0' });
     await atGate(t, release.id, 0);
     await command(t, 'promoteRelease', { id: release.id, expectedStepIndex: 0 });
@@ -88,7 +76,7 @@ describe.concurrent('aborting a canary release', { timeout: 90_000 }, () => {
   });
 
   it.concurrent('should abort a release paused by the user: weight off the canary at once, no resume needed', async ({ expect }) => {
-    const env = await withStable();
+    const env = await aStableEnvironment(t);
     const release = await createRelease(t, {
       environmentId: env.id,
       image: 'registry.local/shop:2.0',
@@ -108,7 +96,7 @@ describe.concurrent('aborting a canary release', { timeout: 90_000 }, () => {
   });
 
   it.concurrent('should abort a canary still waiting for its pods without ever giving it traffic', async ({ expect }) => {
-    const env = await withStable();
+    const env = await aStableEnvironment(t);
     const traffic = await watchTraffic(t, env);
     const release = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0-unready' });
     expect(release).toMatchObject({ status: 'PENDING', currentStepIndex: null, declaredWeight: 0 });

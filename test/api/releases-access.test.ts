@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { eventually } from '../support/cluster.ts';
 import { addMember, aProject, anApp, anEnvironment, aUser } from '../support/fixtures.ts';
 import {
@@ -12,7 +12,7 @@ import {
   command,
   createRelease,
   errorOf,
-  FAST_RELEASES,
+  withReleaseServer,
   releaseOf,
   releaseUntil,
   tryCommand,
@@ -20,7 +20,7 @@ import {
   type CommandName,
   type ReleaseEnv,
 } from '../support/releases.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 const GATED = [{ weight: 10, untilPromoted: true }, { weight: 100 }];
 const UNGATED = [{ weight: 50 }, { weight: 100 }];
@@ -38,11 +38,7 @@ interface Team {
 // Each test has its own project, so tests run side by side and count their own audit rows.
 describe.concurrent('who may release', { timeout: 90_000 }, () => {
   let t: TestServer;
-
-  beforeAll(async () => {
-    t = await startTestServer(FAST_RELEASES);
-  });
-  afterAll(() => t.close());
+  withReleaseServer((server) => (t = server));
 
   async function aTeam(): Promise<Team> {
     const project = await aProject(t);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/cluster.ts';
 import { aProject, anApp, anEnvironment } from '../support/fixtures.ts';
 import {
@@ -15,23 +15,19 @@ import {
   createRelease,
   errorOf,
   eventLog,
-  FAST_RELEASES,
+  withReleaseServer,
   releaseOf,
   releaseUntil,
   tryCommand,
   watchTraffic,
   type ReleaseEnv,
 } from '../support/releases.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 // Environments are independent, so their tests run side by side; within one, in order.
 describe.concurrent('canary flow release', { timeout: 90_000 }, () => {
   let t: TestServer;
-
-  beforeAll(async () => {
-    t = await startTestServer(FAST_RELEASES);
-  });
-  afterAll(() => t.close());
+  withReleaseServer((server) => (t = server));
 
   describe.sequential('through both gates of a protected environment with 4 replicas', () => {
     let env: { id: string; namespace: string };

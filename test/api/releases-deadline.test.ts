@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import {
   aReleaseEnvironment,
   aSucceededRelease,
@@ -7,23 +7,19 @@ import {
   createRelease,
   deploymentGone,
   eventLog,
-  FAST_RELEASES,
+  withReleaseServer,
   releaseOf,
   releaseUntil,
   watchTraffic,
 } from '../support/releases.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 const DEADLINE_SECONDS = 2;
 
 // Each test has its own environment, so they run side by side on one server.
 describe.concurrent('a canary whose pods never become ready', { timeout: 90_000 }, () => {
   let t: TestServer;
-
-  beforeAll(async () => {
-    t = await startTestServer(FAST_RELEASES);
-  });
-  afterAll(() => t.close());
+  withReleaseServer((server) => (t = server));
 
   // The embedded cluster's clock runs 50× fast, the engine's deadline in real seconds: pods that
   // were going to be ready would have been, many times over, long before the deadline.

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { kubectl } from '../support/cluster.ts';
 import {
   aReleaseEnvironment,
@@ -10,21 +10,17 @@ import {
   command,
   createRelease,
   eventLog,
-  FAST_RELEASES,
+  withReleaseServer,
   releaseUntil,
   watchTraffic,
   type ReleaseEnv,
 } from '../support/releases.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 // Each test has its own environment, so they run side by side on one server.
 describe.concurrent('release strategies and routers', { timeout: 90_000 }, () => {
   let t: TestServer;
-
-  beforeAll(async () => {
-    t = await startTestServer(FAST_RELEASES);
-  });
-  afterAll(() => t.close());
+  withReleaseServer((server) => (t = server));
 
   it.concurrent('should roll an unprotected environment with ROLLING by default: the one Deployment changes image in place, never short of ready pods, and SUCCEEDS once rolled out', async ({ expect }) => {
     const env = await aReleaseEnvironment(t, 'shop', { name: 'dev', replicas: 3 });

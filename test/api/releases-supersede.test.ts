@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import {
-  aReleaseEnvironment,
-  aSucceededRelease,
+  aStableEnvironment,
   atGate,
   clusterDeployments,
   clusterRoute,
@@ -11,34 +10,23 @@ import {
   deploymentGone,
   errorOf,
   eventLog,
-  FAST_RELEASES,
+  withReleaseServer,
   releaseOf,
   tryCreateRelease,
   watchTraffic,
-  type ReleaseEnv,
 } from '../support/releases.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 
 // Each test has its own environment, so they run side by side on one server.
 describe.concurrent('one active release per environment', { timeout: 90_000 }, () => {
   let t: TestServer;
-
-  beforeAll(async () => {
-    t = await startTestServer(FAST_RELEASES);
-  });
-  afterAll(() => t.close());
-
-  async function withStable(): Promise<ReleaseEnv> {
-    const env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 2, protected: true });
-    await aSucceededRelease(t, env, { image: 'registry.local/shop:1.0' });
-    return env;
-  }
+  withReleaseServer((server) => (t = server));
 
   const releaseCount = async (envId: string): Promise<number> =>
     (await t.ok('query($id: ID!) { node(id: $id) { ... on Environment { releases { totalCount } } } }', { id: envId })).node.releases.totalCount;
 
   it.concurrent('should refuse createRelease with CONFLICT while another release is active, changing nothing', async ({ expect }) => {
-    const env = await withStable();
+    const env = await aStableEnvironment(t);
     const active = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0' });
     const gated = await atGate(t, active.id, 0);
     const before = await eventLog(t, active.id);
@@ -55,7 +43,7 @@ describe.concurrent('one active release per environment', { timeout: 90_000 }, (
   });
 
   it.concurrent('should end the active release SUPERSEDED with supersede: true, and the new one proceeds without traffic ever reaching a version with no ready pods', async ({ expect }) => {
-    const env = await withStable();
+    const env = await aStableEnvironment(t);
     const old = await createRelease(t, { environmentId: env.id, image: 'registry.local/shop:2.0' });
     await atGate(t, old.id, 0);
     expect((await clusterRoute(t, env))?.canaryVersion).toBe('r2');
@@ -84,7 +72,7 @@ describe.concurrent('one active release per environment', { timeout: 90_000 }, (
   });
 
   it.concurrent('should let exactly one of several concurrent createRelease calls win', async ({ expect }) => {
-    const env = await withStable();
+    const env = await aStableEnvironment(t);
     const attempts = await Promise.all(
       ['2.0', '2.1', '2.2', '2.3', '2.4'].map((tag) => tryCreateRelease(t, { environmentId: env.id, image: `registry.local/shop:${tag}` })),
     );

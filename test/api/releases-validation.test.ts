@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectl } from '../support/cluster.ts';
 import { aProject, anApp, anEnvironment } from '../support/fixtures.ts';
-import { auditLog, clusterRoute, clusterRouteIs, createRelease, errorOf, FAST_RELEASES, releaseUntil, tryCreateRelease, type ReleaseEnv } from '../support/releases.ts';
+import { auditLog, clusterRouteIs, createRelease, errorOf, FAST_RELEASES, releaseUntil, tryCreateRelease, type ReleaseEnv } from '../support/releases.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 describe('createRelease input validation', { timeout: 90_000 }, () => {

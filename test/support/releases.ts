@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
+import { afterAll, beforeAll } from 'vitest';
 import { eventually, kubectl } from './cluster.ts';
 import { aProject, anApp, anEnvironment } from './fixtures.ts';
-import type { GraphQLResponse, TestServer } from './server.ts';
+import { startTestServer, type GraphQLResponse, type TestServer } from './server.ts';
 
 /** Server options of every release suite: the engine ticks every 100 ms, the embedded cluster runs 50× fast. */
 export const FAST_RELEASES = { env: { GANTRY_RELEASE_TICK_MS: '100' }, start: { clusters: undefined, embedded: { timeScale: 0.02 } } };
@@ -20,6 +21,26 @@ export interface ReleaseEnv {
   app: string;
   router: Router;
   projectId: string;
+}
+
+/**
+ * Starts a FAST_RELEASES server (the embedded cluster, sped up) for the enclosing `describe`,
+ * hands it to `use` before the first test, and closes it after the last.
+ */
+export function withReleaseServer(use: (server: TestServer) => void): void {
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    server = await startTestServer(FAST_RELEASES);
+    use(server);
+  });
+  afterAll(() => server?.close());
+}
+
+/** A protected `prod` environment of app `shop` (2 replicas) with a stable r1 serving all traffic. */
+export async function aStableEnvironment(t: TestServer): Promise<ReleaseEnv> {
+  const env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 2, protected: true });
+  await aSucceededRelease(t, env, { image: 'registry.local/shop:1.0' });
+  return env;
 }
 
 /** A new project, app and environment (as admin); `input` goes to createEnvironment. */

@@ -1,14 +1,9 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { aConfigMap, aDeployment, eventually, startTestCluster, statusCodeOf, statusOf, type TestCluster } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { aConfigMap, aDeployment, eventually, aClusterPerTest, statusCodeOf, statusOf, type TestCluster } from './helpers.ts';
 
 let test: TestCluster;
-beforeEach(async () => {
-  test = await startTestCluster();
-});
-afterEach(async () => {
-  await test.close();
-});
+aClusterPerTest((started) => (test = started));
 
 describe('object CRUD through client-node', () => {
   it('creates, reads, updates and deletes a ConfigMap with server-set metadata', async () => {

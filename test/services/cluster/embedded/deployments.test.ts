@@ -1,19 +1,13 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../../services/cluster/embedded/index.ts';
-import { aDeployment, eventually, startTestCluster, type TestCluster } from './helpers.ts';
+import { aClusterPerTest, aDeployment, eventually, specField, statusField, type Loose, type TestCluster } from './helpers.ts';
 
 let test: TestCluster;
-beforeEach(async () => {
-  test = await startTestCluster();
-});
-afterEach(async () => {
-  await test.close();
-});
+aClusterPerTest((started) => (test = started));
 
-type Loose = Record<string, any>;
-const status = (object: KubeObject | undefined): Loose => (object?.['status'] ?? {}) as Loose;
-const spec = (object: KubeObject | undefined): Loose => (object?.['spec'] ?? {}) as Loose;
+const status = statusField;
+const spec = specField;
 const isReady = (pod: KubeObject) => (status(pod)['conditions'] as Loose[] | undefined)?.some((c) => c['type'] === 'Ready' && c['status'] === 'True') ?? false;
 const imageOf = (pod: KubeObject) => spec(pod)['containers'][0]['image'] as string;
 const deploymentOf = (name: string) => test.cluster.store.get('deployments', 'default', name);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions } from '../../../../services/cluster/embedded/index.ts';
+import { afterEach, beforeEach } from 'vitest';
+import { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions, type KubeObject } from '../../../../services/cluster/embedded/index.ts';
 
 const run = promisify(execFile);
 
@@ -117,3 +118,20 @@ export async function statusOf(promise: Promise<unknown>): Promise<{ code: numbe
   }
   throw new Error('expected the call to fail');
 }
+
+/** A fresh cluster for every test of the file: handed to `use` before each test, closed after it. */
+export function aClusterPerTest(use: (test: TestCluster) => void, options?: EmbeddedClusterOptions): void {
+  let current: TestCluster | undefined;
+  beforeEach(async () => {
+    current = await startTestCluster(options);
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+  });
+}
+
+/** Loosely typed object fields, for assertions on what the API server stored. */
+export type Loose = Record<string, any>;
+export const statusField = (object: KubeObject | undefined): Loose => (object?.['status'] ?? {}) as Loose;
+export const specField = (object: KubeObject | undefined): Loose => (object?.['spec'] ?? {}) as Loose;

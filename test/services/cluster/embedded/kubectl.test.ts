@@ -1,17 +1,12 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { aDeployment, eventually, kubectl, startTestCluster, type TestCluster } from './helpers.ts';
+import { aDeployment, eventually, kubectl, aClusterPerTest, type TestCluster } from './helpers.ts';
 
 let test: TestCluster;
-beforeEach(async () => {
-  test = await startTestCluster();
-});
-afterEach(async () => {
-  await test.close();
-});
+aClusterPerTest((started) => (test = started));
 
 /** Starts a long-running kubectl (`get -w`, `logs -f`) and collects its output until stopped. */
 function kubectlStream(args: string[]): { output: () => string; stop: () => void } {

@@ -1,18 +1,11 @@
 import { Watch } from '@kubernetes/client-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../services/cluster/embedded/index.ts';
-import { eventually, startTestCluster, statusOf, type TestCluster } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { aClusterPerTest, eventually, statusField, statusOf, type Loose, type TestCluster } from './helpers.ts';
 
 let test: TestCluster;
-beforeEach(async () => {
-  test = await startTestCluster();
-});
-afterEach(async () => {
-  await test.close();
-});
+aClusterPerTest((started) => (test = started));
 
-type Loose = Record<string, any>;
-const status = (object: KubeObject | undefined): Loose => (object?.['status'] ?? {}) as Loose;
+const status = statusField;
 const podNamed = (name: string) => test.cluster.store.get('pods', 'default', name);
 
 function aPod(name: string, image: string, containers = [{ name: 'app', image }]) {
