@@ -106,8 +106,15 @@ export class ReleaseEngine {
       const rows = await repo.unsettledReleases(db);
       const live = new Set(rows.map((r) => r.id));
       for (const id of this.held.keys()) if (!live.has(id)) this.drop(id);
+      const renewedFrom = Date.now();
+      const leases = await repo.acquireLeases(
+        db,
+        rows.map((r) => r.id),
+        this.owner,
+        this.ttl,
+      );
       for (const row of rows) {
-        const epoch = await repo.acquireLease(db, row.id, this.owner, this.ttl);
+        const epoch = leases.get(row.id) ?? null;
         if (epoch === null) {
           if (this.held.has(row.id)) this.drop(row.id);
           continue;
@@ -125,7 +132,7 @@ export class ReleaseEngine {
           logger.info({ release: row.id, epoch }, 'driving release');
         }
         // Renewed in the database; locally count from before the renewal, to stay on the safe side.
-        h.validUntil = Date.now() + this.ttl * 0.8;
+        h.validUntil = renewedFrom + this.ttl * 0.8;
         this.kick(row.id);
       }
     } catch (error) {

@@ -137,13 +137,15 @@ export async function unsettledReleases(tx: Tx): Promise<ReleaseRow[]> {
 }
 
 /**
- * Takes or renews the lease of a release. A lease held by another live owner is left alone;
- * taking over an expired one bumps the epoch, which fences the previous holder's writes.
- * @returns the epoch held, or null.
+ * Takes or renews the leases of `releaseIds` this owner may hold (free, already its own, or
+ * expired), in one statement whatever their number: every process runs this every tick.
+ * Taking over from another owner bumps the epoch that fences every later write.
+ * @returns the epoch of each release now leased to `owner`.
  */
-export async function acquireLease(tx: Tx, releaseId: string, owner: string, ttlMs: number): Promise<number | null> {
+export async function acquireLeases(tx: Tx, releaseIds: readonly string[], owner: string, ttlMs: number): Promise<Map<string, number>> {
+  if (releaseIds.length === 0) return new Map();
   const expires = sql`now() + (${ttlMs} * interval '1 millisecond')`;
-  const [row] = await tx
+  const rows = await tx
     .update(releases)
     .set({
       leaseOwner: owner,
@@ -152,13 +154,13 @@ export async function acquireLease(tx: Tx, releaseId: string, owner: string, ttl
     })
     .where(
       and(
-        eq(releases.id, releaseId),
+        inArray(releases.id, [...releaseIds]),
         isNull(releases.settledAt),
         or(isNull(releases.leaseOwner), eq(releases.leaseOwner, owner), lt(releases.leaseExpiresAt, sql`now()`)),
       ),
     )
-    .returning({ epoch: releases.leaseEpoch });
-  return row?.epoch ?? null;
+    .returning({ id: releases.id, epoch: releases.leaseEpoch });
+  return new Map(rows.map((r) => [r.id, r.epoch]));
 }
 
 /** Gives up a lease (clean shutdown), so another process takes over at once. */
