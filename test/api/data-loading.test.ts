@@ -11,11 +11,20 @@ async function statementsSoFar(t: TestServer): Promise<number> {
 
 const TREE = `{ projects(first: 100) { nodes { slug members { role user { login } } apps(first: 100) { totalCount nodes { name project { slug } environments { name app { name } } } } } } }`;
 
+/**
+ * Statements one run of `query` costs. The counter is process-wide and the release engine's
+ * scan (one statement a tick) may land inside a run; it can only add, so the least of three
+ * runs is the query's own cost.
+ */
 async function statementsFor(t: TestServer, query: string): Promise<number> {
   await t.ok(query); // warm: the token's lastUsedAt write happens at most once a minute
-  const before = await statementsSoFar(t);
-  await t.ok(query);
-  return (await statementsSoFar(t)) - before;
+  const runs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const before = await statementsSoFar(t);
+    await t.ok(query);
+    runs.push((await statementsSoFar(t)) - before);
+  }
+  return Math.min(...runs);
 }
 
 describe('data loading', () => {
