@@ -153,16 +153,19 @@ export class WatchCache<T extends CachedMeta> {
         if (healthy) this.backoff.reset();
       } catch (error) {
         if (!this.running) break;
-        // A watch that worked before it broke starts the backoff series afresh: only failures
-        // in a row should wait longer and longer.
-        if (this.delivered) this.backoff.reset();
+        // A watch that worked before it broke (it delivered something, or the server kept it
+        // open a while: a quiet kind may see nothing between two drops) starts the backoff
+        // series afresh and reconnects after a short jitter: only failures in a row should
+        // wait longer and longer.
+        const worked = this.delivered || (this.openedAt > 0 && Date.now() - this.openedAt >= WORKED_AFTER_MS);
+        if (worked) this.backoff.reset();
         if (error instanceof GoneError) {
           this.resourceVersion = '';
           continue;
         }
         this.state = 'RETRYING';
         this.lastError = error instanceof Error ? error.message : String(error);
-        const delay = this.backoff.next();
+        const delay = worked ? Math.round(RECONNECT_JITTER_MS * Math.random()) : this.backoff.next();
         this.options.metrics.errors.inc({ ...this.labels(), reason: reasonOf(error) });
         this.options.logger.warn(
           { cluster: this.options.cluster, kind: this.kind, err: this.lastError, retryInMs: delay },
@@ -229,11 +232,14 @@ export class WatchCache<T extends CachedMeta> {
    */
   /** The current watch delivered an event or bookmark. */
   private delivered = false;
+  /** When the server accepted the current watch (0 until it has). */
+  private openedAt = 0;
 
   private async watchOnce(): Promise<boolean> {
     const { spec, labelSelector } = this.options;
     let delivered = false;
     this.delivered = false;
+    this.openedAt = 0;
     let gone = false;
     this.options.metrics.connects.inc(this.labels());
     return new Promise<boolean>((resolve, reject) => {
@@ -272,6 +278,7 @@ export class WatchCache<T extends CachedMeta> {
         .then((controller) => {
           if (!this.running) controller.abort();
           else this.abortWatch = () => controller.abort();
+          this.openedAt = Date.now();
           this.state = this.lastSyncAt ? 'SYNCED' : this.state;
         }, reject);
     });
@@ -304,6 +311,11 @@ export class WatchCache<T extends CachedMeta> {
     if (inNamespace.size === 0) this.byNamespace.delete(view.namespace);
   }
 }
+
+/** A watch the server kept open this long counts as having worked, even if nothing happened. */
+const WORKED_AFTER_MS = 1_000;
+/** Reconnect delay after a working watch broke: a jitter, so a thousand watches do not reconnect at once. */
+const RECONNECT_JITTER_MS = 250;
 
 function reasonOf(error: unknown): string {
   const e = error as { statusCode?: number; code?: number | string };

@@ -174,3 +174,39 @@ function sameMaps(a: Map<string, string>, b: Map<string, string>): boolean {
   for (const [k, v] of a) if (b.get(k) !== v) return false;
   return true;
 }
+
+describe('reconnecting a watch that worked', () => {
+  it('should reconnect a quiet watch within a short jitter after every drop, not after a growing backoff', async () => {
+    // No bookmarks for an hour of simulated time: the watch delivers nothing at all between drops.
+    const quiet = await startEmbeddedCluster({ timeScale: 0.02, bookmarkIntervalMs: 3_600_000 });
+    const metrics = createClusterMetrics(new Registry());
+    // A backoff whose first step (1.5–3 s) is easy to tell from a reconnect jitter (≤ 250 ms).
+    const cache = new WatchCache<ServiceView>({
+      cluster: 'embedded',
+      kubeConfig: kubeConfigOf(quiet),
+      spec: WATCHED_KINDS.services,
+      labelSelector: MANAGED_SELECTOR,
+      metrics,
+      logger: pino({ level: 'silent' }),
+      staleAfterMs: 60_000,
+      backoff: new Backoff({ initialMs: 3_000, maxMs: 30_000 }),
+    });
+    try {
+      cache.start();
+      expect(await cache.waitForSync(5000)).toBe(true);
+      const delays: number[] = [];
+      for (let drop = 0; drop < 3; drop++) {
+        await new Promise((r) => setTimeout(r, 1_300)); // open past a second, having delivered nothing
+        const before = await count(metrics, 'connects');
+        const dropped = Date.now();
+        quiet.faults.dropWatches();
+        await until(async () => (await count(metrics, 'connects')) > before, 10_000);
+        delays.push(Date.now() - dropped);
+      }
+      expect(delays.every((ms) => ms < 1_000), `reconnect delays ${delays.join(', ')} ms`).toBe(true);
+    } finally {
+      await cache.stop();
+      await quiet.stop();
+    }
+  });
+});
