@@ -17,6 +17,8 @@ changes.setMaxListeners(0);
  * user with a hundred open subscriptions costs one check per TTL, not a hundred.
  */
 const shared = new Map<string, { verdict: boolean; checkedAt: number } | Promise<boolean>>();
+/** Share of a verdict's life after which it is refreshed ahead of need. */
+const REFRESH_AHEAD = 0.75;
 /** Bumped on every change: a check that started before it must not be shared after it. */
 let generation = 0;
 
@@ -50,31 +52,54 @@ export class AccessMonitor {
     changes.on('changed', this.onChange);
   }
 
-  /** The verdict if it is fresh enough to use without checking, else null (call `allowed`). */
+  /**
+   * The verdict if it is fresh enough to use without checking, else null (call `allowed`).
+   * Past three quarters of its life a verdict is refreshed in the background, so subscriptions
+   * with events flowing never wait for the database on the delivery path.
+   */
   current(): boolean | null {
-    return this.verdict !== null && Date.now() - this.checkedAt < this.ttlMs ? this.verdict : null;
+    if (this.verdict === null) return null;
+    const age = Date.now() - this.checkedAt;
+    if (age >= this.ttlMs * REFRESH_AHEAD && !this.inflight) void this.revalidate(this.ttlMs * REFRESH_AHEAD).catch(() => {});
+    return age < this.ttlMs ? this.verdict : null;
   }
 
   async allowed(): Promise<boolean> {
-    if (this.verdict !== null && Date.now() - this.checkedAt < this.ttlMs) return this.verdict;
-    const key = `${this.principal.tokenId}:${this.projectId}:${this.action}`;
-    const cached = shared.get(key);
-    if (cached instanceof Promise) return this.adopt(await cached);
-    if (cached && Date.now() - cached.checkedAt < this.ttlMs) return this.adopt(cached.verdict);
-    const startedIn = generation;
-    this.inflight ??= this.check().finally(() => {
-      this.inflight = null;
-    });
-    shared.set(key, this.inflight);
-    const verdict = await this.inflight;
-    if (generation === startedIn) shared.set(key, { verdict, checkedAt: this.checkedAt });
-    else shared.delete(key);
-    return verdict;
+    return this.current() ?? this.revalidate(this.ttlMs);
   }
 
-  private adopt(verdict: boolean): boolean {
+  /**
+   * A verdict at most `maxAgeMs` old: one shared by another subscription of the token, or a new
+   * check. An answer whose check began before an access change is never used: it asks again.
+   */
+  private async revalidate(maxAgeMs: number): Promise<boolean> {
+    const key = `${this.principal.tokenId}:${this.projectId}:${this.action}`;
+    const startedIn = generation;
+    const cached = shared.get(key);
+    if (cached && !(cached instanceof Promise) && Date.now() - cached.checkedAt < maxAgeMs) return this.adopt(cached.verdict, cached.checkedAt);
+    const checkedAt = Date.now();
+    let pending = cached instanceof Promise ? cached : null;
+    if (!pending) {
+      pending = this.check();
+      shared.set(key, pending);
+    }
+    this.inflight = pending;
+    let verdict: boolean;
+    try {
+      verdict = await pending;
+    } finally {
+      if (this.inflight === pending) this.inflight = null;
+      if (shared.get(key) === pending) shared.delete(key);
+    }
+    if (generation !== startedIn) return this.revalidate(maxAgeMs);
+    shared.set(key, { verdict, checkedAt });
+    return this.adopt(verdict, checkedAt);
+  }
+
+  /** Takes a verdict checked at `checkedAt`: its age counts from the check, not from now. */
+  private adopt(verdict: boolean, checkedAt: number): boolean {
     this.verdict = verdict;
-    this.checkedAt = Date.now();
+    this.checkedAt = checkedAt;
     return verdict;
   }
 
@@ -91,8 +116,6 @@ export class AccessMonitor {
       const [membership] = await findRolesOfUser(this.deps.db, this.principal.userId, [this.projectId]);
       allowed = decide(this.principal, membership?.role ?? null, this.action) === 'ALLOW';
     }
-    this.verdict = allowed;
-    this.checkedAt = Date.now();
     return allowed;
   }
 }

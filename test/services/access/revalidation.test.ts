@@ -1,0 +1,75 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectMembers } from '../../../db/schema/index.ts';
+import type { Principal } from '../../../services/access/policy.ts';
+import { AccessMonitor } from '../../../services/access/revalidation.ts';
+import { authenticate } from '../../../services/identity/service.ts';
+import { systemClock } from '../../../services/shared/clock.ts';
+import { idOf } from '../../../services/shared/ids.ts';
+import { addMember, aProject, aUser } from '../../support/fixtures.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The monitor against a real database. A membership deleted behind Gantry's back (no
+ * notifyAccessChanged) stands for a change made by another Gantry process: only the TTL finds it.
+ */
+describe('AccessMonitor', () => {
+  let t: TestServer;
+  let principal: Principal;
+  let projectId: string;
+  let userId: string;
+  const TTL = 2_000;
+
+  beforeAll(async () => {
+    t = await startTestServer();
+    const project = await aProject(t);
+    const user = await aUser(t);
+    await addMember(t, project.id, user.login, 'VIEWER');
+    principal = (await authenticate(t.server.database.db, user.token, systemClock))!;
+    projectId = idOf('Project', project.id, 'projectId');
+    userId = principal.userId;
+  });
+  afterAll(() => t.close());
+
+  const removeBehindTheBack = () =>
+    t.server.database.db.delete(projectMembers).where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)));
+  const restore = () => t.server.database.db.insert(projectMembers).values({ projectId, userId, role: 'VIEWER' });
+
+  it('should refresh a verdict in the background past three quarters of its life, so a change elsewhere is seen within the TTL without waiting on the delivery path', async () => {
+    const monitor = new AccessMonitor({ db: t.server.database.db, clock: systemClock }, principal, projectId, 'project.read', TTL);
+    try {
+      expect(await monitor.allowed()).toBe(true);
+      await removeBehindTheBack();
+      expect(monitor.current()).toBe(true); // fresh: nobody told this process
+      await sleep(TTL * 0.8);
+      expect(monitor.current()).toBe(true); // still within its life; starts the refresh
+      let now = monitor.current();
+      for (let i = 0; i < 50 && now === true; i++) {
+        await sleep(20);
+        now = monitor.current();
+      }
+      // false, not null: the background refresh saw the change before the verdict ran out.
+      expect(now).toBe(false);
+    } finally {
+      monitor.close();
+      await restore();
+    }
+  });
+
+  it('should check again once the TTL has passed without any delivery in between', async () => {
+    // Another action: verdicts are shared per token, project and action, and the first test's is still fresh.
+    const monitor = new AccessMonitor({ db: t.server.database.db, clock: systemClock }, principal, projectId, 'release.read', TTL);
+    try {
+      expect(await monitor.allowed()).toBe(true);
+      await removeBehindTheBack();
+      await sleep(TTL + 100);
+      expect(monitor.current()).toBeNull();
+      expect(await monitor.allowed()).toBe(false);
+    } finally {
+      monitor.close();
+      await restore();
+    }
+  });
+});
