@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from '../../db/client.ts';
+import DataLoader from 'dataloader';
 import { findTokensByIds } from '../identity/repository.ts';
-import { findRolesOfUser } from '../projects/repository.ts';
+import { findRolesOfUsers } from '../projects/repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { decide, type Principal, type ProjectAction } from './policy.ts';
 
@@ -107,17 +108,10 @@ export class AccessMonitor {
     changes.off('changed', this.onChange);
   }
 
-  private async check(): Promise<boolean> {
-    const [token] = await findTokensByIds(this.deps.db, [this.principal.tokenId]);
-    const now = this.deps.clock.now();
-    const tokenValid = Boolean(token) && !token!.revokedAt && !(token!.expiresAt && token!.expiresAt <= now);
-    let allowed = tokenValid;
-    if (tokenValid) {
-      const [membership] = await findRolesOfUser(this.deps.db, this.principal.userId, [this.projectId]);
-      allowed = decide(this.principal, membership?.role ?? null, this.action) === 'ALLOW';
-    }
-    return allowed;
+  private check(): Promise<boolean> {
+    return checksOf(this.deps).load({ principal: this.principal, projectId: this.projectId, action: this.action });
   }
+
 }
 
 /**
@@ -139,4 +133,39 @@ export function deliverWhileAllowed<T>(access: AccessMonitor, deliver: (value: T
       if (queued === next) queued = null;
     });
   };
+}
+
+interface CheckRequest {
+  principal: Principal;
+  projectId: string;
+  action: ProjectAction;
+}
+
+/**
+ * Access checks of one database, batched per tick: when a release event reaches the
+ * subscriptions of 250 users whose verdicts all ran out during a quiet gate, their checks are
+ * two queries, not 500 queued on the delivery path. Not cached: the monitors cache verdicts.
+ */
+const checkers = new WeakMap<Database, DataLoader<CheckRequest, boolean>>();
+
+function checksOf(deps: { db: Database; clock: Clock }): DataLoader<CheckRequest, boolean> {
+  let loader = checkers.get(deps.db);
+  if (!loader) {
+    loader = new DataLoader<CheckRequest, boolean>((requests) => checkAll(deps, requests), { cache: false, maxBatchSize: 500 });
+    checkers.set(deps.db, loader);
+  }
+  return loader;
+}
+
+async function checkAll(deps: { db: Database; clock: Clock }, requests: readonly CheckRequest[]): Promise<boolean[]> {
+  const unique = <T>(values: T[]) => [...new Set(values)];
+  const tokens = await findTokensByIds(deps.db, unique(requests.map((r) => r.principal.tokenId)));
+  const now = deps.clock.now();
+  const valid = new Set(tokens.filter((t) => !t.revokedAt && !(t.expiresAt && t.expiresAt <= now)).map((t) => t.id));
+  const asking = requests.filter((r) => valid.has(r.principal.tokenId));
+  const members = asking.length
+    ? await findRolesOfUsers(deps.db, unique(asking.map((r) => r.principal.userId)), unique(asking.map((r) => r.projectId)))
+    : [];
+  const roles = new Map(members.map((m) => [`${m.userId}:${m.projectId}`, m.role]));
+  return requests.map((r) => valid.has(r.principal.tokenId) && decide(r.principal, roles.get(`${r.principal.userId}:${r.projectId}`) ?? null, r.action) === 'ALLOW');
 }

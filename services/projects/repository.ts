@@ -77,6 +77,14 @@ export async function findRolesOfUser(tx: Tx, userId: string, projectIds: readon
     .where(and(eq(projectMembers.userId, userId), inArray(projectMembers.projectId, [...projectIds])))) as MemberRow[];
 }
 
+/** Memberships of any of `userIds` in any of `projectIds` (callers pick the pairs they asked about). */
+export async function findRolesOfUsers(tx: Tx, userIds: readonly string[], projectIds: readonly string[]): Promise<MemberRow[]> {
+  return (await tx
+    .select()
+    .from(projectMembers)
+    .where(and(inArray(projectMembers.userId, [...userIds]), inArray(projectMembers.projectId, [...projectIds])))) as MemberRow[];
+}
+
 /**
  * Locks the project's member rows and returns them, so that concurrent removals cannot both
  * see "another owner is left".
