@@ -116,17 +116,26 @@ export class AccessMonitor {
 
 /**
  * A subscription's delivery behind its access check: each value is handed to `deliver` only
- * while the principal still has access, in the order given; on a refusal `denied` runs instead
- * (it ends the stream). With a fresh verdict and nothing queued the value goes through at once:
- * a thousand subscribers should not each wait a round of promises per event.
+ * while the principal still has access, in the order given. On a refusal `end` runs with
+ * `denied`; when access cannot be checked (the database is unreachable) with `unavailable`:
+ * either way the stream ends, since nothing may go out unchecked, and a client that resumes
+ * later (releaseProgress takes a cursor) loses nothing. With a fresh verdict and nothing
+ * queued the value goes through at once: a thousand subscribers should not each wait a round
+ * of promises per event.
  */
-export function deliverWhileAllowed<T>(access: AccessMonitor, deliver: (value: T) => void, denied: () => void): (value: T) => void {
+export function deliverWhileAllowed<T>(access: AccessMonitor, deliver: (value: T) => void, end: (reason: 'denied' | 'unavailable') => void): (value: T) => void {
   let queued: Promise<void> | null = null;
   return (value) => {
     if (queued === null && access.current() === true) return deliver(value);
     const next: Promise<void> = (queued ?? Promise.resolve()).then(async () => {
-      if (await access.allowed()) deliver(value);
-      else denied();
+      let allowed: boolean;
+      try {
+        allowed = await access.allowed();
+      } catch {
+        return end('unavailable');
+      }
+      if (allowed) deliver(value);
+      else end('denied');
     });
     queued = next;
     void next.finally(() => {

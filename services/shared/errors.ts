@@ -34,6 +34,9 @@ export const unauthenticated = (message = 'Authentication required: send Authori
 export const forbidden = (message: string) => new DomainError('FORBIDDEN', message);
 
 /** Missing, or invisible to the caller: deliberately the same answer. */
+/** A dependency (the database) failed; the message is masked in production like any internal error. */
+export const unavailable = (what: string) => new DomainError('INTERNAL_SERVER_ERROR', `${what} is unavailable; retry`);
+
 export const notFound = (what: string) => new DomainError('NOT_FOUND', `${what} not found`);
 
 /** An invalid argument; `field` is the input path, e.g. `input.name`. */

@@ -2,7 +2,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectMembers } from '../../../db/schema/index.ts';
 import type { Principal } from '../../../services/access/policy.ts';
-import { AccessMonitor } from '../../../services/access/revalidation.ts';
+import { AccessMonitor, deliverWhileAllowed } from '../../../services/access/revalidation.ts';
+import type { Database } from '../../../db/client.ts';
 import { authenticate } from '../../../services/identity/service.ts';
 import { systemClock } from '../../../services/shared/clock.ts';
 import { idOf } from '../../../services/shared/ids.ts';
@@ -104,6 +105,31 @@ describe('AccessMonitor', () => {
       expect(Math.min(...rounds)).toBe(2);
     } finally {
       for (const m of monitors) m.close();
+    }
+  });
+
+  it('should end a delivery whose access cannot be checked, without delivering and without an unhandled rejection', async () => {
+    // Test double: a database that fails every query, as one that went away mid-stream would;
+    // the real ones cannot be made to fail on cue here.
+    const broken = { select: () => { throw new Error('connection lost'); } } as unknown as Database;
+    // An action no other test asks about: no verdict shared from them can answer for it.
+    const monitor = new AccessMonitor({ db: broken, clock: systemClock }, principal, projectId, 'audit.read', TTL);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const delivered: number[] = [];
+      const ended: string[] = [];
+      const deliver = deliverWhileAllowed<number>(monitor, (n) => delivered.push(n), (reason) => ended.push(reason));
+      deliver(1);
+      deliver(2);
+      await sleep(50);
+      expect(delivered).toEqual([]);
+      expect(ended).toEqual(['unavailable', 'unavailable']);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      monitor.close();
     }
   });
 });
