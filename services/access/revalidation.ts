@@ -4,6 +4,7 @@ import DataLoader from 'dataloader';
 import { findTokensByIds } from '../identity/repository.ts';
 import { findRolesOfUsers } from '../projects/repository.ts';
 import type { Clock } from '../shared/clock.ts';
+import { notFound, unavailable, type DomainError } from '../shared/errors.ts';
 import { decide, type Principal, type ProjectAction } from './policy.ts';
 
 /**
@@ -116,14 +117,14 @@ export class AccessMonitor {
 
 /**
  * A subscription's delivery behind its access check: each value is handed to `deliver` only
- * while the principal still has access, in the order given. On a refusal `end` runs with
- * `denied`; when access cannot be checked (the database is unreachable) with `unavailable`:
- * either way the stream ends, since nothing may go out unchecked, and a client that resumes
+ * while the principal still has access, in the order given. On a refusal `end` gets NOT_FOUND
+ * for `what` (as if it had never existed); when access cannot be checked (the database is
+ * unreachable) an INTERNAL_SERVER_ERROR: either way the stream ends, since nothing may go out unchecked, and a client that resumes
  * later (releaseProgress takes a cursor) loses nothing. With a fresh verdict and nothing
  * queued the value goes through at once: a thousand subscribers should not each wait a round
  * of promises per event.
  */
-export function deliverWhileAllowed<T>(access: AccessMonitor, deliver: (value: T) => void, end: (reason: 'denied' | 'unavailable') => void): (value: T) => void {
+export function deliverWhileAllowed<T>(access: AccessMonitor, what: string, deliver: (value: T) => void, end: (error: DomainError) => void): (value: T) => void {
   let queued: Promise<void> | null = null;
   return (value) => {
     if (queued === null && access.current() === true) return deliver(value);
@@ -132,10 +133,10 @@ export function deliverWhileAllowed<T>(access: AccessMonitor, deliver: (value: T
       try {
         allowed = await access.allowed();
       } catch {
-        return end('unavailable');
+        return end(unavailable('The access check'));
       }
       if (allowed) deliver(value);
-      else end('denied');
+      else end(notFound(what));
     });
     queued = next;
     void next.finally(() => {

@@ -3,7 +3,7 @@ import type { EnvironmentRow } from '../apps/repository.ts';
 import { AccessMonitor, deliverWhileAllowed } from '../access/revalidation.ts';
 import type { RequestScope } from '../scope.ts';
 import { Channel } from '../shared/channel.ts';
-import { badInput, notFound, unavailable } from '../shared/errors.ts';
+import { badInput } from '../shared/errors.ts';
 import { idOf } from '../shared/ids.ts';
 import { pageRequest, toConnection, type Connection, type PageArgs } from '../shared/pagination.ts';
 import { FINAL_EVENT_TYPES } from './progress.ts';
@@ -65,7 +65,7 @@ export async function subscribeProgress(scope: RequestScope, releaseGlobalId: st
   const stop = scope.releaseFeeds.listen(
     release.id,
     afterSequence,
-    deliverWhileAllowed(access, pushAll, (reason) => channel.fail(reason === 'denied' ? notFound('Release') : unavailable('The access check'))),
+    deliverWhileAllowed(access, 'Release', pushAll, (error) => channel.fail(error)),
   );
   channel.onClose(() => {
     stop();

@@ -6,7 +6,7 @@ import { buildWorkload, type PodInfo, type Router, type WorkloadView } from '../
 import { listenWorkload, podEventOf, type PodEventView } from './publisher.ts';
 import type { RequestScope } from '../scope.ts';
 import { Channel } from '../shared/channel.ts';
-import { DomainError, notFound, unavailable } from '../shared/errors.ts';
+import { DomainError } from '../shared/errors.ts';
 import { idOf } from '../shared/ids.ts';
 
 export type { WorkloadView, PodInfo, PodEventView };
@@ -38,14 +38,10 @@ async function openSubscription(scope: RequestScope, environmentGlobalId: string
  * message, built once for every subscriber of the app (publisher.ts). Access is re-checked
  * before each message; a subscriber who lost access gets NOT_FOUND and the stream ends.
  */
-/** Ends a workload stream whose access check refused or failed. */
-const endStream = (channel: Pick<Channel<unknown>, 'fail'>) => (reason: 'denied' | 'unavailable') =>
-  channel.fail(reason === 'denied' ? notFound('Environment') : unavailable('The access check'));
-
 export async function subscribeWorkload(scope: RequestScope, environmentGlobalId: string): Promise<AsyncIterableIterator<WorkloadView>> {
   const { environment, app, port, access } = await openSubscription(scope, environmentGlobalId);
   const channel = new Channel<WorkloadView>();
-  const deliver = deliverWhileAllowed<WorkloadView>(access, (view) => channel.push(view), endStream(channel));
+  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.push(view), (error) => channel.fail(error));
   const { current, stop } = listenWorkload(port, environment.namespace, app.name, environment.router as Router, deliver);
   channel.onClose(() => {
     stop();
@@ -59,7 +55,7 @@ export async function subscribeWorkload(scope: RequestScope, environmentGlobalId
 export async function subscribePodEvents(scope: RequestScope, environmentGlobalId: string): Promise<AsyncIterableIterator<PodEventView>> {
   const { environment, app, port, access } = await openSubscription(scope, environmentGlobalId);
   const channel = new Channel<PodEventView>();
-  const deliver = deliverWhileAllowed<PodEventView>(access, (event) => channel.push(event), endStream(channel));
+  const deliver = deliverWhileAllowed<PodEventView>(access, 'Environment', (event) => channel.push(event), (error) => channel.fail(error));
   const unsubscribe = port.watchApp(environment.namespace, app.name, (change) => {
     if (change.kind === 'pods') deliver(podEventOf(change));
   });

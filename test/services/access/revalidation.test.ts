@@ -120,12 +120,12 @@ describe('AccessMonitor', () => {
     try {
       const delivered: number[] = [];
       const ended: string[] = [];
-      const deliver = deliverWhileAllowed<number>(monitor, (n) => delivered.push(n), (reason) => ended.push(reason));
+      const deliver = deliverWhileAllowed<number>(monitor, 'Release', (n) => delivered.push(n), (error) => ended.push(error.code));
       deliver(1);
       deliver(2);
       await sleep(50);
       expect(delivered).toEqual([]);
-      expect(ended).toEqual(['unavailable', 'unavailable']);
+      expect(ended).toEqual(['INTERNAL_SERVER_ERROR', 'INTERNAL_SERVER_ERROR']);
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
