@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import { migrationsApplied, runMigrations } from '../db/migrate.ts';
 import type { ClusterDirectory } from '../services/cluster/directory.ts';
-import type { EmbeddedClusterOptions } from '../services/cluster/embedded/index.ts';
+import { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions } from '../embedded-cluster/index.ts';
 import { startClusters, type ClusterRegistry } from '../services/cluster/registry.ts';
 import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
@@ -31,6 +31,8 @@ export interface GantryServer {
   clusters: ClusterDirectory;
   /** The live cluster registry; null when a ready-made directory was passed in. */
   registry: ClusterRegistry | null;
+  /** The in-process Kubernetes API server, when this process started one. */
+  embedded: EmbeddedCluster | null;
   engine: ReleaseEngine;
   /** Graceful stop: readiness false, in-flight requests finish, sockets get 1001, database closes. */
   close(): Promise<void>;
@@ -74,11 +76,23 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     throw error;
   }
   let registry: ClusterRegistry | null = null;
+  let embedded: EmbeddedCluster | null = null;
   try {
+    // The embedded cluster is a simulator, not a domain service: only this composition root starts it.
+    if (!options.clusters && config.clusters.embedded) {
+      embedded = await startEmbeddedCluster({
+        port: config.clusters.embeddedPort,
+        dataDir: config.dataDir,
+        timeScale: config.clusters.embeddedTimeScale,
+        log: (message) => logger.info({ cluster: 'embedded' }, message),
+        ...options.embedded,
+      });
+    }
     registry = options.clusters
       ? null
-      : await startClusters({ config, logger, metricsRegistry: metrics.registry, db: database.db, ...(options.embedded ? { embedded: options.embedded } : {}) });
+      : await startClusters({ config, logger, metricsRegistry: metrics.registry, db: database.db, embeddedKubeconfig: embedded?.kubeConfigYaml ?? null });
   } catch (error) {
+    await embedded?.stop();
     await database.close();
     throw error;
   }
@@ -152,9 +166,10 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       releaseFeeds.close();
       await releaseBus.stop();
       await registry?.stop();
+      await embedded?.stop();
       await database.close();
       logger.info('gantry stopped');
     })());
 
-  return { url, port, config, database, metrics, logger, clusters, registry, engine, close };
+  return { url, port, config, database, metrics, logger, clusters, registry, embedded, engine, close };
 }

@@ -1,4 +1,4 @@
-import type { ResourceApi } from '../../services/cluster/embedded/index.ts';
+import type { ResourceApi } from '../../embedded-cluster/index.ts';
 import { LABELS } from '../../services/cluster/labels.ts';
 import { deploymentManifest, namespaceManifest, routerManifests, serviceManifest, versionSelector, type WorkloadTarget } from '../../services/cluster/manifests.ts';
 import type { BenchGantry } from '../support/gantry.ts';

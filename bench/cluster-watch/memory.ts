@@ -7,8 +7,8 @@
  */
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../services/cluster/embedded/index.ts';
-import { isPodReady } from '../../services/cluster/embedded/controllers/pod-status.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../embedded-cluster/index.ts';
+import { isPodReady } from '../../embedded-cluster/controllers/pod-status.ts';
 import { WATCHED_KINDS } from '../../services/cluster/kinds.ts';
 import { parseKubeconfig } from '../../services/cluster/kubeconfig.ts';
 import { MANAGED_SELECTOR } from '../../services/cluster/labels.ts';

@@ -1,5 +1,5 @@
 import type { ClusterConnection } from '../../services/cluster/connection.ts';
-import type { EmbeddedCluster } from '../../services/cluster/embedded/index.ts';
+import type { EmbeddedCluster } from '../../embedded-cluster/index.ts';
 import { MANAGED_SELECTOR } from '../../services/cluster/labels.ts';
 import type { BenchGantry } from '../support/gantry.ts';
 import { scrapeMetrics } from '../support/metrics.ts';

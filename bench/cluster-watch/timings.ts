@@ -1,4 +1,4 @@
-import type { PodTimings } from '../../services/cluster/embedded/index.ts';
+import type { PodTimings } from '../../embedded-cluster/index.ts';
 
 /**
  * Pod timings for the benchmarks: the simulated kubelet's request-log ticker would otherwise

@@ -5,7 +5,7 @@ import { startGantry, type GantryServer } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { startClusterProcess } from '../../test/support/processes.ts';
 import { parse } from 'yaml';
-import type { EmbeddedCluster, EmbeddedClusterOptions } from '../../services/cluster/embedded/index.ts';
+import type { EmbeddedCluster, EmbeddedClusterOptions } from '../../embedded-cluster/index.ts';
 
 /** The platform admin's token of every bench server (GANTRY_ADMIN_TOKEN). */
 export const BENCH_ADMIN_TOKEN = 'gnt_bench-admin-token-0123456789abcdefghijklmnopqrstuv';
@@ -54,7 +54,7 @@ export async function startBenchGantry(
     GANTRY_SHUTDOWN_TIMEOUT_MS: '2000',
   });
   const server = await startGantry(config, external ? {} : { embedded });
-  const cluster = server.registry?.embedded ?? null;
+  const cluster = server.embedded;
   if (!cluster && !external) throw new Error('the embedded cluster did not start');
   const kubeconfig = parse(readFileSync(external?.kubeconfig ?? cluster!.kubeconfigPath!, 'utf8'));
   return {

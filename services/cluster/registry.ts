@@ -8,7 +8,6 @@ import type { GantryConfig } from '../../server/config.ts';
 import { AppIndex } from './app-index.ts';
 import { ClusterConnection } from './connection.ts';
 import type { ClusterDirectory, ClusterInfo, ClusterPort } from './directory.ts';
-import { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions } from './embedded/index.ts';
 import { loadKubeconfigFile, parseKubeconfig } from './kubeconfig.ts';
 import { createClusterMetrics, type ClusterMetrics } from './metrics.ts';
 import { resolveSecretKey, SecretBox } from './secret-box.ts';
@@ -16,8 +15,6 @@ import { ClusterWriter } from './writer.ts';
 
 /** The cluster directory plus what only the composition root and tests need. */
 export interface ClusterRegistry extends ClusterDirectory {
-  /** The in-process cluster, when started. */
-  readonly embedded: EmbeddedCluster | null;
   connection(name: string): ClusterConnection | null;
   stop(): Promise<void>;
 }
@@ -27,8 +24,8 @@ export interface StartClustersOptions {
   logger: Logger;
   metricsRegistry: Registry;
   db: Database;
-  /** Overrides for the embedded cluster (tests: time scale, pod timings). */
-  embedded?: Partial<EmbeddedClusterOptions>;
+  /** The kubeconfig of the in-process cluster, when the composition root started one. */
+  embeddedKubeconfig?: string | null;
   /** How long start-up waits for the first LIST of every watch. */
   syncTimeoutMs?: number;
 }
@@ -43,7 +40,7 @@ interface Entry {
 
 /**
  * Connects every cluster: those in GANTRY_CLUSTERS, those registered through the API (stored
- * encrypted), and the in-process `embedded` one when none is configured.
+ * encrypted), and the in-process `embedded` one when the composition root started it.
  */
 export async function startClusters(options: StartClustersOptions): Promise<ClusterRegistry> {
   const { config, logger } = options;
@@ -63,18 +60,8 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
     logger.info({ cluster: name, status: connection.status() }, 'cluster connected');
   };
 
-  let embedded: EmbeddedCluster | null = null;
   const pending: Promise<void>[] = [];
-  if (config.clusters.embedded) {
-    embedded = await startEmbeddedCluster({
-      port: config.clusters.embeddedPort,
-      dataDir: config.dataDir,
-      timeScale: config.clusters.embeddedTimeScale,
-      log: (message) => logger.info({ cluster: 'embedded' }, message),
-      ...options.embedded,
-    });
-    pending.push(connect('embedded', parseKubeconfig(embedded.kubeConfigYaml)));
-  }
+  if (options.embeddedKubeconfig) pending.push(connect('embedded', parseKubeconfig(options.embeddedKubeconfig)));
   for (const c of config.clusters.configured) {
     pending.push(connect(c.name, loadKubeconfigFile(c.kubeconfigPath, c.context)));
   }
@@ -99,7 +86,6 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
     e.connection?.info() ?? { name, status: 'UNREACHABLE', version: null, lastSyncAt: null };
 
   const registry: ClusterRegistry = {
-    embedded,
     list: () => order.map((name) => info(name, entries.get(name)!)),
     get: (name) => {
       const e = entries.get(name);
@@ -137,7 +123,6 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
     stop: async () => {
       for (const e of entries.values()) e.index?.close();
       await Promise.all([...entries.values()].map((e) => e.connection?.stop()));
-      await embedded?.stop();
     },
   };
   return registry;

@@ -168,7 +168,7 @@ describe('registered clusters', () => {
   afterAll(() => t.close());
 
   it('should connect a cluster registered by an admin, store its kubeconfig encrypted and never show it', async () => {
-    const kubeconfig = t.server.registry!.embedded!.kubeConfigYaml;
+    const kubeconfig = t.server.embedded!.kubeConfigYaml;
     const data = await t.ok('mutation($k: String!) { registerCluster(name: "second", kubeconfig: $k) { name status version } }', { k: kubeconfig });
     expect(data.registerCluster).toMatchObject({ name: 'second', status: 'CONNECTED' });
     const listed = await t.ok('{ clusters { name status } }');
@@ -181,7 +181,7 @@ describe('registered clusters', () => {
 
   it('should refuse registration to non-admins, and bad kubeconfigs and duplicate names with clear codes', async () => {
     const user = await aUser(t);
-    const kubeconfig = t.server.registry!.embedded!.kubeConfigYaml;
+    const kubeconfig = t.server.embedded!.kubeConfigYaml;
     const forbidden = await t.gql('mutation($k: String!) { registerCluster(name: "third", kubeconfig: $k) { name } }', { k: kubeconfig }, user.token);
     expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const bad = await t.gql('mutation { registerCluster(name: "third", kubeconfig: "not: [a kubeconfig") { name } }');

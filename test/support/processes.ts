@@ -69,7 +69,7 @@ export async function waitForHttp(url: string, child: ChildServer, timeoutMs = 6
 
 /** Starts `npm run cluster`'s entry point in its own process; resolves with its kubeconfig path. */
 export async function startClusterProcess(dataDir: string, timeScale = 0.02): Promise<{ process: ChildServer; kubeconfig: string }> {
-  const child = new ChildServer('services/cluster/embedded/main.ts', { GANTRY_DATA_DIR: dataDir, GANTRY_EMBEDDED_TIME_SCALE: String(timeScale) });
+  const child = new ChildServer('embedded-cluster/main.ts', { GANTRY_DATA_DIR: dataDir, GANTRY_EMBEDDED_TIME_SCALE: String(timeScale) });
   child.start();
   const kubeconfig = join(dataDir, 'kubeconfig');
   const deadline = Date.now() + 30_000;

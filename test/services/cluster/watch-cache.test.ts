@@ -3,7 +3,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Backoff } from '../../../services/cluster/backoff.ts';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../../services/cluster/embedded/index.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../../embedded-cluster/index.ts';
 import { WATCHED_KINDS, type ServiceView } from '../../../services/cluster/kinds.ts';
 import { MANAGED_SELECTOR } from '../../../services/cluster/labels.ts';
 import { createClusterMetrics, type ClusterMetrics } from '../../../services/cluster/metrics.ts';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach } from 'vitest';
-import { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions, type KubeObject } from '../../../../services/cluster/embedded/index.ts';
+import { startEmbeddedCluster, type EmbeddedCluster, type EmbeddedClusterOptions, type KubeObject } from '../../embedded-cluster/index.ts';
 
 const run = promisify(execFile);
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseCronSchedule } from '../../../../services/cluster/embedded/controllers/cron-schedule.ts';
-import { newReplicaSetReplicas, oldReplicaSetReplicas, surgeAndUnavailable } from '../../../../services/cluster/embedded/controllers/rollout.ts';
-import type { JsonObject } from '../../../../services/cluster/embedded/objects.ts';
-import { applyJsonPatch, applyMergePatch } from '../../../../services/cluster/embedded/patch.ts';
-import { fromLabelSelector, parseLabelSelector } from '../../../../services/cluster/embedded/selectors.ts';
-import { applyStrategicMergePatch } from '../../../../services/cluster/embedded/strategic-merge.ts';
+import { parseCronSchedule } from '../../embedded-cluster/controllers/cron-schedule.ts';
+import { newReplicaSetReplicas, oldReplicaSetReplicas, surgeAndUnavailable } from '../../embedded-cluster/controllers/rollout.ts';
+import type { JsonObject } from '../../embedded-cluster/objects.ts';
+import { applyJsonPatch, applyMergePatch } from '../../embedded-cluster/patch.ts';
+import { fromLabelSelector, parseLabelSelector } from '../../embedded-cluster/selectors.ts';
+import { applyStrategicMergePatch } from '../../embedded-cluster/strategic-merge.ts';
 
 describe('label selectors', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../../services/cluster/embedded/index.ts';
+import type { KubeObject } from '../../embedded-cluster/index.ts';
 import { aClusterPerTest, aDeployment, eventually, specField, statusField, type Loose, type TestCluster } from './helpers.ts';
 
 let test: TestCluster;

@@ -5,7 +5,7 @@
  *   GANTRY_EMBEDDED_CLUSTER_PORT   port to listen on (default 0: any free port)
  *   GANTRY_EMBEDDED_TIME_SCALE     simulated-to-real time ratio (default 1)
  */
-import { ConfigError, loadConfig } from '../../../server/config.ts';
+import { ConfigError, loadConfig } from '../server/config.ts';
 import { startEmbeddedCluster } from './cluster.ts';
 
 let config;

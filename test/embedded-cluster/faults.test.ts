@@ -1,6 +1,6 @@
 import { makeInformer, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmbeddedCluster } from '../../../../services/cluster/embedded/index.ts';
+import { startEmbeddedCluster } from '../../embedded-cluster/index.ts';
 import { aConfigMap, aDeployment, eventually, FAST_TIME_SCALE, startTestCluster, statusOf, type TestCluster } from './helpers.ts';
 
 const started: TestCluster[] = [];

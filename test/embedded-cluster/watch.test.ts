@@ -1,6 +1,6 @@
 import { makeInformer, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { EmbeddedClusterOptions } from '../../../../services/cluster/embedded/index.ts';
+import type { EmbeddedClusterOptions } from '../../embedded-cluster/index.ts';
 import { aConfigMap, eventually, startTestCluster, type TestCluster } from './helpers.ts';
 
 interface WatchedEvent {
