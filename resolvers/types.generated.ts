@@ -32,91 +32,141 @@ export type Scalars = {
   JSON: { input: unknown; output: unknown; }
 };
 
+/** A member to add, or an existing member's new role. */
 export type AddProjectMemberInput = {
+  /** The user's login; NOT_FOUND if there is no such user. */
   login: Scalars['String']['input'];
+  /** The project's global ID. */
   projectId: Scalars['ID']['input'];
+  /** The role to give; only an OWNER (or a platform admin) may give OWNER. */
   role: Role;
 };
 
+/** An API token's metadata. The secret itself is shown once, by createApiToken; only its SHA-256 is stored. */
 export type ApiToken = Node & {
   __typename?: 'ApiToken';
+  /** When the token was minted. */
   createdAt: Scalars['DateTime']['output'];
+  /** After this instant the token is refused (UNAUTHENTICATED); null: it never expires. */
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Opaque global ID; pass it to revokeApiToken. */
   id: Scalars['ID']['output'];
+  /** When the token last authenticated a request, to the minute; null if never used. */
   lastUsedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The label given when the token was minted (e.g. the script or robot that uses it). */
   name: Scalars['String']['output'];
+  /** When the token was revoked; null while it is valid. */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/** A deployable service of a project, released to one or more environments. */
 export type App = Node & {
   __typename?: 'App';
+  /** When the app was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** Free text, at most 2,000 characters; null if none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** The environment with this name; null if there is none. */
   environment?: Maybe<Environment>;
+  /** Every environment of the app. */
   environments: Array<Environment>;
+  /** Opaque global ID. */
   id: Scalars['ID']['output'];
+  /** The app's main language. */
   language: Language;
   /** A DNS-1123 label, unique in its project; names the app's Kubernetes objects. */
   name: Scalars['String']['output'];
+  /** The project the app belongs to. */
   project: Project;
+  /** Its git repository (http(s), ssh or git URL); null if none was given. */
   repoUrl?: Maybe<Scalars['String']['output']>;
 };
 
 
+/** A deployable service of a project, released to one or more environments. */
 export type AppEnvironmentArgs = {
   name: Scalars['String']['input'];
 };
 
+/** A page of apps. */
 export type AppConnection = {
   __typename?: 'AppConnection';
+  /** The apps on this page, each with its cursor. */
   edges: Array<AppEdge>;
+  /** The apps on this page. */
   nodes: Array<App>;
+  /** Where this page sits in the whole list. */
   pageInfo: PageInfo;
+  /** How many apps the whole list holds, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One app in an AppConnection. */
 export type AppEdge = {
   __typename?: 'AppEdge';
+  /** Opaque cursor of this app; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The app. */
   node: App;
 };
 
+/** One change made by a mutation, written in the mutation's own transaction. */
 export type AuditEntry = Node & {
   __typename?: 'AuditEntry';
+  /** What was done, as `<object>.<verb>`, e.g. `app.create`, `member.remove`, `release.promote`. */
   action: Scalars['String']['output'];
+  /** Who made it; null if that user has since been deleted. */
   actor?: Maybe<User>;
+  /** When the change was made. */
   at: Scalars['DateTime']['output'];
   /** The mutation's input, with secret values redacted. */
   details?: Maybe<Scalars['JSON']['output']>;
+  /** Opaque global ID. */
   id: Scalars['ID']['output'];
   /** The request that made the change, as in the x-request-id response header and the logs. */
   requestId?: Maybe<Scalars['String']['output']>;
+  /** The changed object's ID, if it has one. */
   targetId?: Maybe<Scalars['ID']['output']>;
+  /** The kind of object changed, e.g. `App`, `Environment`, `Release`, `User`. */
   targetType: Scalars['String']['output'];
 };
 
+/** A page of audit entries. */
 export type AuditEntryConnection = {
   __typename?: 'AuditEntryConnection';
+  /** The entries on this page, each with its cursor. */
   edges: Array<AuditEntryEdge>;
+  /** The entries on this page. */
   nodes: Array<AuditEntry>;
+  /** Where this page sits in the whole list. */
   pageInfo: PageInfo;
+  /** How many entries the whole log holds, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One entry in an AuditEntryConnection. */
 export type AuditEntryEdge = {
   __typename?: 'AuditEntryEdge';
+  /** Opaque cursor of this entry; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The audit entry. */
   node: AuditEntry;
 };
 
+/** A Kubernetes cluster Gantry deploys to and watches. */
 export type Cluster = {
   __typename?: 'Cluster';
+  /** The last time the watches synced or heard from the cluster; null if they never did. */
   lastSyncAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Unique name; environments name their cluster by it. */
   name: Scalars['String']['output'];
+  /** Health of the connection: CONNECTED, DEGRADED or UNREACHABLE (no contact for 60 s, or never). */
   status: ClusterStatus;
+  /** The API server's Kubernetes version (e.g. `v1.32.0`); null until it has answered. */
   version?: Maybe<Scalars['String']['output']>;
 };
 
+/** Health of a cluster's connection, from its watches. */
 export type ClusterStatus =
   /** Every watch is healthy and recently synced. */
   | 'CONNECTED'
@@ -125,24 +175,33 @@ export type ClusterStatus =
   /** No successful contact recently. */
   | 'UNREACHABLE';
 
+/** A new API token. */
 export type CreateApiTokenInput = {
-  /** Must be in the future. */
+  /** Must be in the future (BAD_USER_INPUT otherwise); null: the token never expires. */
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Platform admins may mint a token for another user. */
+  /** Platform admins may mint a token for another user (FORBIDDEN for others; NOT_FOUND for an unknown login). Default: the caller. */
   login?: InputMaybe<Scalars['String']['input']>;
+  /** A label for the token, 1 to 100 characters. */
   name: Scalars['String']['input'];
 };
 
+/** A new app. */
 export type CreateAppInput = {
+  /** Free text, at most 2,000 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** The app's main language. */
   language: Language;
+  /** A DNS-1123 label of at most 40 characters, unique in the project (CONFLICT otherwise). */
   name: Scalars['String']['input'];
+  /** The project's global ID. */
   projectId: Scalars['ID']['input'];
   /** http(s) or ssh git URL. */
   repoUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A new environment of an app. */
 export type CreateEnvironmentInput = {
+  /** The app's global ID. */
   appId: Scalars['ID']['input'];
   /** Defaults to the only cluster, or the embedded one. */
   cluster?: InputMaybe<Scalars['String']['input']>;
@@ -150,6 +209,7 @@ export type CreateEnvironmentInput = {
   name: Scalars['String']['input'];
   /** Defaults to <project slug>-<environment name>. */
   namespace?: InputMaybe<Scalars['String']['input']>;
+  /** Default false. Protected environments take MAINTAINER or OWNER to release to. */
   protected?: InputMaybe<Scalars['Boolean']['input']>;
   /** 0 to 1000; default 2. */
   replicas?: InputMaybe<Scalars['Int']['input']>;
@@ -157,19 +217,25 @@ export type CreateEnvironmentInput = {
   router?: InputMaybe<TrafficRouter>;
 };
 
+/** A new project. */
 export type CreateProjectInput = {
+  /** Display name, 1 to 200 characters. */
   name: Scalars['String']['input'];
   /** A DNS-1123 label, unique on the platform; used in default namespaces. */
   slug: Scalars['String']['input'];
 };
 
+/** A new release. */
 export type CreateReleaseInput = {
   /** Pods of the new version during a canary; independent of its traffic weight. */
   canaryReplicas?: InputMaybe<Scalars['Int']['input']>;
+  /** The environment's global ID. */
   environmentId: Scalars['ID']['input'];
+  /** An OCI image reference, `[registry[:port]/]path[:tag][@sha256:digest]`, at most 512 characters. */
   image: Scalars['String']['input'];
   /** Seconds the new version's pods may take to become ready before the release FAILS. */
   progressDeadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** CANARY only, at most 20. Default 10% (until promoted) → 50% (until promoted) → 100%. An environment's first release goes straight to 100%. */
   steps?: InputMaybe<Array<ReleaseStepInput>>;
   /** Defaults per environment: CANARY with the environment's steps when protected, else ROLLING. */
   strategy?: InputMaybe<ReleaseStrategy>;
@@ -177,321 +243,525 @@ export type CreateReleaseInput = {
   supersede?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** A new user. */
 export type CreateUserInput = {
+  /** Makes the user a platform admin; default false. */
   isAdmin?: InputMaybe<Scalars['Boolean']['input']>;
   /** A DNS-1123 label: lowercase letters, digits and '-', at most 63 characters. */
   login: Scalars['String']['input'];
+  /** Display name, at most 200 characters. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The answer of createApiToken: the token's metadata and, this once, its secret. */
 export type CreatedApiToken = {
   __typename?: 'CreatedApiToken';
+  /** The new token's metadata. */
   apiToken: ApiToken;
   /** The secret itself. Returned once; only a hash is stored. */
   token: Scalars['String']['output'];
 };
 
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
 export type Environment = Node & {
   __typename?: 'Environment';
   /** The release in progress, if any. */
   activeRelease?: Maybe<Release>;
+  /** The app this environment runs. */
   app: App;
+  /** The cluster the environment runs on. */
   cluster: Cluster;
+  /** When the environment was created. */
   createdAt: Scalars['DateTime']['output'];
   /** The release whose version serves all traffic now. */
   currentRelease?: Maybe<Release>;
+  /** Opaque global ID. */
   id: Scalars['ID']['output'];
+  /** A DNS-1123 label, unique within the app, e.g. `prod`. */
   name: Scalars['String']['output'];
+  /** The Kubernetes namespace of its objects; default `<project slug>-<environment name>`. */
   namespace: Scalars['String']['output'];
   /** Protected environments take MAINTAINER or OWNER to release, promote, abort or roll back. */
   protected: Scalars['Boolean']['output'];
+  /** The environment's releases, newest first. */
   releases: ReleaseConnection;
+  /** Pods of the stable version, 0 to 1000. */
   replicas: Scalars['Int']['output'];
+  /** How canary releases shift traffic here. */
   router: TrafficRouter;
   /** Live state, from the cluster's watch cache. */
   workload: Workload;
 };
 
 
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
 export type EnvironmentReleasesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** The app's main language (informational: consoles show it; nothing in the rollout depends on it). */
 export type Language =
+  /** Go. */
   | 'GO'
+  /** Java or another JVM language. */
   | 'JAVA'
+  /** Node.js (JavaScript or TypeScript). */
   | 'NODE'
+  /** Anything else. */
   | 'OTHER'
+  /** PHP. */
   | 'PHP'
+  /** Python. */
   | 'PYTHON';
 
+/** A user's role in a project. */
 export type Membership = {
   __typename?: 'Membership';
+  /** What the member may do in the project. */
   role: Role;
+  /** The member. */
   user: User;
 };
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** All traffic back to the stable version at once, then the new pods are removed. */
+  /**
+   * All traffic back to the stable version at once, then the new pods are removed; the release ends
+   * ABORTED. Any strategy, from any non-final status. DEVELOPER and above (MAINTAINER on a protected
+   * environment). CONFLICT when the release has already finished.
+   */
   abortRelease: Release;
-  /** MAINTAINER and above; only an OWNER may grant OWNER. */
+  /**
+   * MAINTAINER and above; only an OWNER may grant OWNER (FORBIDDEN otherwise). On an existing member
+   * it changes the role; CONFLICT when that would leave the project without an OWNER.
+   */
   addProjectMember: Membership;
   /** Mints a token for the caller (or, for admins, for `login`). The secret is in the answer only. */
   createApiToken: CreatedApiToken;
-  /** MAINTAINER and above. */
+  /** MAINTAINER and above. CONFLICT when the project already has an app with this name. */
   createApp: App;
-  /** MAINTAINER and above. Does not touch the cluster until the first release. */
+  /**
+   * MAINTAINER and above. Does not touch the cluster until the first release. BAD_USER_INPUT for an
+   * unknown cluster; CONFLICT when the app already has an environment with this name, or the
+   * namespace on that cluster already runs an app of this name.
+   */
   createEnvironment: Environment;
-  /** Any authenticated user may create a project; the creator becomes its OWNER. */
+  /** Any authenticated user may create a project; the creator becomes its OWNER. CONFLICT when the slug is taken. */
   createProject: Project;
+  /**
+   * Starts a release. DEVELOPER and above; MAINTAINER and above on a protected environment.
+   * BAD_USER_INPUT for an invalid image, steps or sizes; CONFLICT when the environment already has an
+   * active release (its ID in `extensions.activeReleaseId`), unless `supersede: true`.
+   */
   createRelease: Release;
-  /** Platform admins only: creates a user (a person or a robot account). */
+  /**
+   * Platform admins only: creates a user (a person or a robot account). FORBIDDEN for anyone else;
+   * CONFLICT when the login is taken.
+   */
   createUser: User;
   /** MAINTAINER and above; removes its environments too. */
   deleteApp: Scalars['Boolean']['output'];
+  /**
+   * Holds a CANARY release at its current weight until resumeRelease. DEVELOPER and above
+   * (MAINTAINER on a protected environment). CONFLICT when it is already paused, finished, or not
+   * a CANARY release. The progress deadline does not run while paused.
+   */
   pauseRelease: Release;
-  /** Moves a paused release past its pause; with expectedStepIndex it fails STALE_STEP unless the release is at that step. */
+  /**
+   * Moves a paused release past its pause; with expectedStepIndex it fails STALE_STEP unless the release is at that step.
+   * DEVELOPER and above (MAINTAINER on a protected environment). CONFLICT when the release is not
+   * waiting for promotion, has finished, or is not a CANARY release.
+   */
   promoteRelease: Release;
-  /** Skips the remaining steps and pauses: straight to 100%. */
+  /**
+   * Skips the remaining steps and pauses: straight to 100% (still only once the new pods are ready),
+   * also from a pause. DEVELOPER and above (MAINTAINER on a protected environment). CONFLICT when
+   * the release has finished or is not a CANARY release.
+   */
   promoteReleaseFully: Release;
   /**
    * Platform admins only: connects a cluster from a kubeconfig. The kubeconfig is stored
-   * encrypted with GANTRY_SECRET_KEY and is never returned.
+   * encrypted with GANTRY_SECRET_KEY and is never returned. CONFLICT when the name is taken.
    */
   registerCluster: Cluster;
-  /** MAINTAINER and above; only an OWNER may remove an OWNER; the last OWNER cannot be removed. */
+  /** MAINTAINER and above; only an OWNER may remove an OWNER; the last OWNER cannot be removed (CONFLICT). */
   removeProjectMember: Scalars['Boolean']['output'];
+  /**
+   * Continues a release held by pauseRelease. DEVELOPER and above (MAINTAINER on a protected
+   * environment). CONFLICT when it is not paused, is finished, or waits at a step for promoteRelease
+   * (use that instead).
+   */
   resumeRelease: Release;
-  /** Revokes one of the caller's tokens (admins: anyone's). Requests with it fail from then on. */
+  /**
+   * Revokes one of the caller's tokens (admins: anyone's). Requests with it fail from then on, over
+   * HTTP and WebSocket. NOT_FOUND for another user's token (unless admin); CONFLICT if already revoked.
+   */
   revokeApiToken: Scalars['Boolean']['output'];
-  /** A fast release back to an earlier release's image (default: the previous stable one), skipping pauses. */
+  /**
+   * A fast release back to an earlier release's image (default: the previous stable one), skipping pauses.
+   * It supersedes a release in progress and has `isRollback: true`. DEVELOPER and above (MAINTAINER on
+   * a protected environment). NOT_FOUND when `toReleaseId` is not a release of this environment;
+   * CONFLICT when there is no earlier successful release to go back to.
+   */
   rollbackEnvironment: Release;
-  /** DEVELOPER and above. */
+  /** DEVELOPER and above. CONFLICT if the app was changed concurrently; retry. */
   updateApp: App;
-  /** MAINTAINER and above. */
+  /** MAINTAINER and above. CONFLICT if the environment was changed concurrently; retry. */
   updateEnvironment: Environment;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationAbortReleaseArgs = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationAddProjectMemberArgs = {
   input: AddProjectMemberInput;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationCreateApiTokenArgs = {
   input: CreateApiTokenInput;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationCreateAppArgs = {
   input: CreateAppInput;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationCreateEnvironmentArgs = {
   input: CreateEnvironmentInput;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationCreateProjectArgs = {
   input: CreateProjectInput;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationCreateReleaseArgs = {
   input: CreateReleaseInput;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationCreateUserArgs = {
   input: CreateUserInput;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationDeleteAppArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationPauseReleaseArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationPromoteReleaseArgs = {
   expectedStepIndex?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationPromoteReleaseFullyArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationRegisterClusterArgs = {
   kubeconfig: Scalars['String']['input'];
   name: Scalars['String']['input'];
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationRemoveProjectMemberArgs = {
   login: Scalars['String']['input'];
   projectId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationResumeReleaseArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationRevokeApiTokenArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationRollbackEnvironmentArgs = {
   environmentId: Scalars['ID']['input'];
   toReleaseId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationUpdateAppArgs = {
   input: UpdateAppInput;
 };
 
 
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationUpdateEnvironmentArgs = {
   input: UpdateEnvironmentInput;
 };
 
 /** An object with a globally unique, opaque ID that `node(id:)` resolves. */
 export type Node = {
+  /** Opaque global ID; pass it to `node(id:)` or to any argument that takes this type's ID. */
   id: Scalars['ID']['output'];
 };
 
 /** Relay-style page information for cursor connections. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** Cursor of the last item on this page; pass it as `after` for the next page. Null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when more items follow `endCursor`: pass it as `after` to get them. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** True when this page was requested with `after`, so items come before it. */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** Cursor of the first item on this page; null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** One pod of an environment, as the cluster watch last saw it. */
 export type Pod = {
   __typename?: 'Pod';
+  /** The pod's Kubernetes name. */
   name: Scalars['String']['output'];
+  /** The node it runs on; null until scheduled. */
   node?: Maybe<Scalars['String']['output']>;
+  /** The pod's phase. */
   phase: PodPhase;
+  /** True when the pod's Ready condition is True: it receives traffic. */
   ready: Scalars['Boolean']['output'];
+  /** Container restarts, summed over the pod's containers. */
   restarts: Scalars['Int']['output'];
+  /** When the kubelet started the pod; null before that. */
   startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The release version the pod runs (its `app.kubernetes.io/version` label, e.g. `r7`); null without that label. */
   version?: Maybe<Scalars['String']['output']>;
 };
 
+/** One change to one pod. */
 export type PodEvent = {
   __typename?: 'PodEvent';
+  /** The pod after the change (for DELETED: as it was last seen). */
   pod: Pod;
+  /** Whether the pod appeared, changed or went away. */
   type: WatchEventType;
 };
 
+/** The phase Kubernetes reports for a pod (`status.phase`). */
 export type PodPhase =
+  /** All containers exited, at least one with a failure. */
   | 'FAILED'
+  /** Accepted, but not all containers are running yet (scheduling, pulling images). */
   | 'PENDING'
+  /** Bound to a node, with at least one container running. */
   | 'RUNNING'
+  /** All containers exited successfully and will not restart. */
   | 'SUCCEEDED'
+  /** Kubernetes reports no phase, or one Gantry does not know. */
   | 'UNKNOWN';
 
+/** A team's space: its members with their roles, its apps, and its audit log. */
 export type Project = Node & {
   __typename?: 'Project';
+  /** The app with this name; null if there is none. */
   app?: Maybe<App>;
+  /** The project's apps, by name. */
   apps: AppConnection;
-  /** MAINTAINER and above. Newest first. */
+  /** MAINTAINER and above (FORBIDDEN below). Newest first. */
   auditLog: AuditEntryConnection;
+  /** When the project was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** Opaque global ID. */
   id: Scalars['ID']['output'];
+  /** Every member with their role. */
   members: Array<Membership>;
+  /** Display name. */
   name: Scalars['String']['output'];
+  /** Unique DNS-1123 label; `project(slug:)` finds the project by it, and default namespaces start with it. */
   slug: Scalars['String']['output'];
   /** The caller's role; null for a platform admin who is not a member. */
   viewerRole?: Maybe<Role>;
 };
 
 
+/** A team's space: its members with their roles, its apps, and its audit log. */
 export type ProjectAppArgs = {
   name: Scalars['String']['input'];
 };
 
 
+/** A team's space: its members with their roles, its apps, and its audit log. */
 export type ProjectAppsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** A team's space: its members with their roles, its apps, and its audit log. */
 export type ProjectAuditLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A page of projects. */
 export type ProjectConnection = {
   __typename?: 'ProjectConnection';
+  /** The projects on this page, each with its cursor. */
   edges: Array<ProjectEdge>;
+  /** The projects on this page. */
   nodes: Array<Project>;
+  /** Where this page sits in the whole list. */
   pageInfo: PageInfo;
+  /** How many projects the whole list holds, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One project in a ProjectConnection. */
 export type ProjectEdge = {
   __typename?: 'ProjectEdge';
+  /** Opaque cursor of this project; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The project. */
   node: Project;
 };
 
+/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
 export type Query = {
   __typename?: 'Query';
+  /** Every cluster Gantry knows, with its health. Any authenticated user. */
   clusters: Array<Cluster>;
-  /** Any object by its global ID; null when it does not exist or the caller may not see it. */
+  /**
+   * Any object by its global ID. NOT_FOUND when the ID is malformed, unknown, or names an object
+   * the caller may not see (the three look the same).
+   */
   node?: Maybe<Node>;
+  /** The project with this slug. NOT_FOUND when there is none or the caller is not a member (the two look the same). */
   project?: Maybe<Project>;
   /** Projects the caller is a member of (platform admins: all), by slug. */
   projects: ProjectConnection;
+  /** A release by its global ID. NOT_FOUND when there is none or the caller may not see it (the two look the same). */
   release?: Maybe<Release>;
   /** The authenticated caller. */
   viewer: User;
 };
 
 
+/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
 export type QueryProjectArgs = {
   slug: Scalars['String']['input'];
 };
 
 
+/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
 export type QueryProjectsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
 export type QueryReleaseArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** One rollout of an image to an environment, with its steps and its event log. */
 export type Release = Node & {
   __typename?: 'Release';
   /**
@@ -500,116 +770,189 @@ export type Release = Node & {
    * update (the Service sends traffic to whichever pods are ready).
    */
   appliedWeight?: Maybe<Scalars['Int']['output']>;
+  /** When the release was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** Who started the release (a user with login `deleted` if that user no longer exists). */
   createdBy: User;
+  /** Index of the step in progress (or last reached); null before the first step starts. Pass it to promoteRelease as `expectedStepIndex`. */
   currentStepIndex?: Maybe<Scalars['Int']['output']>;
   /** Percent of traffic the release intends for the new version now. */
   declaredWeight: Scalars['Int']['output'];
+  /** The environment released to. */
   environment: Environment;
+  /** The release's event log, oldest first (sequence 1, 2, 3 …). */
   events: ReleaseEventConnection;
+  /** When the release reached a final status; null while it is active. */
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Opaque global ID. */
   id: Scalars['ID']['output'];
+  /** The OCI image reference released, e.g. `registry.example.com/team/app:1.4.2`. */
   image: Scalars['String']['output'];
   /** True for a release made by rollbackEnvironment. */
   isRollback: Scalars['Boolean']['output'];
+  /** Where the release is. */
   status: ReleaseStatus;
+  /** Human-readable detail of the status, e.g. `step 1 (50%) waits for promotion` or an abort reason. */
   statusMessage?: Maybe<Scalars['String']['output']>;
+  /** The traffic steps: the canary's, or one 100% step for ROLLING, RECREATE and an environment's first release. */
   steps: Array<ReleaseStep>;
+  /** How the new version replaces the old one. */
   strategy: ReleaseStrategy;
   /** The version label carried by this release's pods. */
   version: Scalars['String']['output'];
 };
 
 
+/** One rollout of an image to an environment, with its steps and its event log. */
 export type ReleaseEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A page of releases. */
 export type ReleaseConnection = {
   __typename?: 'ReleaseConnection';
+  /** The releases on this page, each with its cursor. */
   edges: Array<ReleaseEdge>;
+  /** The releases on this page. */
   nodes: Array<Release>;
+  /** Where this page sits in the whole list. */
   pageInfo: PageInfo;
+  /** How many releases the whole list holds, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One release in a ReleaseConnection. */
 export type ReleaseEdge = {
   __typename?: 'ReleaseEdge';
+  /** Opaque cursor of this release; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The release. */
   node: Release;
 };
 
+/** One entry of a release's append-only event log. */
 export type ReleaseEvent = {
   __typename?: 'ReleaseEvent';
+  /** When it happened. */
   at: Scalars['DateTime']['output'];
   /** Opaque; pass as `after` to resume releaseProgress without gaps or repeats. */
   cursor: Scalars['String']['output'];
+  /** Human-readable detail, e.g. `step 1 (50%): router reads back 50%`. */
   message: Scalars['String']['output'];
+  /** Ready pods of the new version, on PODS_READY and POD_CHANGED; otherwise null. */
   readyReplicas?: Maybe<Scalars['Int']['output']>;
+  /** The release, as it is now (in releaseProgress: as it was at this event). */
   release: Release;
   /** 1, 2, 3 … within one release, no gaps. */
   sequence: Scalars['Int']['output'];
+  /** The step the event concerns; null when none. */
   stepIndex?: Maybe<Scalars['Int']['output']>;
+  /** What happened. */
   type: ReleaseEventType;
+  /** The new version's percent of traffic at the event; null when not relevant. */
   weight?: Maybe<Scalars['Int']['output']>;
 };
 
+/** A page of release events. */
 export type ReleaseEventConnection = {
   __typename?: 'ReleaseEventConnection';
+  /** The events on this page, each with its cursor. */
   edges: Array<ReleaseEventEdge>;
+  /** The events on this page. */
   nodes: Array<ReleaseEvent>;
+  /** Where this page sits in the whole log. */
   pageInfo: PageInfo;
+  /** How many events the whole log holds. */
   totalCount: Scalars['Int']['output'];
 };
 
+/** One event in a ReleaseEventConnection. */
 export type ReleaseEventEdge = {
   __typename?: 'ReleaseEventEdge';
+  /** Opaque cursor of this event; pass it as `after` to continue after it. */
   cursor: Scalars['String']['output'];
+  /** The event. */
   node: ReleaseEvent;
 };
 
+/** What a release event records. */
 export type ReleaseEventType =
+  /** abortRelease stopped the release; the message holds the reason. Final. */
   | 'ABORTED'
+  /** The release was created (the message names its strategy and steps). */
   | 'CREATED'
+  /** The pods were not ready within the deadline. Final. */
   | 'FAILED'
+  /** The release paused: by pauseRelease, or at a step that waits for promotion. */
   | 'PAUSED'
+  /** Every pod the next weight needs is ready (`readyReplicas`); for ROLLING and RECREATE, the rollout is available. */
   | 'PODS_READY'
+  /** The number of ready canary pods changed without all being ready (`readyReplicas`); with none left, traffic went back to stable. */
   | 'POD_CHANGED'
+  /** promoteRelease or promoteReleaseFully moved the release on. */
   | 'PROMOTED'
+  /** resumeRelease continued a paused release. */
   | 'RESUMED'
+  /** A traffic step started; `stepIndex` and `weight` say which. */
   | 'STEP_STARTED'
+  /** The new version serves all traffic. Final. */
   | 'SUCCEEDED'
+  /** A newer release replaced this one. Final. */
   | 'SUPERSEDED'
+  /** The router in the cluster reads back the step's weight (`weight`). */
   | 'WEIGHT_APPLIED';
 
+/** Where a release is. SUCCEEDED, ABORTED, FAILED and SUPERSEDED are final: nothing changes the release afterwards. */
 export type ReleaseStatus =
+  /** Stopped by abortRelease: all traffic back on the stable version, the new pods removed. */
   | 'ABORTED'
+  /** The new pods were not ready within `progressDeadlineSeconds`: traffic stays on (or returns to) the stable version. */
   | 'FAILED'
+  /** Held: by pauseRelease (resumeRelease continues), or at a step waiting for promoteRelease (`statusMessage` says which). */
   | 'PAUSED'
+  /** Created; a canary waits for its pods to be ready before the first step. */
   | 'PENDING'
+  /** Rolling out: pods starting, a weight being applied, or a timed pause running. */
   | 'PROGRESSING'
+  /** The new version serves all traffic and is the environment's stable release. */
   | 'SUCCEEDED'
+  /** Replaced by a newer release (createRelease with `supersede: true`, or rollbackEnvironment). */
   | 'SUPERSEDED';
 
+/** One traffic step of a release: a weight, then an optional wait. */
 export type ReleaseStep = {
   __typename?: 'ReleaseStep';
+  /** When the step was passed or skipped; null until then. */
   finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Position in the release's steps, from 0. */
   index: Scalars['Int']['output'];
+  /** Seconds to wait after the weight is applied before the next step; null for no timed pause. */
   pauseSeconds?: Maybe<Scalars['Int']['output']>;
+  /** When the step started; null until then. */
   startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the step is. */
   status: StepStatus;
+  /** True when the step waits for promoteRelease after its weight is applied. */
   untilPromoted: Scalars['Boolean']['output'];
   /** Percent of traffic for the new version once this step is reached. */
   weight: Scalars['Int']['output'];
 };
 
+/**
+ * One canary step. Weights strictly increase and the last is 100; a step pauses one way at most,
+ * and the 100% step does not pause.
+ */
 export type ReleaseStepInput = {
+  /** Seconds to wait (at least 1) once the weight is applied; not with untilPromoted. */
   pauseSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Wait for promoteRelease once the weight is applied; default false. */
   untilPromoted?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Percent of traffic for the new version at this step, 1 to 100. */
   weight: Scalars['Int']['input'];
 };
 
+/** How the new version replaces the old one. */
 export type ReleaseStrategy =
   /** New pods beside the stable ones; traffic shifts in steps once all of them are ready. */
   | 'CANARY'
@@ -618,6 +961,7 @@ export type ReleaseStrategy =
   /** The Deployment's own rolling update. */
   | 'ROLLING';
 
+/** A member's role in a project; each role may do everything the roles below it may. Platform admins may do everything everywhere. */
 export type Role =
   /** Updates apps and releases to unprotected environments. */
   | 'DEVELOPER'
@@ -628,39 +972,65 @@ export type Role =
   /** Reads only. */
   | 'VIEWER';
 
+/** Where one traffic step is. */
 export type StepStatus =
+  /** Applied and passed. */
   | 'DONE'
+  /** Not reached yet. */
   | 'PENDING'
+  /** Its weight is being applied, or its timed pause is running. */
   | 'RUNNING'
+  /** Never applied: passed over by promoteReleaseFully, or the release ended first. */
   | 'SKIPPED'
+  /** Its weight is applied and it waits for promoteRelease. */
   | 'WAITING_FOR_PROMOTION';
 
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Every change to one of the environment's pods, as seen by the cluster watch. */
+  /** Every change to one of the environment's pods, as seen by the cluster watch. Any project member (VIEWER and above). */
   podEvents: PodEvent;
   /** Replays the events after `after` (all, if absent), then streams live ones; completes after the release's last event. */
   releaseProgress: ReleaseEvent;
-  /** Live workload of an environment: the full state after every change seen by the cluster watch. */
+  /**
+   * Live workload of an environment: the full state at once, then after every change seen by the
+   * cluster watch (changes in one tick are coalesced). Any project member (VIEWER and above).
+   */
   workloadChanged: Workload;
 };
 
 
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
 export type SubscriptionPodEventsArgs = {
   environmentId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
 export type SubscriptionReleaseProgressArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   releaseId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
 export type SubscriptionWorkloadChangedArgs = {
   environmentId: Scalars['ID']['input'];
 };
 
+/** How a canary's traffic share is set in the cluster. */
 export type TrafficRouter =
   /** Gateway API HTTPRoute backendRef weights between per-track Services. */
   | 'GATEWAY_API'
@@ -669,48 +1039,75 @@ export type TrafficRouter =
 
 /** Fields left out are unchanged; null clears repoUrl or description. */
 export type UpdateAppInput = {
+  /** The new description, at most 2,000 characters; null clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** The app's global ID. */
   id: Scalars['ID']['input'];
+  /** The new language; null is refused (BAD_USER_INPUT). */
   language?: InputMaybe<Language>;
+  /** The new git URL (http(s), ssh or git); null clears it. */
   repoUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Fields left out are unchanged; null is refused (BAD_USER_INPUT). */
 export type UpdateEnvironmentInput = {
+  /** The environment's global ID. */
   id: Scalars['ID']['input'];
+  /** Whether releasing here takes MAINTAINER or OWNER. */
   protected?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Pods of the stable version, 0 to 1000. */
   replicas?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A person or a robot account that calls the API with API tokens. */
 export type User = Node & {
   __typename?: 'User';
-  /** The user's API tokens (revoked ones excluded). Only the user and platform admins see them. */
+  /** The user's API tokens (revoked ones excluded). Only the user and platform admins see them; others get an empty list. */
   apiTokens: Array<ApiToken>;
+  /** Opaque global ID. */
   id: Scalars['ID']['output'];
+  /** Platform admins may do everything everywhere, including creating users and registering clusters. */
   isAdmin: Scalars['Boolean']['output'];
+  /** Unique, stable handle (a DNS-1123 label); memberships and `createApiToken(login:)` name users by it. */
   login: Scalars['String']['output'];
+  /** Display name; null when none was given. */
   name?: Maybe<Scalars['String']['output']>;
 };
 
+/** What happened to an object, as the Kubernetes watch reports it. */
 export type WatchEventType =
+  /** The object appeared. */
   | 'ADDED'
+  /** The object is gone. */
   | 'DELETED'
+  /** The object changed. */
   | 'MODIFIED';
 
+/** An environment's live state in the cluster, from the watch cache (never a fresh API call). */
 export type Workload = {
   __typename?: 'Workload';
+  /** Pods asked for, summed over the versions' Deployments. */
   desiredReplicas: Scalars['Int']['output'];
+  /** Every pod of the app in the environment's namespace. */
   pods: Array<Pod>;
+  /** Ready pods, summed over the versions' Deployments. */
   readyReplicas: Scalars['Int']['output'];
+  /** Every version running, one per Deployment (beside the stable one, a canary during a release). */
   versions: Array<WorkloadVersion>;
 };
 
+/** One version of the app running in an environment: one Deployment. */
 export type WorkloadVersion = {
   __typename?: 'WorkloadVersion';
+  /** The container image the version runs. */
   image: Scalars['String']['output'];
+  /** Of those, the ready ones. */
   readyReplicas: Scalars['Int']['output'];
+  /** Pods the Deployment has now. */
   replicas: Scalars['Int']['output'];
   /** Percent of traffic routed to this version, read back from the cluster; null if no router object. */
   trafficWeight?: Maybe<Scalars['Int']['output']>;
+  /** The release version (e.g. `r7`), or the Deployment's name when it has no version label. */
   version: Scalars['String']['output'];
 };
 
