@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { LANGUAGES, TRAFFIC_ROUTERS } from './enums.ts';
 import { projects } from './identity.ts';
 
 export const apps = pgTable(
@@ -10,7 +11,7 @@ export const apps = pgTable(
       .notNull()
       .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
-    language: text('language').notNull(),
+    language: text('language', { enum: LANGUAGES }).notNull(),
     repoUrl: text('repo_url'),
     description: text('description'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
@@ -36,7 +37,7 @@ export const environments = pgTable(
     namespace: text('namespace').notNull(),
     replicas: integer('replicas').notNull(),
     protected: boolean('protected').notNull().default(false),
-    router: text('router').notNull(),
+    router: text('router', { enum: TRAFFIC_ROUTERS }).notNull(),
     /** The release whose version serves all traffic now, and where it runs. */
     stableReleaseId: uuid('stable_release_id'),
     stableDeployment: text('stable_deployment'),

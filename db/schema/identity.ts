@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { ROLES } from './enums.ts';
 
 /** People and robots that call the API. `login` is the stable handle used in memberships. */
 export const users = pgTable('users', {
@@ -40,7 +41,7 @@ export const projects = pgTable('projects', {
   version: integer('version').notNull().default(1),
 });
 
-/** One row per (project, user); `role` is one of OWNER, MAINTAINER, DEVELOPER, VIEWER. */
+/** One row per (project, user); `role` is one of ROLES (the SDL's `enum Role`). */
 export const projectMembers = pgTable(
   'project_members',
   {
@@ -50,7 +51,7 @@ export const projectMembers = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    role: text('role').notNull(),
+    role: text('role', { enum: ROLES }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_members_user_idx').on(t.userId)],

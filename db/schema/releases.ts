@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { environments } from './apps.ts';
+import { RELEASE_EVENT_TYPES, RELEASE_STATUSES, RELEASE_STRATEGIES } from './enums.ts';
 import { users } from './identity.ts';
 
 /**
@@ -19,8 +20,8 @@ export const releases = pgTable(
     number: integer('number').notNull(),
     image: text('image').notNull(),
     version: text('version').notNull(),
-    strategy: text('strategy').notNull(),
-    status: text('status').notNull(),
+    strategy: text('strategy', { enum: RELEASE_STRATEGIES }).notNull(),
+    status: text('status', { enum: RELEASE_STATUSES }).notNull(),
     statusMessage: text('status_message'),
     state: jsonb('state').notNull(),
     isRollback: boolean('is_rollback').notNull().default(false),
@@ -60,7 +61,7 @@ export const releaseEvents = pgTable(
       .references(() => releases.id, { onDelete: 'cascade' }),
     sequence: integer('sequence').notNull(),
     at: timestamp('at', { withTimezone: true }).notNull(),
-    type: text('type').notNull(),
+    type: text('type', { enum: RELEASE_EVENT_TYPES }).notNull(),
     message: text('message').notNull(),
     stepIndex: integer('step_index'),
     weight: integer('weight'),

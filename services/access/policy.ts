@@ -1,7 +1,9 @@
+import type { Role } from '../../resolvers/types.generated.ts';
 import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
 
-export const ROLES = ['OWNER', 'MAINTAINER', 'DEVELOPER', 'VIEWER'] as const;
-export type Role = (typeof ROLES)[number];
+/** Roles come from the SDL's `enum Role` (type from codegen, list in db/schema/enums.ts). */
+export { ROLES } from '../../db/schema/enums.ts';
+export type { Role };
 
 /** Higher outranks lower; a role may do everything the roles below it may. */
 export const ROLE_RANK: Record<Role, number> = { VIEWER: 1, DEVELOPER: 2, MAINTAINER: 3, OWNER: 4 };

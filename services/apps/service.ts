@@ -7,12 +7,11 @@ import { badInput, conflict, isUniqueViolation, notFound } from '../shared/error
 import { idOf } from '../shared/ids.ts';
 import { paginateInMemory, type Connection, type PageArgs } from '../shared/pagination.ts';
 import { requireDnsLabel, requireIntInRange, requireRepoUrl, requireText } from '../shared/validation.ts';
+import { LANGUAGES, TRAFFIC_ROUTERS } from '../../db/schema/enums.ts';
 import * as repo from './repository.ts';
 
 export type { AppRow, EnvironmentRow } from './repository.ts';
 
-export const LANGUAGES = ['JAVA', 'GO', 'PHP', 'PYTHON', 'NODE', 'OTHER'] as const;
-export const TRAFFIC_ROUTERS = ['ISTIO', 'GATEWAY_API'] as const;
 export const MAX_REPLICAS = 1000;
 export const DEFAULT_REPLICAS = 2;
 

@@ -1,11 +1,12 @@
+import type { ClusterStatus } from '../../resolvers/types.generated.ts';
 import type { AppChange, AppSnapshot } from './app-index.ts';
 import type { Manifest } from './manifests.ts';
 
 /** Identifies one object for reads and deletes. */
 export type ObjectRef = Pick<Manifest, 'apiVersion' | 'kind'> & { metadata: { name: string; namespace?: string } };
 
-/** Health of one cluster as the API reports it. */
-export type ClusterStatus = 'CONNECTED' | 'DEGRADED' | 'UNREACHABLE';
+/** Health of one cluster as the API reports it: the SDL's `enum ClusterStatus`. */
+export type { ClusterStatus };
 
 export interface ClusterInfo {
   name: string;

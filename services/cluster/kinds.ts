@@ -2,6 +2,7 @@
  * The kinds Gantry watches on every cluster, and the compact views it caches of them. Keeping
  * only what the API shows (instead of whole objects) holds a cached pod to a few hundred bytes.
  */
+import type { PodPhase } from '../../resolvers/types.generated.ts';
 
 /** What every cached view has. */
 export interface CachedMeta {
@@ -14,7 +15,8 @@ export interface CachedMeta {
 }
 
 export interface PodView extends CachedMeta {
-  phase: 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'UNKNOWN';
+  /** The SDL's `enum PodPhase`: Kubernetes' phase, upper-cased. */
+  phase: PodPhase;
   ready: boolean;
   restarts: number;
   node: string | null;

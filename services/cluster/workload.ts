@@ -1,8 +1,10 @@
+import type { TrafficRouter } from '../../resolvers/types.generated.ts';
 import type { AppSnapshot } from './app-index.ts';
 import type { PodView } from './kinds.ts';
 import { LABELS } from './labels.ts';
 
-export type Router = 'ISTIO' | 'GATEWAY_API';
+/** The SDL's `enum TrafficRouter`. */
+export type Router = TrafficRouter;
 
 export interface WorkloadVersionView {
   version: string;

@@ -1,31 +1,22 @@
 /**
  * Release domain: the closed sets, the state the machine keeps, its inputs and the effects it
  * asks for. Types and constants only; no I/O. The machine is in `machine.ts`, step planning in
- * `steps.ts`.
+ * `steps.ts`. The closed sets are the SDL's enums: their types come from codegen, and the lists
+ * that are stored in text columns from db/schema/enums.ts.
  */
+import type { ReleaseEventType, ReleaseStatus, ReleaseStrategy, StepStatus } from '../../resolvers/types.generated.ts';
 
-/** How the new version replaces the old one. */
-export const RELEASE_STRATEGIES = ['RECREATE', 'ROLLING', 'CANARY'] as const;
-/** One of RELEASE_STRATEGIES. */
-export type ReleaseStrategy = (typeof RELEASE_STRATEGIES)[number];
+export { RELEASE_EVENT_TYPES, RELEASE_STATUSES, RELEASE_STRATEGIES } from '../../db/schema/enums.ts';
+/** How the new version replaces the old one (`enum ReleaseStrategy`). */
+export type { ReleaseStrategy };
 /** The strategies that only rewrite the environment's Deployment (no traffic steps). */
 export type DeploymentStrategy = Exclude<ReleaseStrategy, 'CANARY'>;
 
-/** A release's one status column. */
-export const RELEASE_STATUSES = [
-  'PENDING',
-  'PROGRESSING',
-  'PAUSED',
-  'SUCCEEDED',
-  'ABORTED',
-  'FAILED',
-  'SUPERSEDED',
-] as const;
-/** One of RELEASE_STATUSES. */
-export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+/** A release's one status column (`enum ReleaseStatus`). */
+export type { ReleaseStatus };
 
 /** Statuses a release never leaves. */
-export const FINAL_RELEASE_STATUSES = ['SUCCEEDED', 'ABORTED', 'FAILED', 'SUPERSEDED'] as const;
+export const FINAL_RELEASE_STATUSES = ['SUCCEEDED', 'ABORTED', 'FAILED', 'SUPERSEDED'] as const satisfies readonly ReleaseStatus[];
 /** One of FINAL_RELEASE_STATUSES. */
 export type FinalReleaseStatus = (typeof FINAL_RELEASE_STATUSES)[number];
 
@@ -34,28 +25,11 @@ export function isFinalStatus(status: ReleaseStatus): status is FinalReleaseStat
   return (FINAL_RELEASE_STATUSES as readonly ReleaseStatus[]).includes(status);
 }
 
-/** The status of one traffic step. */
-export const STEP_STATUSES = ['PENDING', 'RUNNING', 'WAITING_FOR_PROMOTION', 'DONE', 'SKIPPED'] as const;
-/** One of STEP_STATUSES. */
-export type StepStatus = (typeof STEP_STATUSES)[number];
+/** The status of one traffic step (`enum StepStatus`; kept in the `state` jsonb, so no list). */
+export type { StepStatus };
 
-/** Types of the rows appended to `release_events` (the contract's ReleaseEventType). */
-export const RELEASE_EVENT_TYPES = [
-  'CREATED',
-  'STEP_STARTED',
-  'PODS_READY',
-  'WEIGHT_APPLIED',
-  'PAUSED',
-  'PROMOTED',
-  'RESUMED',
-  'ABORTED',
-  'FAILED',
-  'SUCCEEDED',
-  'SUPERSEDED',
-  'POD_CHANGED',
-] as const;
-/** One of RELEASE_EVENT_TYPES. */
-export type ReleaseEventType = (typeof RELEASE_EVENT_TYPES)[number];
+/** Types of the rows appended to `release_events` (`enum ReleaseEventType`). */
+export type { ReleaseEventType };
 
 /** Seconds the new version's pods may take to become ready, unless the release says otherwise. */
 export const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;

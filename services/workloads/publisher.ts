@@ -1,10 +1,11 @@
+import type { WatchEventType } from '../../resolvers/types.generated.ts';
 import type { AppChange } from '../cluster/app-index.ts';
 import type { ClusterPort } from '../cluster/directory.ts';
 import type { PodView } from '../cluster/kinds.ts';
 import { buildWorkload, podInfo, type PodInfo, type Router, type WorkloadView } from '../cluster/workload.ts';
 
 export interface PodEventView {
-  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  type: WatchEventType;
   pod: PodInfo;
 }
 

@@ -1,0 +1,47 @@
+/**
+ * The GraphQL enums that are stored in text columns, as runtime lists. The SDL
+ * (schema/*.graphql) is the one source: each type is codegen's string union from
+ * resolvers/types.generated.ts, and each list here must name exactly its values, so adding a
+ * value to the SDL fails `npm run typecheck` until it is added here too. Columns declare them
+ * with `text({ enum })`, which types the column without changing its SQL (no migration).
+ * Not exported from index.ts: drizzle-kit reads tables only.
+ */
+import type { Language, ReleaseEventType, ReleaseStatus, ReleaseStrategy, Role, TrafficRouter } from '../../resolvers/types.generated.ts';
+
+/** The members of `T` that `V` leaves out. */
+type Missing<T extends string, V extends readonly string[]> = Exclude<T, V[number]>;
+
+/**
+ * Returns a list of the values of the generated enum union `T`, in the order given. A value
+ * that is not in `T` fails typecheck, and so does a list that leaves one out (the error names it
+ * as `missing`).
+ */
+export function enumValues<T extends string>() {
+  return <const V extends readonly T[]>(values: V & ([Missing<T, V>] extends [never] ? unknown : { missing: Missing<T, V> })): V => values;
+}
+
+/** Project roles, highest first (`project_members.role`). */
+export const ROLES = enumValues<Role>()(['OWNER', 'MAINTAINER', 'DEVELOPER', 'VIEWER']);
+/** `apps.language`. */
+export const LANGUAGES = enumValues<Language>()(['JAVA', 'GO', 'PHP', 'PYTHON', 'NODE', 'OTHER']);
+/** `environments.router`. */
+export const TRAFFIC_ROUTERS = enumValues<TrafficRouter>()(['ISTIO', 'GATEWAY_API']);
+/** How the new version replaces the old one (`releases.strategy`). */
+export const RELEASE_STRATEGIES = enumValues<ReleaseStrategy>()(['RECREATE', 'ROLLING', 'CANARY']);
+/** A release's one status column (`releases.status`). */
+export const RELEASE_STATUSES = enumValues<ReleaseStatus>()(['PENDING', 'PROGRESSING', 'PAUSED', 'SUCCEEDED', 'ABORTED', 'FAILED', 'SUPERSEDED']);
+/** Types of the rows appended to `release_events.type`. */
+export const RELEASE_EVENT_TYPES = enumValues<ReleaseEventType>()([
+  'CREATED',
+  'STEP_STARTED',
+  'PODS_READY',
+  'WEIGHT_APPLIED',
+  'PAUSED',
+  'PROMOTED',
+  'RESUMED',
+  'ABORTED',
+  'FAILED',
+  'SUCCEEDED',
+  'SUPERSEDED',
+  'POD_CHANGED',
+]);
