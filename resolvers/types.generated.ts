@@ -227,13 +227,13 @@ export type CreateProjectInput = {
 
 /** A new release. */
 export type CreateReleaseInput = {
-  /** Pods of the new version during a canary; independent of its traffic weight. */
+  /** Pods of the new version during a canary (1 to 1000; default: the environment's replicas); independent of its traffic weight. CANARY only. */
   canaryReplicas?: InputMaybe<Scalars['Int']['input']>;
   /** The environment's global ID. */
   environmentId: Scalars['ID']['input'];
   /** An OCI image reference, `[registry[:port]/]path[:tag][@sha256:digest]`, at most 512 characters. */
   image: Scalars['String']['input'];
-  /** Seconds the new version's pods may take to become ready before the release FAILS. */
+  /** Seconds the new version's pods may take to become ready before the release FAILS: 1 to 86,400, default 600. */
   progressDeadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** CANARY only, at most 20. Default 10% (until promoted) → 50% (until promoted) → 100%. An environment's first release goes straight to 100%. */
   steps?: InputMaybe<Array<ReleaseStepInput>>;
@@ -716,7 +716,7 @@ export type ProjectEdge = {
   node: Project;
 };
 
-/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
+/** Reads. Every field needs an API token (`Authorization: Bearer …`). */
 export type Query = {
   __typename?: 'Query';
   /** Every cluster Gantry knows, with its health. Any authenticated user. */
@@ -730,33 +730,36 @@ export type Query = {
   project?: Maybe<Project>;
   /** Projects the caller is a member of (platform admins: all), by slug. */
   projects: ProjectConnection;
-  /** A release by its global ID. NOT_FOUND when there is none or the caller may not see it (the two look the same). */
+  /**
+   * A release by its global ID. NOT_FOUND when there is none or the caller may not see it (the two
+   * look the same); BAD_USER_INPUT when the ID is not a Release ID.
+   */
   release?: Maybe<Release>;
   /** The authenticated caller. */
   viewer: User;
 };
 
 
-/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
+/** Reads. Every field needs an API token (`Authorization: Bearer …`). */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
-/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
+/** Reads. Every field needs an API token (`Authorization: Bearer …`). */
 export type QueryProjectArgs = {
   slug: Scalars['String']['input'];
 };
 
 
-/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
+/** Reads. Every field needs an API token (`Authorization: Bearer …`). */
 export type QueryProjectsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
-/** Reads. Every field takes an API token (`Authorization: Bearer …`); without one it answers UNAUTHENTICATED. */
+/** Reads. Every field needs an API token (`Authorization: Bearer …`). */
 export type QueryReleaseArgs = {
   id: Scalars['ID']['input'];
 };
@@ -842,7 +845,7 @@ export type ReleaseEvent = {
   message: Scalars['String']['output'];
   /** Ready pods of the new version, on PODS_READY and POD_CHANGED; otherwise null. */
   readyReplicas?: Maybe<Scalars['Int']['output']>;
-  /** The release, as it is now (in releaseProgress: as it was at this event). */
+  /** The release, as it is when the event is read (in releaseProgress: when the event is sent). */
   release: Release;
   /** 1, 2, 3 … within one release, no gaps. */
   sequence: Scalars['Int']['output'];
