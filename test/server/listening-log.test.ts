@@ -17,11 +17,11 @@ describe('the "listening" log line', () => {
         done();
       },
     });
-    server = await startTestServer({ env: { HOST: '0.0.0.0' }, start: { logger: pino({ level: 'info' }, sink) } });
+    server = await startTestServer({ env: { HOST: '0.0.0.0', GANTRY_PGLITE_DIR: 'memory://' }, start: { logger: pino({ level: 'info' }, sink) } });
     const listening = lines.find((line) => String(line.msg).includes('listening'));
     expect(listening).toMatchObject({ host: '0.0.0.0', port: server.server.port, url: `http://127.0.0.1:${server.server.port}/graphql` });
     expect(listening?.msg).toContain('all interfaces');
     // The URL it prints really answers.
     expect((await fetch(String(listening?.url).replace('/graphql', '/healthz'))).status).toBe(200);
-  });
+  }, 240_000); // a first PGlite start can take minutes on a loaded machine
 });
