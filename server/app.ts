@@ -9,6 +9,7 @@ import { startClusters, type ClusterRegistry } from '../services/cluster/registr
 import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
+import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import type { GantryConfig } from './config.ts';
@@ -70,6 +71,13 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       );
     } else if (bootstrap.created) {
       logger.info({ login: 'admin' }, 'created platform admin "admin" with GANTRY_ADMIN_TOKEN');
+    } else if (config.adminToken && !(await isLiveAdminToken(database.db, config.adminToken, clock))) {
+      // The variable only seeds an empty database; saying nothing here left people with a 401 and no clue.
+      logger.warn(
+        { login: 'admin' },
+        'GANTRY_ADMIN_TOKEN is ignored: the platform admin "admin" already exists and this is not one of its tokens; ' +
+          'stop Gantry and run `npm run admin-token` to mint a new one',
+      );
     }
   } catch (error) {
     await database.close();
@@ -146,10 +154,18 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => resolve());
   });
-  const port = (httpServer.address() as AddressInfo).port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}/graphql`;
-  logger.info({ url, database: database.kind, location: database.location }, 'gantry listening');
+  const bound = httpServer.address() as AddressInfo;
+  const port = bound.port;
+  // Bound to every interface: say so, and give a URL that works from this machine.
+  const allInterfaces = bound.address === '0.0.0.0' || bound.address === '::';
+  const localHost = allInterfaces ? '127.0.0.1' : bound.address;
+  const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}/graphql`;
+  logger.info(
+    { host: bound.address, port, url, database: database.kind, location: database.location },
+    allInterfaces
+      ? `gantry listening on all interfaces (${bound.address}) port ${port}; from this machine: ${url}`
+      : `gantry listening on ${bound.address} port ${port}: ${url}`,
+  );
 
   let closing: Promise<void> | null = null;
   const close = () =>
