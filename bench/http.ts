@@ -11,62 +11,23 @@
  * core 0; 3 rounds with the order rotated. Gantry runs from dist/ when `npm run build` made it,
  * else through tsx (the table says which). Needs `wrk` (Debian package) and PostgreSQL.
  */
-import { existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createPostgresDatabase } from '../test/support/database.ts';
-import { freePort, startClusterProcess } from '../test/support/processes.ts';
+import { startClusterProcess } from '../test/support/processes.ts';
 import { APPS, DASHBOARD_QUERY, DASHBOARD_SLUG, ENVIRONMENTS_PER_APP, seedDashboard } from './http/dashboard.ts';
-import { hasTaskset, runWrk, wrkAvailable, type WrkRequest, type WrkResult } from './http/wrk.ts';
+import { runWrk, wrkAvailable, type WrkRequest, type WrkResult } from './http/wrk.ts';
 import type { Benchmark, BenchResult } from './support/benchmark.ts';
 import { formatNumber, printTable } from './support/benchmark.ts';
 import { BENCH_ADMIN_TOKEN } from './support/gantry.ts';
+import { gantryEntry, hasTaskset, LOAD_CPU, Server, SERVER_CPU } from './support/server-process.ts';
 import { sleep, waitFor } from './support/stats.ts';
+import { freePort } from '../test/support/processes.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = 3;
 const SECONDS = 6;
 const CONNECTIONS = 50;
-const SERVER_CPU = 1;
-const LOAD_CPU = 0;
-
-/** A server process of the benchmark, pinned to the server core. */
-class Server {
-  private constructor(
-    readonly name: string,
-    readonly origin: string,
-    private readonly child: ChildProcess,
-  ) {}
-
-  static async start(name: string, args: string[], env: Record<string, string>, ready: string, logFile: string): Promise<Server> {
-    const port = await freePort();
-    const command = hasTaskset() ? ['taskset', '-c', String(SERVER_CPU), process.execPath, ...args] : [process.execPath, ...args];
-    const log = openSync(logFile, 'a');
-    const child = spawn(command[0]!, command.slice(1), {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
-      stdio: ['ignore', log, log],
-    });
-    const origin = `http://127.0.0.1:${port}`;
-    const up = await waitFor(async () => child.exitCode === null && (await fetch(`${origin}${ready}`).then((r) => r.status < 500, () => false)), 90_000, 100);
-    if (!up) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not start (log: ${logFile})`);
-    }
-    return new Server(name, origin, child);
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.child.once('exit', resolve));
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
 
 async function post(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<string> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
@@ -82,13 +43,6 @@ async function statementCount(origins: string[]): Promise<number> {
     if (line) return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return NaN;
-}
-
-/** Which Gantry entry point: the production build when it exists. */
-function gantryEntry(): { args: string[]; label: string } {
-  return existsSync(join(ROOT, 'dist/server/main.js'))
-    ? { args: ['dist/server/main.js'], label: 'node dist/server/main.js' }
-    : { args: ['--import', 'tsx', 'server/main.ts'], label: 'tsx server/main.ts (no dist/: run npm run build)' };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasTaskset } from '../support/server-process.ts';
 
 /** What one wrk run measured. Latencies in milliseconds. */
 export interface WrkResult {
@@ -83,13 +84,6 @@ export function parseWrk(output: string): WrkResult {
     requests: number(/(\d+) requests in/),
     errors: number(/^BAD (\d+)$/m) + socketErrorCount,
   };
-}
-
-let tasksetKnown: boolean | undefined;
-/** `taskset` (util-linux) pins processes to cores; without it runs are unpinned. */
-export function hasTaskset(): boolean {
-  tasksetKnown ??= spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
-  return tasksetKnown;
 }
 
 /** A Lua long string that cannot be closed by the body's own text. */
