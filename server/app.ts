@@ -9,7 +9,9 @@ import { startClusters, type ClusterRegistry } from '../services/cluster/registr
 import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
+import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
+import { flushTokenUse } from '../services/identity/token-cache.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import type { GantryConfig } from './config.ts';
 import type { ContextDeps } from './context.ts';
@@ -99,6 +101,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const clusters: ClusterDirectory = options.clusters ?? registry!;
   const releaseBus = new ReleaseBus(database);
   await releaseBus.start();
+  const stopAccessListener = await listenForAccessChanges(database);
   const engine = new ReleaseEngine({
     db: database.db,
     clusters,
@@ -165,6 +168,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       await engine.stop();
       releaseFeeds.close();
       await releaseBus.stop();
+      await stopAccessListener();
+      await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));
       await registry?.stop();
       await embedded?.stop();
       await database.close();
