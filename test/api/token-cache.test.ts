@@ -50,7 +50,7 @@ describe('verified tokens', () => {
     const res = await t.gql('{ viewer { login } }', {}, token);
     expect(res.status).toBe(401);
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    const again: { data?: unknown } = await wsExecute(client, '{ viewer { login } }').catch((e) => ({ errors: [e] }));
+    const again = await wsExecute(client, '{ viewer { login } }').catch((e: unknown) => ({ data: undefined, errors: [e] }));
     expect(again.data).toBeUndefined();
   });
 });
