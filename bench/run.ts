@@ -5,10 +5,12 @@
  */
 import { cpus, loadavg, totalmem } from 'node:os';
 import { clusterWatch } from './cluster-watch.ts';
+import { fanout } from './fanout.ts';
+import { http } from './http.ts';
 import { releases } from './releases.ts';
 import { formatNumber, printTable, verdictOf, type Benchmark, type BenchResult } from './support/benchmark.ts';
 
-const BENCHMARKS: Benchmark[] = [clusterWatch, releases];
+const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout];
 
 /** A benchmark still running after this is stuck (each takes under 2 minutes on an idle 2-core machine): give up. */
 const HARD_LIMIT_MS = 240_000;
@@ -30,10 +32,11 @@ async function main(): Promise<number> {
   for (const benchmark of selected) {
     console.log(`\n## ${benchmark.name}`);
     const t = Date.now();
+    const limitMs = benchmark.limitMs ?? HARD_LIMIT_MS;
     const watchdog = setTimeout(() => {
-      console.error(`bench: ${benchmark.name} still running after ${HARD_LIMIT_MS / 1000} s; giving up`);
+      console.error(`bench: ${benchmark.name} still running after ${limitMs / 1000} s; giving up`);
       process.exit(1);
-    }, HARD_LIMIT_MS);
+    }, limitMs);
     try {
       results.push(await benchmark.run());
     } catch (error) {

@@ -9,8 +9,10 @@ import { startClusters, type ClusterRegistry } from '../services/cluster/registr
 import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
+import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
+import { flushTokenUse } from '../services/identity/token-cache.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import type { GantryConfig } from './config.ts';
 import type { ContextDeps } from './context.ts';
@@ -107,6 +109,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const clusters: ClusterDirectory = options.clusters ?? registry!;
   const releaseBus = new ReleaseBus(database);
   await releaseBus.start();
+  const stopAccessListener = await listenForAccessChanges(database);
   const engine = new ReleaseEngine({
     db: database.db,
     clusters,
@@ -181,6 +184,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       await engine.stop();
       releaseFeeds.close();
       await releaseBus.stop();
+      await stopAccessListener();
+      await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));
       await registry?.stop();
       await embedded?.stop();
       await database.close();

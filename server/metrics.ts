@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { workloadBuildCount } from '../services/workloads/publisher.ts';
 
 /**
  * The server's Prometheus metrics, in a registry of its own (not prom-client's global one),
@@ -6,6 +7,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export function createMetrics() {
   const registry = new Registry();
+  let buildsSeen = workloadBuildCount();
   collectDefaultMetrics({ register: registry, prefix: 'gantry_process_' });
   return {
     registry,
@@ -49,6 +51,17 @@ export function createMetrics() {
       name: 'gantry_releases_driving',
       help: 'Releases this process drives now (holds the lease of).',
       registers: [registry],
+    }),
+    workloadBuilds: new Counter({
+      name: 'gantry_workload_builds_total',
+      help: 'Workload views built for workloadChanged: one per change of an app, whatever the number of subscribers.',
+      registers: [registry],
+      collect() {
+        // The publishers belong to the process, not to one server: count from this registry's start.
+        const now = workloadBuildCount();
+        if (now > buildsSeen) this.inc(now - buildsSeen);
+        buildsSeen = now;
+      },
     }),
     dbQueries: new Counter({
       name: 'gantry_db_queries_total',

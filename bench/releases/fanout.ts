@@ -22,7 +22,7 @@ export interface FanoutResult {
 }
 
 /** Users with a token each, members (VIEWER) of the project: the subscribers of a many-viewers run. */
-export async function benchViewers(g: AnyBenchGantry, projectId: string, count: number): Promise<string[]> {
+export async function benchViewers(g: Pick<AnyBenchGantry, 'gql'>, projectId: string, count: number): Promise<string[]> {
   const tokens: string[] = [];
   for (let i = 0; i < count; i++) {
     const login = `viewer${i}`;
@@ -34,14 +34,22 @@ export async function benchViewers(g: AnyBenchGantry, projectId: string, count: 
   return tokens;
 }
 
-const releaseStatus = async (g: AnyBenchGantry, id: string) => (await g.gql<any>('query($id: ID!) { release(id: $id) { status } }', { id })).release.status as string;
+const releaseStatus = async (g: Pick<AnyBenchGantry, 'gql'>, id: string) => (await g.gql<any>('query($id: ID!) { release(id: $id) { status } }', { id })).release.status as string;
 
 /**
  * Creates a canary on `environmentId` (gate at 20%, then 40/60/80/100 without gates), connects
  * `subscribers` subscribers, subscriber i with `tokens[i % tokens.length]`, promotes the gate and
  * measures every live event at every subscriber.
  */
-export async function measureFanout(g: AnyBenchGantry, environmentId: string, tokens: string[], subscribers: number, profileName: string): Promise<FanoutResult> {
+export async function measureFanout(
+  g: Pick<AnyBenchGantry, 'gql' | 'wsUrl'>,
+  environmentId: string,
+  tokens: string[],
+  subscribers: number,
+  profileName: string,
+  /** Runs once every subscriber is connected, before the live phase (e.g. to read the server's memory). */
+  onConnected?: () => Promise<void>,
+): Promise<FanoutResult> {
   const { createRelease } = await g.gql<any>(
     'mutation($e: ID!) { createRelease(input: { environmentId: $e, image: "registry.local/app:3", steps: [{ weight: 20, untilPromoted: true }, { weight: 40 }, { weight: 60 }, { weight: 80 }, { weight: 100 }] }) { id } }',
     { e: environmentId },
@@ -52,6 +60,7 @@ export async function measureFanout(g: AnyBenchGantry, environmentId: string, to
     child.send({ type: 'start', url: g.wsUrl, tokens, releaseId, subscribers });
     const connected = await child.next('connected', 120_000);
     if (connected.failures) throw new Error(`${connected.failures} subscribers could not connect`);
+    await onConnected?.();
     // The release waits at its first gate until every subscriber is there: what came before were replays.
     await waitFor(async () => (await releaseStatus(g, releaseId)) === 'PAUSED', 60_000, 200);
     await sleep(500);

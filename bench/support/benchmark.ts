@@ -23,6 +23,8 @@ export interface BenchResult {
 export interface Benchmark {
   name: string;
   run(): Promise<BenchResult>;
+  /** How long it may run before bench/run.ts gives up on it (default 240 s). */
+  limitMs?: number;
 }
 
 /** A figure within its target, over it, or without a target. */

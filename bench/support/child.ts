@@ -34,6 +34,11 @@ export class ChildScript<In extends object, Out extends { type: string }> {
     });
   }
 
+  /** The child's process id (to pin it to a core, or read its memory). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Sends `message`; a child that already exited gets nothing. */
   send(message: In): void {
     if (this.child.connected) this.child.send(message);

@@ -1,18 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Database } from '../../db/client.ts';
+import { sql } from 'drizzle-orm';
+import type { Database, DatabaseHandle } from '../../db/client.ts';
 import DataLoader from 'dataloader';
 import { findTokensByIds } from '../identity/repository.ts';
 import { findRolesOfUsers } from '../projects/repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { notFound, unavailable, type DomainError } from '../shared/errors.ts';
+import { listenChannel } from '../shared/notify.ts';
 import { decide, type Principal, type ProjectAction } from './policy.ts';
 
 /**
- * In-process signal that memberships or tokens changed. Long-lived subscriptions re-check their
- * access on it at once; a TTL covers changes made by other Gantry processes.
+ * Signal that memberships or tokens changed. Long-lived subscriptions re-check their access on
+ * it at once, and verified tokens are forgotten (services/identity/token-cache.ts). Other
+ * Gantry processes hear of it through the `gantry_access` NOTIFY; TTLs cover a lost one.
  */
 const changes = new EventEmitter();
 changes.setMaxListeners(0);
+const ACCESS_CHANNEL = 'gantry_access';
+/** Tells this process's own notifications from other processes'. */
+const PROCESS_ID = randomUUID();
 
 /**
  * Verdicts shared by every subscription of the same token on the same project and action: a
@@ -24,11 +31,29 @@ const REFRESH_AHEAD = 0.75;
 /** Bumped on every change: a check that started before it must not be shared after it. */
 let generation = 0;
 
-/** Called by services after they commit a membership or token change. */
-export function notifyAccessChanged(): void {
+/** Called by services after they commit a membership or token change: this process at once, the others through NOTIFY. */
+export function notifyAccessChanged(db: Database): void {
+  accessChangedHere();
+  void db.execute(sql`select pg_notify(${ACCESS_CHANNEL}, ${PROCESS_ID})`).catch(() => {});
+}
+
+function accessChangedHere(): void {
   generation += 1;
   shared.clear();
   changes.emit('changed');
+}
+
+/** Runs `listener` after every access change, in this process or (through NOTIFY) another. */
+export function onAccessChanged(listener: () => void): () => void {
+  changes.on('changed', listener);
+  return () => changes.off('changed', listener);
+}
+
+/** Hears other processes' access changes; resolves with the function that stops listening. */
+export function listenForAccessChanges(database: DatabaseHandle): Promise<() => Promise<void>> {
+  return listenChannel(database, ACCESS_CHANNEL, (sender) => {
+    if (sender !== PROCESS_ID) accessChangedHere();
+  });
 }
 
 /**

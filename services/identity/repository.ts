@@ -62,15 +62,15 @@ export async function revokeToken(tx: Tx, id: string, at: Date): Promise<boolean
 }
 
 /**
- * Records use of a token, at most once per `resolution`: writing on every request would turn
- * every read into a write.
+ * Records use of tokens, at most once per `resolution` each: writing on every request would
+ * turn every read into a write (and several processes may record the same minute).
  */
-export async function touchToken(tx: Tx, id: string, at: Date, resolutionMs: number): Promise<void> {
+export async function touchTokens(tx: Tx, ids: readonly string[], at: Date, resolutionMs: number): Promise<void> {
   const threshold = new Date(at.getTime() - resolutionMs);
   await tx
     .update(apiTokens)
     .set({ lastUsedAt: at })
-    .where(and(eq(apiTokens.id, id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, threshold))));
+    .where(and(inArray(apiTokens.id, [...ids]), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, threshold))));
 }
 
 

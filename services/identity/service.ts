@@ -10,6 +10,7 @@ import { badInput, conflict, isUniqueViolation, notFound, unauthenticated } from
 import { idOf } from '../shared/ids.ts';
 import { requireDnsLabel, requireText } from '../shared/validation.ts';
 import * as repo from './repository.ts';
+import { tokenCacheOf, tokenUseOf } from './token-cache.ts';
 import { generateToken, hashToken } from './tokens.ts';
 
 /** Arbitrary constant: serialises concurrent first starts of several processes. */
@@ -19,7 +20,9 @@ const BOOTSTRAP_LOCK = sql`select pg_advisory_xact_lock(7429001)`;
 const LAST_USED_RESOLUTION_MS = 60_000;
 
 /**
- * Resolves the principal behind a bearer token.
+ * Resolves the principal behind a bearer token: from the token cache when it was verified in the
+ * last few seconds (no statement at all), else from the database. Its use is recorded off the
+ * request path.
  * @param token null when the request carried no credentials.
  * @returns null for anonymous requests.
  * @throws UNAUTHENTICATED for an unknown, malformed, revoked or expired token.
@@ -27,13 +30,23 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export async function authenticate(db: Database, token: string | null, clock: Clock): Promise<Principal | null> {
   if (token === null) return null;
   if (token.length === 0 || token.length > 256) throw unauthenticated('Malformed Authorization header: expected "Bearer <token>"');
-  const found = await repo.findTokenByHash(db, hashToken(token));
-  if (!found) throw unauthenticated('Invalid API token');
+  const hash = hashToken(token);
+  const cache = tokenCacheOf(db);
+  let entry = cache.get(hash, Date.now());
+  if (!entry) {
+    const generation = cache.generation;
+    const found = await repo.findTokenByHash(db, hash);
+    if (!found) throw unauthenticated('Invalid API token');
+    if (found.token.revokedAt) throw unauthenticated('API token has been revoked');
+    const principal: Principal = Object.freeze({ userId: found.user.id, login: found.user.login, isAdmin: found.user.isAdmin, tokenId: found.token.id });
+    entry = { principal, expiresAt: found.token.expiresAt, cachedAt: Date.now() };
+    // A lookup that began before a revocation must not be remembered after it.
+    if (cache.generation === generation) cache.set(hash, entry);
+  }
   const now = clock.now();
-  if (found.token.revokedAt) throw unauthenticated('API token has been revoked');
-  if (found.token.expiresAt && found.token.expiresAt <= now) throw unauthenticated('API token has expired');
-  await repo.touchToken(db, found.token.id, now, LAST_USED_RESOLUTION_MS);
-  return { userId: found.user.id, login: found.user.login, isAdmin: found.user.isAdmin, tokenId: found.token.id };
+  if (entry.expiresAt && entry.expiresAt <= now) throw unauthenticated('API token has expired');
+  tokenUseOf(db, LAST_USED_RESOLUTION_MS).record(entry.principal.tokenId, now);
+  return entry.principal;
 }
 
 export interface CreateUserInput {
@@ -118,7 +131,7 @@ export async function revokeApiToken(scope: RequestScope, globalId: string): Pro
     if (!revoked) throw conflict('API token is already revoked');
     await recordAudit(tx, scope, { action: 'apiToken.revoke', targetType: 'ApiToken', targetId: id, projectId: null, details: { id: globalId } });
   });
-  notifyAccessChanged();
+  notifyAccessChanged(scope.db);
   return true;
 }
 

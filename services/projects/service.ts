@@ -102,7 +102,7 @@ export async function addProjectMember(
     if (user.id === principal.userId) scope.loaders.viewerRole.clear(projectId);
     return member;
   });
-  notifyAccessChanged();
+  notifyAccessChanged(scope.db);
   return member;
 }
 
@@ -125,7 +125,7 @@ export async function removeProjectMember(scope: RequestScope, projectIdArg: str
     await recordAudit(tx, scope, { action: 'member.remove', targetType: 'User', targetId: user.id, projectId, details: { login, role: target.role } });
     scope.loaders.membersByProject.clear(projectId);
   });
-  notifyAccessChanged();
+  notifyAccessChanged(scope.db);
   return true;
 }
 

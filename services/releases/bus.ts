@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { DatabaseHandle } from '../../db/client.ts';
+import { listenChannel, notifyChannel } from '../shared/notify.ts';
 
 /** Postgres channel carrying "release <id> changed" between Gantry processes. */
 const CHANNEL = 'gantry_release';
@@ -18,11 +19,7 @@ export class ReleaseBus {
   }
 
   async start(): Promise<void> {
-    const raw = this.database.raw;
-    if (raw.kind === 'postgres') {
-      const listener = await raw.sql.listen(CHANNEL, (payload) => this.emitter.emit('changed', payload));
-      this.unlisten = () => listener.unlisten();
-    }
+    this.unlisten = await listenChannel(this.database, CHANNEL, (payload) => this.emitter.emit('changed', payload));
   }
 
   async stop(): Promise<void> {
@@ -33,8 +30,7 @@ export class ReleaseBus {
   /** Announces a committed change of a release. */
   publish(releaseId: string): void {
     this.emitter.emit('changed', releaseId);
-    const raw = this.database.raw;
-    if (raw.kind === 'postgres') void raw.sql.notify(CHANNEL, releaseId).catch(() => {});
+    notifyChannel(this.database, CHANNEL, releaseId);
   }
 
   subscribe(listener: (releaseId: string) => void): () => void {

@@ -27,6 +27,10 @@ interface Publisher {
  */
 const publishers = new WeakMap<ClusterPort, Map<string, Publisher>>();
 
+let builds = 0;
+/** Workload views built since the process started (gantry_workload_builds_total): one per change, not per subscriber. */
+export const workloadBuildCount = (): number => builds;
+
 /**
  * Calls `listener` with the app's workload after every change to its objects.
  * @returns the current view (for the subscriber's first message) and the function that stops listening.
@@ -36,7 +40,7 @@ export function listenWorkload(port: ClusterPort, namespace: string, app: string
   if (!byApp) publishers.set(port, (byApp = new Map()));
   const key = `${namespace}\u0000${app}\u0000${router}`;
   let publisher = byApp.get(key);
-  const build = () => buildWorkload(port.snapshot(namespace, app), app, router);
+  const build = () => (builds++, buildWorkload(port.snapshot(namespace, app), app, router));
   if (!publisher) {
     const created: Publisher = { listeners: new Set(), latest: null, scheduled: false, unwatch: () => {} };
     const publish = () => {

@@ -1,0 +1,195 @@
+/**
+ * The fan-out benchmark: thousands of live subscribers on one Gantry, beside a bare `ws` server
+ * measured in the same run (issue: "one build per change for thousands of subscribers, and
+ * memory per subscription near a bare WebSocket").
+ * - 5,000 `workloadChanged` subscriptions, one per graphql-ws connection, from a client process
+ *   on the other core: server RSS per subscription; one scale of the Deployment through the
+ *   cluster's API → arrival of the new `desiredReplicas` at every subscriber; how many times
+ *   Gantry built the workload for that one change (gantry_workload_builds_total);
+ * - the same number of raw `ws` connections to a bare ws server: RSS per connection and a
+ *   broadcast of a frame of the same size;
+ * - 5,000 `releaseProgress` subscribers over 250 users on one canary: RSS per subscription and
+ *   event → arrival latency (bench/releases/fanout.ts).
+ * Gantry runs as operators run it (NODE_ENV=production, from dist/ when built) on PostgreSQL,
+ * with the embedded cluster in its own process, as a real cluster would be.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { createPostgresDatabase } from '../test/support/database.ts';
+import { freePort, startClusterProcess } from '../test/support/processes.ts';
+import type { FromClients, ToClients } from './fanout/clients.ts';
+import { benchViewers, measureFanout } from './releases/fanout.ts';
+import type { Benchmark, BenchResult } from './support/benchmark.ts';
+import { formatNumber, printTable } from './support/benchmark.ts';
+import { ChildScript } from './support/child.ts';
+import { BENCH_ADMIN_TOKEN } from './support/gantry.ts';
+import { gantryEntry, hasTaskset, LOAD_CPU, Server } from './support/server-process.ts';
+import { distribution, epochMs, sleep, waitFor, type Distribution } from './support/stats.ts';
+
+const SUBSCRIBERS = Number(process.env.BENCH_FANOUT_SUBSCRIBERS ?? 5000);
+const VIEWERS = 250;
+
+type Clients = ChildScript<ToClients, FromClients>;
+
+function startClients(): Clients {
+  const clients = new ChildScript<ToClients, FromClients>(new URL('./fanout/clients.ts', import.meta.url));
+  if (hasTaskset() && clients.pid) spawnSync('taskset', ['-acp', String(LOAD_CPU), String(clients.pid)], { stdio: 'ignore' });
+  return clients;
+}
+
+/** Connects `count` clients, waits for memory to settle, and returns the server's RSS growth per connection. */
+async function connect(clients: Clients, server: Server, start: ToClients & { type: 'start' }): Promise<number> {
+  await sleep(1000);
+  const before = server.rssBytes();
+  const connected = await clients.request(start, 'connected', 300_000);
+  if (connected.failures) throw new Error(`${connected.failures} of ${start.count} connections failed (first: ${connected.firstError})`);
+  await sleep(3000);
+  return (server.rssBytes() - before) / start.count;
+}
+
+/** Waits until every client saw the expected value (or 15 s passed); latencies from `sentAt`. */
+async function arrivals(clients: Clients, sentAt: number): Promise<{ latency: Distribution; missing: number }> {
+  let report = await clients.request({ type: 'report' }, 'report', 30_000);
+  await waitFor(async () => {
+    report = await clients.request({ type: 'report' }, 'report', 30_000);
+    return report.arrivals.every((at) => at >= 0);
+  }, 15_000, 250);
+  const seen = report.arrivals.filter((at) => at >= 0);
+  return { latency: distribution(seen.map((at) => at - sentAt)), missing: report.arrivals.length - seen.length };
+}
+
+async function metric(origins: string[], name: string): Promise<number> {
+  for (const origin of origins) {
+    const res = await fetch(`${origin}/metrics`).catch(() => null);
+    if (!res?.ok) continue;
+    const lines = (await res.text()).split('\n').filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+    if (lines.length) return lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  }
+  return NaN;
+}
+
+async function measure(): Promise<BenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'gantry-bench-fanout-'));
+  const database = await createPostgresDatabase();
+  const cluster = await startClusterProcess(join(dir, 'cluster'), 0.02);
+  const kube = parse(readFileSync(cluster.kubeconfig, 'utf8'));
+  const api = { server: kube.clusters[0].cluster.server as string, token: kube.users[0].user.token as string };
+  const servers: Server[] = [];
+  try {
+    const metricsPort = await freePort();
+    const entry = gantryEntry();
+    const gantry = await Server.start(
+      'Gantry',
+      entry.args,
+      {
+        DATABASE_URL: database.url,
+        HOST: '127.0.0.1',
+        GANTRY_DATA_DIR: join(dir, 'gantry'),
+        GANTRY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
+        GANTRY_CLUSTERS: `embedded=${cluster.kubeconfig}`,
+        GANTRY_EMBEDDED_CLUSTER: '0',
+        GANTRY_TRUST_CLUSTER_FILES: '1',
+        GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
+        GANTRY_METRICS_PORT: String(metricsPort),
+        GANTRY_LOG_LEVEL: 'warn',
+        // 5,000 connections of one token are this benchmark's load, not abuse.
+        GANTRY_MAX_CONNECTIONS_PER_TOKEN: String(SUBSCRIBERS * 2),
+        GANTRY_MAX_OPERATIONS_PER_SECOND: '1000000',
+      },
+      '/readyz',
+      join(dir, 'gantry.log'),
+    );
+    servers.push(gantry);
+    const origins = [`http://127.0.0.1:${metricsPort}`, gantry.origin];
+    const wsUrl = `${gantry.origin.replace(/^http/, 'ws')}/graphql`;
+    const gql = async <T = any,>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+      const res = await fetch(`${gantry.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });
+      const body = (await res.json()) as { data?: T; errors?: unknown };
+      if (!body.data || body.errors) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+      return body.data;
+    };
+    const { createProject } = await gql(`mutation { createProject(input: { slug: "bench-fan", name: "Fan-out" }) { id } }`);
+    // A protected environment releases as CANARY by default: what releaseProgress follows.
+    const environment = async (name: string, isProtected: boolean) => {
+      const { createApp } = await gql(`mutation($p: ID!, $n: String!) { createApp(input: { projectId: $p, name: $n, language: GO }) { id } }`, { p: createProject.id, n: name });
+      const { createEnvironment } = await gql(`mutation($a: ID!, $p: Boolean!) { createEnvironment(input: { appId: $a, name: "prod", replicas: 1, protected: $p }) { id namespace } }`, { a: createApp.id, p: isProtected });
+      const { createRelease } = await gql(`mutation($e: ID!) { createRelease(input: { environmentId: $e, image: "registry.local/fan:1" }) { id } }`, { e: createEnvironment.id });
+      const done = await waitFor(async () => (await gql(`query($id: ID!) { release(id: $id) { status } }`, { id: createRelease.id })).release.status === 'SUCCEEDED', 60_000, 200);
+      if (!done) throw new Error('the first release did not succeed');
+      return { id: createEnvironment.id as string, namespace: createEnvironment.namespace as string, deployment: `${name}-r1` };
+    };
+    const watched = await environment('watched', false);
+    const progressEnv = await environment('progress', true);
+
+    // workloadChanged: 5,000 connections with one subscription each.
+    const rows: (string | number)[][] = [];
+    let clients = startClients();
+    const perSubscription = await connect(clients, gantry, { type: 'start', mode: 'graphql', url: wsUrl, tokens: [BENCH_ADMIN_TOKEN], environmentId: watched.id, count: SUBSCRIBERS });
+    const buildsBefore = await metric(origins, 'gantry_workload_builds_total');
+    clients.send({ type: 'expect', replicas: 3 });
+    await sleep(200);
+    const scaledAt = epochMs();
+    const scaled = await fetch(`${api.server}/apis/apps/v1/namespaces/${watched.namespace}/deployments/${watched.deployment}/scale`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ spec: { replicas: 3 } }),
+    });
+    if (!scaled.ok) throw new Error(`scale failed: ${scaled.status} ${await scaled.text()}`);
+    const workload = await arrivals(clients, scaledAt);
+    // Builds for that change: the scale itself and the pods it starts are several changes; count them all, per subscriber.
+    const builds = (await metric(origins, 'gantry_workload_builds_total')) - buildsBefore;
+    clients.send({ type: 'close' });
+    await clients.stop();
+    rows.push(['Gantry workloadChanged', SUBSCRIBERS, perSubscription / 1024, workload.latency.min, workload.latency.p50, workload.latency.p99, workload.latency.max, workload.missing]);
+
+    // releaseProgress: 5,000 subscribers over 250 users.
+    const tokens = await benchViewers({ gql }, createProject.id, VIEWERS);
+    let progressRss = NaN;
+    const rssBeforeProgress = gantry.rssBytes();
+    const progress = await measureFanout({ gql, wsUrl }, progressEnv.id, tokens, SUBSCRIBERS, 'fanout-progress', async () => {
+      await sleep(2000);
+      progressRss = (gantry.rssBytes() - rssBeforeProgress) / SUBSCRIBERS;
+    });
+    rows.push(['Gantry releaseProgress (250 users)', SUBSCRIBERS, progressRss / 1024, progress.latency.min, progress.latency.p50, progress.latency.p99, progress.latency.max, progress.expected - progress.delivered]);
+    await gantry.stop();
+
+    // The baseline: a bare ws server, the same number of connections, one broadcast of a frame as large as Gantry's.
+    const bare = await Server.start('bare ws', ['--import', 'tsx', 'bench/fanout/bare-ws.ts'], {}, '/', join(dir, 'bare.log'));
+    servers.push(bare);
+    clients = startClients();
+    const perConnection = await connect(clients, bare, { type: 'start', mode: 'raw', url: bare.origin.replace(/^http/, 'ws'), count: SUBSCRIBERS });
+    clients.send({ type: 'expect', replicas: 3 });
+    await sleep(200);
+    const sentAt = epochMs();
+    await fetch(`${bare.origin}/broadcast`, { method: 'POST', body: JSON.stringify({ replicas: 3, padding: 'x'.repeat(400) }) });
+    const broadcast = await arrivals(clients, sentAt);
+    clients.send({ type: 'close' });
+    await clients.stop();
+    rows.push(['bare ws broadcast', SUBSCRIBERS, perConnection / 1024, broadcast.latency.min, broadcast.latency.p50, broadcast.latency.p99, broadcast.latency.max, broadcast.missing]);
+
+    console.log(`Gantry: ${entry.label}; servers pinned to one core, clients on the other; PostgreSQL; cluster in its own process\n`);
+    printTable(['system', 'connections', 'RSS KB each', 'first ms', 'p50 ms', 'p99 ms', 'last ms', 'missing'], rows);
+    console.log(`\nworkload builds during the scale and the pods it started: ${formatNumber(builds)} (for ${SUBSCRIBERS} subscribers)`);
+    return {
+      name: 'fanout',
+      figures: [
+        { label: 'workloadChanged: scale → frame p99', value: workload.latency.p99, unit: 'ms', target: 250, detail: `${SUBSCRIBERS} subscribers; bare ws broadcast p99 ${formatNumber(broadcast.latency.p99)} ms` },
+        { label: 'workloadChanged: RSS per subscription', value: perSubscription / 1024, unit: 'KB', target: 12, detail: `bare ws ${formatNumber(perConnection / 1024)} KB per connection` },
+        { label: 'workload builds for one scale (all its changes)', value: builds, unit: 'builds', detail: 'one per change, whatever the number of subscribers' },
+        { label: 'releaseProgress (250 users): event → frame p99', value: progress.latency.p99, unit: 'ms', target: 250, detail: `${progress.delivered} of ${progress.expected} frames` },
+        { label: 'releaseProgress: RSS per subscription', value: progressRss / 1024, unit: 'KB', target: 12 },
+      ],
+    };
+  } finally {
+    for (const server of servers) await server.stop();
+    await cluster.process.kill('SIGTERM');
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Connecting 10,000 clients and a canary's whole run take a few minutes on two cores.
+export const fanout: Benchmark = { name: 'fanout', run: measure, limitMs: 600_000 };

@@ -1,0 +1,72 @@
+/**
+ * Server processes of the benchmarks that compare Gantry with a baseline: each runs alone on
+ * the server core (taskset), with NODE_ENV=production, its output in a log file.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../test/support/processes.ts';
+import { waitFor } from './stats.ts';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The core servers run on; load generators and clients run on the other. */
+export const SERVER_CPU = 1;
+export const LOAD_CPU = 0;
+
+let tasksetKnown: boolean | undefined;
+/** `taskset` (util-linux) pins processes to cores; without it runs are unpinned. */
+export function hasTaskset(): boolean {
+  tasksetKnown ??= spawnSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }).status === 0;
+  return tasksetKnown;
+}
+
+/** Which Gantry entry point: the production build when `npm run build` made one. */
+export function gantryEntry(): { args: string[]; label: string } {
+  return existsSync(join(ROOT, 'dist/server/main.js'))
+    ? { args: ['dist/server/main.js'], label: 'node dist/server/main.js' }
+    : { args: ['--import', 'tsx', 'server/main.ts'], label: 'tsx server/main.ts (no dist/: run npm run build)' };
+}
+
+/** A server process of the benchmark, pinned to the server core. */
+export class Server {
+  private constructor(
+    readonly name: string,
+    readonly origin: string,
+    private readonly child: ChildProcess,
+  ) {}
+
+  /** Resident memory now, from /proc (taskset execs the server, so the pid is the server's). */
+  rssBytes(): number {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : NaN;
+  }
+
+  static async start(name: string, args: string[], env: Record<string, string>, ready: string, logFile: string): Promise<Server> {
+    const port = await freePort();
+    const command = hasTaskset() ? ['taskset', '-c', String(SERVER_CPU), process.execPath, ...args] : [process.execPath, ...args];
+    const log = openSync(logFile, 'a');
+    const child = spawn(command[0]!, command.slice(1), {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
+      stdio: ['ignore', log, log],
+    });
+    const origin = `http://127.0.0.1:${port}`;
+    const up = await waitFor(async () => child.exitCode === null && (await fetch(`${origin}${ready}`).then((r) => r.status < 500, () => false)), 90_000, 100);
+    if (!up) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not start (log: ${logFile})`);
+    }
+    return new Server(name, origin, child);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
