@@ -11,7 +11,7 @@ import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChangeEvent } from './history.ts';
 import type { ObjectStore, StoreSnapshot } from './store.ts';
-import { deleteSegments, listSegments, readSegments, syncDirectory, WriteAheadLog, type LoggedChange } from './wal.ts';
+import { deleteSegments, listSegments, PRIVATE_FILE_MODE, readSegments, syncDirectory, WriteAheadLog, type LoggedChange } from './wal.ts';
 
 const SNAPSHOT_FILE = 'cluster-state.json';
 
@@ -108,7 +108,7 @@ export class DurablePersistence {
     const text = JSON.stringify(this.store.snapshot());
     await mkdir(this.directory, { recursive: true });
     const temporary = `${this.snapshotPath}.tmp`;
-    const file = await open(temporary, 'w');
+    const file = await open(temporary, 'w', PRIVATE_FILE_MODE);
     try {
       await file.writeFile(text);
       await file.sync();
@@ -122,7 +122,7 @@ export class DurablePersistence {
 
   private writeSnapshotSync(): void {
     const temporary = `${this.snapshotPath}.tmp`;
-    const fd = openSync(temporary, 'w');
+    const fd = openSync(temporary, 'w', PRIVATE_FILE_MODE);
     try {
       writeSync(fd, JSON.stringify(this.store.snapshot()));
       fsyncSync(fd);

@@ -17,6 +17,8 @@ import type { KubeObject } from './objects.ts';
 const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 const SEGMENT_NAME = /^cluster-wal\.(\d+)\.jsonl$/;
+/** The log and the snapshot hold Secrets: readable by their owner only, like the kubeconfig. */
+export const PRIVATE_FILE_MODE = 0o600;
 
 /** One logged change: the object's new state, or the deletion of an object. */
 export type LoggedChange =
@@ -97,7 +99,7 @@ export class WriteAheadLog {
     private readonly directory: string,
     private segment: number,
   ) {
-    this.fd = openSync(segmentPath(directory, segment), 'a');
+    this.fd = openSync(segmentPath(directory, segment), 'a', PRIVATE_FILE_MODE);
     syncDirectory(directory);
   }
 
@@ -137,7 +139,7 @@ export class WriteAheadLog {
   rotate(): number[] {
     const obsolete = listSegments(this.directory).filter((segment) => segment <= this.currentSegment);
     const segment = this.currentSegment + 1;
-    const fd = openSync(segmentPath(this.directory, segment), 'a');
+    const fd = openSync(segmentPath(this.directory, segment), 'a', PRIVATE_FILE_MODE);
     syncDirectory(this.directory);
     if (this.next) closeSync(this.next.fd);
     this.next = { segment, fd };

@@ -3,7 +3,7 @@
  * entry point), is written to over HTTP, killed with SIGKILL right after the 2xx, and started
  * again on the same data directory.
  */
-import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -147,5 +147,22 @@ describe('write-ahead log compaction', () => {
     } finally {
       await test.cluster.stop();
     }
+  });
+
+  it('keeps the log and the snapshot (which hold Secrets) private to their owner', async () => {
+    const test = await startTestCluster({ dataDir, compactAfterBytes: 4096 });
+    try {
+      for (let i = 0; i < 20; i++) await test.core.createNamespacedSecret({ namespace: 'default', body: { metadata: { name: `s-${i}` }, stringData: { password: 'x'.repeat(200) } } });
+      const files = (await readdir(dataDir)).filter((name) => name.startsWith('cluster-'));
+      expect(files).toContain('cluster-state.json');
+      for (const name of files) expect(((await stat(join(dataDir, name))).mode & 0o777).toString(8), name).toBe('600');
+    } finally {
+      await test.cluster.stop();
+    }
+  });
+
+  it('refuses to start on a log with an unreadable complete line, naming the file and line', async () => {
+    await writeFile(join(dataDir, 'cluster-wal.3.jsonl'), '{"resourceVersion":1,"op":"delete","resource":"configmaps","name":"a"}\nnot json\n');
+    await expect(startEmbeddedCluster({ dataDir, timeScale: FAST_TIME_SCALE })).rejects.toThrow(/cluster-wal\.3\.jsonl line 2 is not a valid write-ahead log entry/);
   });
 });
