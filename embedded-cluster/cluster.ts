@@ -13,7 +13,7 @@ import { FaultInjector } from './faults.ts';
 import { ApiHttpServer } from './http/server.ts';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { ContainerLogs } from './logs.ts';
-import { SnapshotPersistence } from './persistence.ts';
+import { DurablePersistence } from './persistence.ts';
 import { ResourceApi } from './resource-api.ts';
 import { ObjectStore } from './store.ts';
 import { WatchHub } from './watch.ts';
@@ -24,10 +24,15 @@ export interface EmbeddedClusterOptions {
   port?: number;
   /** Interface to listen on; default 127.0.0.1 (loopback only). */
   host?: string;
-  /** When set, the kubeconfig is written to `<dataDir>/kubeconfig` and state is persisted to `<dataDir>/cluster-state.json`. */
+  /**
+   * When set, the kubeconfig is written to `<dataDir>/kubeconfig` and state is persisted to
+   * `<dataDir>/cluster-state.json` plus a write-ahead log (`cluster-wal.<n>.jsonl`).
+   */
   dataDir?: string;
   /** Persist state under `dataDir` (default true when `dataDir` is set). */
   persist?: boolean;
+  /** Size of a write-ahead log segment that triggers compaction into a new snapshot (default 8 MiB). */
+  compactAfterBytes?: number;
   /** Bearer token clients must send; default random. */
   token?: string;
   /** Simulated-to-real time ratio: 0.05 makes a 2 s simulated delay take 100 ms. Default 1. */
@@ -78,7 +83,7 @@ export interface EmbeddedCluster {
 
 /**
  * Starts an in-process Kubernetes API server with simulated controllers.
- * @throws Error when the port cannot be bound or a persisted snapshot is unreadable.
+ * @throws Error when the port cannot be bound or the persisted snapshot or log is unreadable.
  */
 export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {}): Promise<EmbeddedCluster> {
   const clock = options.clock ?? createScaledClock(options.timeScale ?? 1);
@@ -88,8 +93,11 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   const store = new ObjectStore({ historySize: options.historySize ?? 10_000, now: () => clock.now() });
   const api = new ResourceApi(store, clock);
   const logs = new ContainerLogs(options.logLinesPerContainer ?? 500);
-  const persistence = dataDir && options.persist !== false ? new SnapshotPersistence(join(dataDir, 'cluster-state.json'), store) : undefined;
-  if (persistence?.load()) options.log?.(`Loaded cluster state from ${join(dataDir ?? '', 'cluster-state.json')}`);
+  const persistence = dataDir && options.persist !== false ? new DurablePersistence(dataDir, store, options.compactAfterBytes) : undefined;
+  const replayed = persistence?.load();
+  if (replayed !== undefined) options.log?.(`Loaded cluster state from ${dataDir ?? ''} (${replayed} logged changes replayed)`);
+  // Logging starts before bootstrapping so that the system objects are durable like any other write.
+  persistence?.start();
   bootstrapCluster(api, clock.now());
 
   let watches: WatchHub | undefined;
@@ -102,7 +110,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     token,
     context: () => {
       if (!watches) throw new Error('embedded cluster is not running');
-      return { api, watches, logs, faults };
+      return { api, watches, logs, faults, durable: () => persistence?.sync() ?? Promise.resolve() };
     },
   });
 

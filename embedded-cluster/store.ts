@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { alreadyExists, conflict, expired, notFound, STALE_OBJECT_MESSAGE } from './errors.ts';
 import { ChangeHistory, type ChangeEvent, type ChangeType } from './history.ts';
 import { objectKey, toKubeTime, type KubeObject } from './objects.ts';
+import type { LoggedChange } from './wal.ts';
 import { RESOURCE_TYPES, resolveResource, type ResourceRef, type ResourceType } from './resources.ts';
 import { EVERYTHING, parseLabelSelector, type FieldSelector, type Selector } from './selectors.ts';
 
@@ -195,6 +196,28 @@ export class ObjectStore {
     }
     this.resourceVersion = snapshot.resourceVersion;
     this.history = new ChangeHistory(this.options.historySize, snapshot.resourceVersion);
+  }
+
+  /**
+   * Re-applies logged changes over a restored snapshot (write-ahead log replay). Changes the
+   * store already holds (at or below its resourceVersion) are skipped; the history restarts
+   * empty at the last one.
+   * @returns how many changes were applied.
+   * @throws Error when a change names a resource type the store does not serve.
+   */
+  replay(changes: Iterable<LoggedChange>): number {
+    let applied = 0;
+    for (const change of changes) {
+      if (change.resourceVersion <= this.resourceVersion) continue;
+      const collection = this.collections.get(change.resource);
+      if (!collection) throw new Error(`write-ahead log names unknown resource ${change.resource}`);
+      if (change.op === 'put') collection.set(objectKey(change.object.metadata.namespace, change.object.metadata.name), change.object);
+      else collection.delete(objectKey(change.namespace, change.name));
+      this.resourceVersion = change.resourceVersion;
+      applied++;
+    }
+    this.history = new ChangeHistory(this.options.historySize, this.resourceVersion);
+    return applied;
   }
 
   private collection(type: ResourceType): Map<string, KubeObject> {

@@ -24,6 +24,17 @@ export interface ResourceRouteContext {
   watches: WatchHub;
   logs: ContainerLogs;
   faults: FaultInjector;
+  /** Resolves when every change committed so far is durable; a write is answered only after it. */
+  durable: () => Promise<void>;
+}
+
+/**
+ * Answers once everything the answer reflects is durable: an acknowledged write survives a
+ * crash, and a read never shows a state that a crash could still take back.
+ */
+async function sendDurable(context: ResourceRouteContext, response: ServerResponse, code: number, body: unknown): Promise<void> {
+  await context.durable();
+  sendJson(response, code, body);
 }
 
 function methodNotAllowed(method: string): ApiError {
@@ -94,15 +105,15 @@ export async function handleResource(context: ResourceRouteContext, path: Resour
       break;
     case 'status':
       if (!type.subresources.includes('status')) throw notServed();
-      if (method === 'GET') return sendJson(response, 200, api.get(type, namespace, name));
-      if (method === 'PUT') return sendJson(response, 200, api.update(type, namespace, name, await readBody(request), { ...writeOptions, subresource: 'status' }));
-      if (method === 'PATCH') return sendJson(response, 200, api.patch(type, namespace, name, patchTypeOf(request), await readBody(request), { ...writeOptions, subresource: 'status' }));
+      if (method === 'GET') return sendDurable(context, response, 200, api.get(type, namespace, name));
+      if (method === 'PUT') return sendDurable(context, response, 200, api.update(type, namespace, name, await readBody(request), { ...writeOptions, subresource: 'status' }));
+      if (method === 'PATCH') return sendDurable(context, response, 200, api.patch(type, namespace, name, patchTypeOf(request), await readBody(request), { ...writeOptions, subresource: 'status' }));
       throw methodNotAllowed(method);
     case 'scale':
       if (!type.subresources.includes('scale')) throw notServed();
-      if (method === 'GET') return sendJson(response, 200, scaleOf(api.get(type, namespace, name)));
-      if (method === 'PUT') return sendJson(response, 200, writeScale(api, type, namespace, name, await readBody(request)));
-      if (method === 'PATCH') return sendJson(response, 200, patchScale(api, type, namespace, name, patchTypeOf(request), await readBody(request)));
+      if (method === 'GET') return sendDurable(context, response, 200, scaleOf(api.get(type, namespace, name)));
+      if (method === 'PUT') return sendDurable(context, response, 200, writeScale(api, type, namespace, name, await readBody(request)));
+      if (method === 'PATCH') return sendDurable(context, response, 200, patchScale(api, type, namespace, name, patchTypeOf(request), await readBody(request)));
       throw methodNotAllowed(method);
     case 'log':
       if (!type.subresources.includes('log') || method !== 'GET') throw notServed();
@@ -114,18 +125,18 @@ export async function handleResource(context: ResourceRouteContext, path: Resour
   switch (method) {
     case 'GET': {
       const object = api.get(type, namespace, name);
-      return sendJson(response, 200, table ? toTable(type, [object], includeObject(query), { resourceVersion: object.metadata.resourceVersion }) : object);
+      return sendDurable(context, response, 200, table ? toTable(type, [object], includeObject(query), { resourceVersion: object.metadata.resourceVersion }) : object);
     }
     case 'PUT':
-      return sendJson(response, 200, api.update(type, namespace, name, await readBody(request), writeOptions));
+      return sendDurable(context, response, 200, api.update(type, namespace, name, await readBody(request), writeOptions));
     case 'PATCH': {
       const patchType = patchTypeOf(request);
       const existed = api.store.get(type, namespace, name) !== undefined;
       const result = api.patch(type, namespace, name, patchType, await readBody(request), writeOptions);
-      return sendJson(response, existed ? 200 : 201, result);
+      return sendDurable(context, response, existed ? 200 : 201, result);
     }
     case 'DELETE':
-      return sendJson(response, 200, api.delete(type, namespace, name, await deleteOptions(request, query)));
+      return sendDurable(context, response, 200, api.delete(type, namespace, name, await deleteOptions(request, query)));
     default:
       throw methodNotAllowed(method);
   }
@@ -167,17 +178,17 @@ async function handleCollection(context: ResourceRouteContext, path: ResourcePat
       const metadata: Record<string, unknown> = { resourceVersion: page.resourceVersion };
       if (page.continueToken) metadata['continue'] = page.continueToken;
       if (page.remainingItemCount !== undefined) metadata['remainingItemCount'] = page.remainingItemCount;
-      if (table) return sendJson(response, 200, toTable(type, page.items, includeObject(query), metadata));
-      return sendJson(response, 200, { kind: type.listKind, apiVersion: type.apiVersion, metadata, items: page.items });
+      if (table) return sendDurable(context, response, 200, toTable(type, page.items, includeObject(query), metadata));
+      return sendDurable(context, response, 200, { kind: type.listKind, apiVersion: type.apiVersion, metadata, items: page.items });
     }
     case 'POST':
       if (type.namespaced && namespace === undefined) throw methodNotAllowed(method);
-      return sendJson(response, 201, api.create(type, namespace, await readBody(request), { dryRun: query.get('dryRun') === 'All', fieldManager: query.get('fieldManager') ?? undefined }));
+      return sendDurable(context, response, 201, api.create(type, namespace, await readBody(request), { dryRun: query.get('dryRun') === 'All', fieldManager: query.get('fieldManager') ?? undefined }));
     case 'DELETE': {
       const options = await deleteOptions(request, query);
       const page = api.list(type, namespace, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined });
       const deleted = page.items.map((item) => api.delete(type, item.metadata.namespace, item.metadata.name, options));
-      return sendJson(response, 200, { kind: type.listKind, apiVersion: type.apiVersion, metadata: { resourceVersion: String(api.store.currentResourceVersion) }, items: deleted });
+      return sendDurable(context, response, 200, { kind: type.listKind, apiVersion: type.apiVersion, metadata: { resourceVersion: String(api.store.currentResourceVersion) }, items: deleted });
     }
     default:
       throw methodNotAllowed(method);

@@ -81,8 +81,21 @@ export class ApiHttpServer {
       if (!document) throw notFound();
       sendJson(response, 200, document);
     } catch (error) {
-      sendError(response, toApiError(error));
+      // A failed request may have committed part of its work (a collection delete): that is durable before the answer too.
+      const failure = request.method === 'GET' ? undefined : await this.durable().catch((reason: unknown) => reason);
+      sendError(response, toApiError(failure ?? error));
     }
+  }
+
+  /** Resolves when every committed change is durable (at once when the cluster is not running). */
+  private async durable(): Promise<void> {
+    let context: ResourceRouteContext;
+    try {
+      context = this.options.context();
+    } catch {
+      return;
+    }
+    await context.durable();
   }
 
   /**

@@ -112,6 +112,37 @@ describe('kubectl against the embedded cluster', () => {
     await eventually(() => test.cluster.store.list('pods', { labelSelector: 'app=web' }).length === 1, 10_000, 'a replacement pod');
   });
 
+  it('creates a namespace, config map, secret and deployment with kubectl create (protobuf request bodies)', async () => {
+    expect(await kubectl(test, ['create', 'namespace', 'team-a'])).toContain('namespace/team-a created');
+    expect(test.cluster.store.get('namespaces', undefined, 'team-a')?.['status']).toEqual({ phase: 'Active' });
+
+    const binary = join(test.dataDir, 'blob.bin');
+    await writeFile(binary, Buffer.from([0xff, 0x00, 0x80]));
+    expect(await kubectl(test, ['create', 'configmap', 'settings', '-n', 'team-a', '--from-literal=mode=fast', '--from-literal=level=3', `--from-file=blob=${binary}`])).toContain('configmap/settings created');
+    expect(parse(await kubectl(test, ['get', 'configmap', 'settings', '-n', 'team-a', '-o', 'yaml']))).toMatchObject({ data: { mode: 'fast', level: '3' }, binaryData: { blob: '/wCA' } });
+
+    expect(await kubectl(test, ['create', 'secret', 'generic', 'db', '-n', 'team-a', '--from-literal=password=s3cr3t', '--type=example.com/db'])).toContain('secret/db created');
+    const secret = parse(await kubectl(test, ['get', 'secret', 'db', '-n', 'team-a', '-o', 'yaml']));
+    expect(secret).toMatchObject({ type: 'example.com/db', data: { password: Buffer.from('s3cr3t').toString('base64') } });
+
+    expect(await kubectl(test, ['create', 'deployment', 'api', '-n', 'team-a', '--image=registry.local/api:1', '--replicas=2', '--port=8080'])).toContain('deployment.apps/api created');
+    expect(await kubectl(test, ['create', 'deployment', 'worker', '-n', 'team-a', '--image=registry.local/worker:1', '--', 'run', '--queue=jobs'])).toContain('deployment.apps/worker created');
+    const api = parse(await kubectl(test, ['get', 'deployment', 'api', '-n', 'team-a', '-o', 'yaml']));
+    expect(api.metadata.labels).toEqual({ app: 'api' });
+    expect(api.spec).toMatchObject({ replicas: 2, selector: { matchLabels: { app: 'api' } } });
+    expect(api.spec.template.spec.containers).toMatchObject([{ name: 'api', image: 'registry.local/api:1', ports: [{ containerPort: 8080, protocol: 'TCP' }] }]);
+    const worker = test.cluster.store.get('deployments', 'team-a', 'worker');
+    expect((worker?.['spec'] as any).template.spec.containers[0].command).toEqual(['run', '--queue=jobs']);
+    await eventually(() => test.cluster.store.list('pods', { namespace: 'team-a', labelSelector: 'app=api' }).length === 2, 10_000, 'the deployment created with kubectl create to start its pods');
+  });
+
+  it('rejects a protobuf body of a kind it cannot decode with 415 UnsupportedMediaType naming the kind', async () => {
+    const envelope = Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x0a, 0x0d, 0x0a, 0x02]), Buffer.from('v1'), Buffer.from([0x12, 0x07]), Buffer.from('Service'), Buffer.from([0x12, 0x00])]);
+    const response = await fetch(`${test.cluster.url}/api/v1/namespaces/default/services`, { method: 'POST', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body: envelope });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ kind: 'Status', reason: 'UnsupportedMediaType', message: expect.stringContaining('v1/Service') });
+  });
+
   it('resolves short names of core and Istio resources', async () => {
     await test.custom.createNamespacedCustomObject({ group: 'networking.istio.io', version: 'v1', namespace: 'default', plural: 'virtualservices', body: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: { name: 'web' }, spec: { hosts: ['web'] } } });
     expect(await kubectl(test, ['get', 'vs'])).toMatch(/web\s+\[\]\s+\["web"\]/);
