@@ -173,10 +173,10 @@ describe('registered clusters', () => {
     // Registration answers before the watches sync; the cluster turns CONNECTED in the background.
     expect(data.registerCluster.name).toBe('second');
     const listed = await eventually(async () => {
-      const res = await t.ok('{ clusters { name status } }');
-      return res.clusters.find((c: any) => c.name === 'second')?.status === 'CONNECTED' && res;
+      const res = await t.ok<{ clusters: { name: string; status: string }[] }>('{ clusters { name status } }');
+      return res.clusters.find((c) => c.name === 'second')?.status === 'CONNECTED' ? res : null;
     }, 15_000, 'second cluster CONNECTED');
-    expect(listed.clusters.map((c: any) => c.name)).toEqual(['embedded', 'second']);
+    expect(listed.clusters.map((c) => c.name)).toEqual(['embedded', 'second']);
     const rows = await t.server.database.db.execute('select kubeconfig_ciphertext from clusters' as never);
     const text = JSON.stringify(rows);
     expect(text).not.toContain('apiVersion');
