@@ -27,6 +27,8 @@ describe('a cluster on a closed port', () => {
     const data = await t.ok(REGISTER, { n: 'far', k: aKubeconfig({ server }) });
     expect(performance.now() - started).toBeLessThan(1000);
     expect(data.registerCluster).toEqual({ name: 'far', status: 'UNREACHABLE' });
+    // What the release engine checks before it observes: an unlisted cache is "unknown", not "empty".
+    expect(t.server.clusters.port('far')!.synced()).toBe(false);
   });
 
   it('should log at most one failure line per watch while it stays down', async () => {

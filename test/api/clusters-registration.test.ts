@@ -13,17 +13,20 @@ const UNREGISTER = 'mutation($n: String!) { unregisterCluster(name: $n) { name }
 // the same code as in production; the servers they name are unreachable, which is all these need.
 const noEmbedded = { env: { GANTRY_EMBEDDED_CLUSTER: '0' }, start: { clusters: undefined } };
 
+// One server for the file (a PGlite start is slow on a loaded machine); the refusals run first,
+// while no cluster is registered.
+let t: TestServer;
+let dir: string;
+beforeAll(async () => {
+  t = await startTestServer(noEmbedded);
+  dir = mkdtempSync(join(tmpdir(), 'gantry-kubeconfig-'));
+});
+afterAll(async () => {
+  await t.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
 describe('registerCluster refuses kubeconfigs that act on Gantry\'s host', () => {
-  let t: TestServer;
-  let dir: string;
-  beforeAll(async () => {
-    t = await startTestServer(noEmbedded);
-    dir = mkdtempSync(join(tmpdir(), 'gantry-kubeconfig-'));
-  });
-  afterAll(async () => {
-    await t.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   const refusedWith = async (kubeconfig: string, field: string) => {
     const res = await t.gql(REGISTER, { n: 'evil', k: kubeconfig });
@@ -77,13 +80,10 @@ describe('registerCluster refuses kubeconfigs that act on Gantry\'s host', () =>
 });
 
 describe('unregisterCluster', () => {
-  let t: TestServer;
   let server: string;
   beforeAll(async () => {
-    t = await startTestServer(noEmbedded);
     server = `https://127.0.0.1:${await aClosedPort()}`;
   });
-  afterAll(() => t.close());
 
   it('should forget a registered cluster, delete its row, audit it, and allow the name again', async () => {
     await t.ok(REGISTER, { n: 'far', k: aKubeconfig({ server }) });
