@@ -52,10 +52,15 @@ export async function unregisterCluster(scope: RequestScope, name: string): Prom
     throw badInput('name', `Cluster "${name}" is ${origin}, not registered through the API: it cannot be unregistered`);
   }
   const before = scope.clusters.get(name)!;
+  let goneAlready = false;
   await scope.db.transaction(async (tx) => {
     // Lock the row first, so two unregistrations of one name serialise on it.
     const [row] = await tx.select({ name: clustersTable.name }).from(clustersTable).where(eq(clustersTable.name, name)).for('update');
-    if (!row) throw notFound(`Cluster "${name}"`);
+    // Another Gantry process unregistered it: forget it here too, and answer as for an unknown name.
+    if (!row) {
+      goneAlready = true;
+      return;
+    }
     const [{ n }] = (await tx.select({ n: count() }).from(environments).where(eq(environments.cluster, name))) as [{ n: number }];
     if (Number(n) > 0) {
       throw conflict(`Cluster "${name}" still hosts ${n} environment${Number(n) === 1 ? '' : 's'}; delete their apps first`, { field: 'name' });
@@ -64,5 +69,6 @@ export async function unregisterCluster(scope: RequestScope, name: string): Prom
     await recordAudit(tx, scope, { action: 'cluster.unregister', targetType: 'Cluster', targetId: null, projectId: null, details: { name } });
   });
   await scope.clusters.unregister(name);
+  if (goneAlready) throw notFound(`Cluster "${name}"`);
   return before;
 }
