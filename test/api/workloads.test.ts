@@ -192,5 +192,7 @@ describe('registered clusters', () => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kubeconfig' });
     const dup = await t.gql('mutation($k: String!) { registerCluster(name: "embedded", kubeconfig: $k) { name } }', { k: kubeconfig });
     expect(dup.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
+    const embedded = await t.gql('mutation { unregisterCluster(name: "embedded") { name } }');
+    expect(embedded.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
   });
 });
