@@ -1,5 +1,5 @@
 import { requirePrincipal } from '../services/access/policy.ts';
-import { registerCluster } from '../services/clusters/service.ts';
+import { registerCluster, unregisterCluster } from '../services/clusters/service.ts';
 import { environmentWorkload, subscribePodEvents, subscribeWorkload } from '../services/workloads/service.ts';
 import type { Resolvers } from './types.generated.ts';
 
@@ -12,6 +12,7 @@ export const clusterResolvers: Resolvers = {
   },
   Mutation: {
     registerCluster: (_, { name, kubeconfig }, ctx) => registerCluster(ctx, name, kubeconfig),
+    unregisterCluster: (_, { name }, ctx) => unregisterCluster(ctx, name),
   },
   Subscription: {
     workloadChanged: {

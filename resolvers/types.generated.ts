@@ -385,8 +385,14 @@ export type Mutation = {
    */
   promoteReleaseFully: Release;
   /**
-   * Platform admins only: connects a cluster from a kubeconfig. The kubeconfig is stored
-   * encrypted with GANTRY_SECRET_KEY and is never returned. CONFLICT when the name is taken.
+   * Platform admins only: registers a cluster from a kubeconfig and starts connecting it in the
+   * background: the answer does not wait for the cluster (status UNREACHABLE until its watches
+   * have synced). Only https servers (plain http to loopback only with the embedded cluster or
+   * GANTRY_ALLOW_INSECURE_CLUSTERS=1) and inline credentials (token, client-certificate-data,
+   * client-key-data, certificate-authority-data) are accepted: exec, auth-provider, token-file and
+   * every file path are refused with BAD_USER_INPUT whose field names the path, e.g.
+   * kubeconfig.users[0].user.exec. The kubeconfig is stored encrypted with GANTRY_SECRET_KEY and
+   * is never returned.
    */
   registerCluster: Cluster;
   /** MAINTAINER and above; only an OWNER may remove an OWNER; the last OWNER cannot be removed (CONFLICT). */
@@ -409,6 +415,12 @@ export type Mutation = {
    * CONFLICT when there is no earlier successful release to go back to.
    */
   rollbackEnvironment: Release;
+  /**
+   * Platform admins only: deletes a registered cluster's stored kubeconfig and stops its watches;
+   * answers the cluster as it was. NOT_FOUND if unknown; CONFLICT while environments live on it;
+   * BAD_USER_INPUT for the embedded cluster and those from GANTRY_CLUSTERS.
+   */
+  unregisterCluster: Cluster;
   /** DEVELOPER and above. CONFLICT if the app was changed concurrently; retry. */
   updateApp: App;
   /** MAINTAINER and above. CONFLICT if the environment was changed concurrently; retry. */
@@ -571,6 +583,15 @@ export type MutationRevokeApiTokenArgs = {
 export type MutationRollbackEnvironmentArgs = {
   environmentId: Scalars['ID']['input'];
   toReleaseId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationUnregisterClusterArgs = {
+  name: Scalars['String']['input'];
 };
 
 
@@ -1428,6 +1449,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resumeRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationResumeReleaseArgs, 'id'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
   rollbackEnvironment?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationRollbackEnvironmentArgs, 'environmentId'>>;
+  unregisterCluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType, RequireFields<MutationUnregisterClusterArgs, 'name'>>;
   updateApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppArgs, 'input'>>;
   updateEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationUpdateEnvironmentArgs, 'input'>>;
 };

@@ -31,6 +31,10 @@ export interface ClusterSettings {
   secretKey: string | undefined;
   /** A watch silent this long is presumed dead and relisted. */
   watchStaleMs: number;
+  /** `GANTRY_ALLOW_INSECURE_CLUSTERS=1`: plain-http kubeconfig servers on loopback are accepted. */
+  allowInsecure: boolean;
+  /** `GANTRY_TRUST_CLUSTER_FILES=1`: GANTRY_CLUSTERS files may use exec, auth providers and file paths. */
+  trustFiles: boolean;
 }
 
 /** Limits enforced identically on HTTP and WebSocket operations. */
@@ -120,7 +124,15 @@ function clusterSettings(env: NodeJS.ProcessEnv): ClusterSettings {
     embeddedTimeScale: timeScale,
     secretKey: env.GANTRY_SECRET_KEY || undefined,
     watchStaleMs: int(env, 'GANTRY_WATCH_STALE_SECONDS', 90, 1, 3600) * 1000,
+    allowInsecure: flag(env, 'GANTRY_ALLOW_INSECURE_CLUSTERS'),
+    trustFiles: flag(env, 'GANTRY_TRUST_CLUSTER_FILES'),
   };
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name] ?? '';
+  if (!['', '0', '1'].includes(raw)) throw new ConfigError(`${name} must be 0 or 1, got "${raw}"`);
+  return raw === '1';
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -69,7 +69,7 @@ async function measure(cluster: EmbeddedCluster, pods: number): Promise<MemorySa
   const before = await heapUsed();
   const cache = new WatchCache({
     cluster: 'memory',
-    kubeConfig: parseKubeconfig(cluster.kubeConfigYaml),
+    kubeConfig: parseKubeconfig(cluster.kubeConfigYaml, null, { allowHttpLoopback: true }),
     spec: WATCHED_KINDS.pods,
     labelSelector: MANAGED_SELECTOR,
     metrics: createClusterMetrics(new Registry()),

@@ -43,7 +43,7 @@ export async function startBenchGantry(
   const external = options.clusterProcess ? await startClusterProcess(join(dataDir, 'cluster'), embedded.timeScale) : null;
   const config = loadConfig({
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
-    ...(external ? { GANTRY_CLUSTERS: `embedded=${external.kubeconfig}`, GANTRY_EMBEDDED_CLUSTER: '0' } : { GANTRY_EMBEDDED_CLUSTER: '1' }),
+    ...(external ? { GANTRY_CLUSTERS: `embedded=${external.kubeconfig}`, GANTRY_EMBEDDED_CLUSTER: '0', GANTRY_ALLOW_INSECURE_CLUSTERS: '1' } : { GANTRY_EMBEDDED_CLUSTER: '1' }),
     HOST: '127.0.0.1',
     PORT: '0',
     GANTRY_DATA_DIR: dataDir,

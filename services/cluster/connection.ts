@@ -53,13 +53,29 @@ export class ClusterConnection {
     };
   }
 
-  /** Starts every watch; resolves when all caches synced or `timeoutMs` passed (then DEGRADED). */
-  async start(timeoutMs = 10_000): Promise<void> {
+  /**
+   * Starts every watch in the background and returns at once: a cluster that is slow or down
+   * must hold up neither the start of Gantry nor a registration. Health shows in `status()`.
+   */
+  start(): void {
     for (const cache of Object.values(this.caches)) cache.start();
     void this.refreshVersion();
     this.versionTimer = setInterval(() => void this.refreshVersion(), 60_000);
     this.versionTimer.unref();
-    await Promise.all(Object.values(this.caches).map((c) => c.waitForSync(timeoutMs)));
+  }
+
+  /** Resolves true once every cache holds a complete LIST, false after `timeoutMs`. */
+  async waitForSync(timeoutMs: number): Promise<boolean> {
+    const results = await Promise.all(Object.values(this.caches).map((c) => c.waitForSync(timeoutMs)));
+    return results.every(Boolean);
+  }
+
+  /**
+   * True once every cache has completed a LIST. Before that an empty cache means "not known
+   * yet", not "absent": readers that act on absence must wait for this.
+   */
+  get synced(): boolean {
+    return Object.values(this.caches).every((c) => c.lastSyncAt !== null);
   }
 
   async stop(): Promise<void> {

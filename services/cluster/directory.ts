@@ -21,6 +21,11 @@ export interface ClusterInfo {
  */
 export interface ClusterPort {
   info(): ClusterInfo;
+  /**
+   * True once every watch cache completed its first LIST. Until then `snapshot` is empty
+   * because nothing is known yet, not because nothing exists: do not act on absence.
+   */
+  synced(): boolean;
   /** The app's cached objects in a namespace. */
   snapshot(namespace: string, app: string): AppSnapshot;
   /** Calls `listener` for every change to the app's objects; returns the unsubscribe function. */
@@ -35,6 +40,9 @@ export interface ClusterPort {
   remove(ref: ObjectRef): Promise<void>;
 }
 
+/** Where a cluster comes from: only `registered` ones can be unregistered through the API. */
+export type ClusterSource = 'embedded' | 'configured' | 'registered';
+
 /** The clusters Gantry knows. */
 export interface ClusterDirectory {
   list(): ClusterInfo[];
@@ -47,9 +55,16 @@ export interface ClusterDirectory {
    * Checks a kubeconfig for `registerCluster` and seals it for storage; nothing is connected yet.
    * @returns the ciphertext to store, or why the registration cannot be accepted.
    */
-  prepareRegistration(name: string, kubeconfigYaml: string): { sealed: string } | { error: string };
-  /** Connects a cluster whose registration has been committed. */
+  prepareRegistration(name: string, kubeconfigYaml: string): { sealed: string } | { error: string; field: string };
+  /**
+   * Starts connecting a cluster whose registration has been committed and returns at once:
+   * the watches sync in the background (the status says UNREACHABLE until they do).
+   */
   connectRegistered(name: string, kubeconfigYaml: string): Promise<ClusterInfo>;
+  /** Where the cluster comes from; null when unknown. */
+  sourceOf(name: string): ClusterSource | null;
+  /** Stops a registered cluster's watches and forgets it (its stored row is the caller's). */
+  unregister(name: string): Promise<void>;
 }
 
 export type { AppChange, AppSnapshot, Manifest };

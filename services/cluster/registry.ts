@@ -7,11 +7,14 @@ import { clusters as clustersTable } from '../../db/schema/index.ts';
 import type { GantryConfig } from '../../server/config.ts';
 import { AppIndex } from './app-index.ts';
 import { ClusterConnection } from './connection.ts';
-import type { ClusterDirectory, ClusterInfo, ClusterPort } from './directory.ts';
-import { loadKubeconfigFile, parseKubeconfig } from './kubeconfig.ts';
+import type { ClusterDirectory, ClusterInfo, ClusterPort, ClusterSource } from './directory.ts';
+import { KubeconfigError, loadKubeconfigFile, parseKubeconfig, type KubeconfigPolicy } from './kubeconfig.ts';
 import { createClusterMetrics, type ClusterMetrics } from './metrics.ts';
 import { resolveSecretKey, SecretBox } from './secret-box.ts';
 import { ClusterWriter } from './writer.ts';
+
+/** After this long without a first sync, start-up logs that the cluster is still connecting. */
+const UNREACHABLE_LOG_AFTER_MS = 10_000;
 
 /** The cluster directory plus what only the composition root and tests need. */
 export interface ClusterRegistry extends ClusterDirectory {
@@ -26,11 +29,15 @@ export interface StartClustersOptions {
   db: Database;
   /** The kubeconfig of the in-process cluster, when the composition root started one. */
   embeddedKubeconfig?: string | null;
-  /** How long start-up waits for the first LIST of every watch. */
+  /**
+   * How long start-up waits for the embedded cluster's first LIST of every watch (it is local
+   * and fast). Other clusters are never waited for: they connect in the background.
+   */
   syncTimeoutMs?: number;
 }
 
 interface Entry {
+  source: ClusterSource;
   connection: ClusterConnection | null;
   index: AppIndex | null;
   writer?: ClusterWriter;
@@ -51,31 +58,53 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
   const entries = new Map<string, Entry>();
   const order: string[] = [];
 
-  const connect = async (name: string, kubeConfig: KubeConfig) => {
+  const policy: KubeconfigPolicy = { allowHttpLoopback: Boolean(options.embeddedKubeconfig) || config.clusters.allowInsecure };
+
+  /** Starts the cluster's watches and returns at once; logs when it first syncs. */
+  const connect = (name: string, kubeConfig: KubeConfig, source: ClusterSource): ClusterConnection => {
     const connection = new ClusterConnection({ name, kubeConfig, metrics, logger, staleAfterMs: config.clusters.watchStaleMs });
-    const entry: Entry = { connection, index: new AppIndex(connection.caches), writer: new ClusterWriter(kubeConfig), failure: null };
+    const entry: Entry = { source, connection, index: new AppIndex(connection.caches), writer: new ClusterWriter(kubeConfig), failure: null };
     if (!entries.has(name)) order.push(name);
     entries.set(name, entry);
-    await connection.start(options.syncTimeoutMs ?? 10_000);
-    logger.info({ cluster: name, status: connection.status() }, 'cluster connected');
+    connection.start();
+    void connection.waitForSync(UNREACHABLE_LOG_AFTER_MS).then((synced) => {
+      if (entries.get(name) !== entry) return;
+      if (synced) logger.info({ cluster: name, status: connection.status() }, 'cluster connected');
+      else logger.warn({ cluster: name, status: connection.status() }, 'cluster not synced yet; still trying in the background');
+    });
+    return connection;
+  };
+  const fail = (name: string, source: ClusterSource, reason: string) => {
+    if (!entries.has(name)) order.push(name);
+    entries.set(name, { source, connection: null, index: null, failure: reason });
   };
 
-  const pending: Promise<void>[] = [];
-  if (options.embeddedKubeconfig) pending.push(connect('embedded', parseKubeconfig(options.embeddedKubeconfig)));
+  if (options.embeddedKubeconfig) {
+    const embedded = connect('embedded', parseKubeconfig(options.embeddedKubeconfig, null, policy), 'embedded');
+    await embedded.waitForSync(options.syncTimeoutMs ?? 10_000);
+  }
   for (const c of config.clusters.configured) {
-    pending.push(connect(c.name, loadKubeconfigFile(c.kubeconfigPath, c.context)));
+    let kubeConfig: KubeConfig;
+    try {
+      kubeConfig = loadKubeconfigFile(c.kubeconfigPath, c.context, { ...policy, trusted: config.clusters.trustFiles });
+    } catch (error) {
+      await Promise.all([...entries.values()].map((e) => e.connection?.stop()));
+      const hint = error instanceof KubeconfigError && error.path ? '; set GANTRY_TRUST_CLUSTER_FILES=1 to load it as kubectl would' : '';
+      throw new Error(`GANTRY_CLUSTERS cluster "${c.name}": ${(error as Error).message}${hint}`);
+    }
+    connect(c.name, kubeConfig, 'configured');
   }
   for (const row of await options.db.select().from(clustersTable)) {
     if (entries.has(row.name)) continue;
     try {
-      pending.push(connect(row.name, parseKubeconfig(box.open(row.kubeconfigCiphertext))));
+      // Re-checked on every start: a registration stored before a rule existed must not slip past it.
+      connect(row.name, parseKubeconfig(box.open(row.kubeconfigCiphertext), null, policy), 'registered');
     } catch (error) {
-      logger.error({ cluster: row.name, err: (error as Error).message }, 'registered cluster cannot be connected');
-      order.push(row.name);
-      entries.set(row.name, { connection: null, index: null, failure: (error as Error).message });
+      const reason = error instanceof KubeconfigError ? `stored kubeconfig refused: ${error.message}` : `stored kubeconfig unreadable: ${(error as Error).message}`;
+      logger.error({ cluster: row.name, reason }, 'registered cluster not connected; it stays UNREACHABLE until unregistered and registered again');
+      fail(row.name, 'registered', reason);
     }
   }
-  await Promise.all(pending);
 
   const collect = () => {
     for (const e of entries.values()) e.connection?.collectMetrics(metrics);
@@ -98,6 +127,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
       const { connection, index, writer } = e;
       return {
         info: () => connection.info(),
+        synced: () => connection.synced,
         snapshot: (namespace, app) => index.snapshot(namespace, app),
         watchApp: (namespace, app, listener) => index.watch(namespace, app, listener),
         apply: async (manifest) => (await writer.apply(manifest)) as Record<string, any>,
@@ -107,17 +137,27 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
       };
     },
     prepareRegistration: (name, kubeconfigYaml) => {
-      if (entries.has(name)) return { error: `Cluster "${name}" already exists` };
+      if (entries.has(name)) return { error: `Cluster "${name}" already exists`, field: 'name' };
       try {
-        parseKubeconfig(kubeconfigYaml);
+        parseKubeconfig(kubeconfigYaml, null, policy);
       } catch (error) {
-        return { error: (error as Error).message };
+        const path = error instanceof KubeconfigError && error.path ? `kubeconfig.${error.path}` : 'kubeconfig';
+        return { error: error instanceof KubeconfigError ? `kubeconfig: ${error.message}` : 'kubeconfig cannot be used', field: path };
       }
       return { sealed: box.seal(kubeconfigYaml) };
     },
     connectRegistered: async (name, kubeconfigYaml) => {
-      await connect(name, parseKubeconfig(kubeconfigYaml));
+      connect(name, parseKubeconfig(kubeconfigYaml, null, policy), 'registered');
       return registry.get(name)!;
+    },
+    sourceOf: (name) => entries.get(name)?.source ?? null,
+    unregister: async (name) => {
+      const entry = entries.get(name);
+      if (!entry) return;
+      entries.delete(name);
+      order.splice(order.indexOf(name), 1);
+      entry.index?.close();
+      await entry.connection?.stop();
     },
     connection: (name) => entries.get(name)?.connection ?? null,
     stop: async () => {

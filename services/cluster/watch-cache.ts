@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Backoff } from './backoff.ts';
 import type { CachedMeta, KindSpec } from './kinds.ts';
 import type { ClusterMetrics } from './metrics.ts';
+import { WarningLimiter } from './warning-limiter.ts';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface CacheEvent<T> {
@@ -23,6 +24,8 @@ export interface WatchCacheOptions<T extends CachedMeta> {
   /** Page size of LIST calls. */
   pageSize?: number;
   backoff?: Backoff;
+  /** Rate limit of repeated warnings (default: one line per minute). */
+  warnings?: WarningLimiter;
 }
 
 /** A watch stream ended by the server with 410, in-stream or as HTTP status: relist needed. */
@@ -48,6 +51,9 @@ export class WatchCache<T extends CachedMeta> {
   private readonly objectApi: KubernetesObjectApi;
   private readonly watcher: Watch;
   private readonly backoff: Backoff;
+  private readonly warnings: WarningLimiter;
+  /** Failures in a row since the last successful LIST or watch, for the recovery line. */
+  private failures = 0;
   private resourceVersion = '';
   private running = false;
   private abortWatch: (() => void) | null = null;
@@ -65,6 +71,7 @@ export class WatchCache<T extends CachedMeta> {
     this.objectApi = KubernetesObjectApi.makeApiClient(options.kubeConfig);
     this.watcher = new Watch(options.kubeConfig);
     this.backoff = options.backoff ?? new Backoff();
+    this.warnings = options.warnings ?? new WarningLimiter();
   }
 
   get kind(): string {
@@ -80,7 +87,8 @@ export class WatchCache<T extends CachedMeta> {
     this.watchdog = setInterval(() => {
       if (this.state === 'SYNCED' && Date.now() - this.lastActivityAt > staleAfter) {
         this.options.metrics.watchdogRelists.inc(this.labels());
-        this.options.logger.warn({ cluster: this.options.cluster, kind: this.kind }, 'watch silent too long: relisting');
+        const admitted = this.warnings.admit('silent');
+        if (admitted) this.options.logger.warn({ cluster: this.options.cluster, kind: this.kind, suppressed: admitted.suppressed }, 'watch silent too long: relisting');
         this.resourceVersion = '';
         this.abortWatch?.();
       }
@@ -167,10 +175,15 @@ export class WatchCache<T extends CachedMeta> {
         this.lastError = error instanceof Error ? error.message : String(error);
         const delay = worked ? Math.round(RECONNECT_JITTER_MS * Math.random()) : this.backoff.next();
         this.options.metrics.errors.inc({ ...this.labels(), reason: reasonOf(error) });
-        this.options.logger.warn(
-          { cluster: this.options.cluster, kind: this.kind, err: this.lastError, retryInMs: delay },
-          'cluster watch failed; retrying',
-        );
+        this.failures += 1;
+        // A cluster that stays down retries forever: one line per minute per watch, not per retry.
+        const admitted = this.warnings.admit('failed');
+        if (admitted) {
+          this.options.logger.warn(
+            { cluster: this.options.cluster, kind: this.kind, err: this.lastError, retryInMs: delay, suppressed: admitted.suppressed },
+            'cluster watch failed; retrying',
+          );
+        }
         await this.sleep(delay);
       }
     }
@@ -218,7 +231,15 @@ export class WatchCache<T extends CachedMeta> {
     this.markSynced();
   }
 
+  /** After failures, one line saying the watch works again (and how many warnings were held back). */
+  private noteRecovered(): void {
+    if (this.failures === 0) return;
+    this.options.logger.info({ cluster: this.options.cluster, kind: this.kind, failures: this.failures, suppressed: this.warnings.flush('failed') }, 'cluster watch recovered');
+    this.failures = 0;
+  }
+
   private markSynced(): void {
+    this.noteRecovered();
     this.lastActivityAt = Date.now();
     this.lastSyncAt = new Date();
     this.state = 'SYNCED';
@@ -280,6 +301,7 @@ export class WatchCache<T extends CachedMeta> {
           else this.abortWatch = () => controller.abort();
           this.openedAt = Date.now();
           this.state = this.lastSyncAt ? 'SYNCED' : this.state;
+          this.noteRecovered();
         }, reject);
     });
   }

@@ -190,7 +190,9 @@ export class ReleaseEngine {
       const [environment] = await findEnvironmentsByIds(db, [row.environmentId]);
       const [app] = environment ? await findAppsByIds(db, [environment.appId]) : [];
       const port = environment ? clusters.port(environment.cluster) : null;
-      if (!environment || !app || !port) return;
+      // Until the cluster's caches have listed once, an empty cache means "unknown", not "gone":
+      // observing now would read as "no pods ready". Its first LIST emits events that kick us.
+      if (!environment || !app || !port || !port.synced()) return;
       let state = decodeState(row.state);
       if (!isFinalStatus(state.status)) {
         const observation = await observe(port, layoutOf(row, environment, app.name));

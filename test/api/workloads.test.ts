@@ -170,9 +170,13 @@ describe('registered clusters', () => {
   it('should connect a cluster registered by an admin, store its kubeconfig encrypted and never show it', async () => {
     const kubeconfig = t.server.embedded!.kubeConfigYaml;
     const data = await t.ok('mutation($k: String!) { registerCluster(name: "second", kubeconfig: $k) { name status version } }', { k: kubeconfig });
-    expect(data.registerCluster).toMatchObject({ name: 'second', status: 'CONNECTED' });
-    const listed = await t.ok('{ clusters { name status } }');
-    expect(listed.clusters.map((c: any) => c.name)).toEqual(['embedded', 'second']);
+    // Registration answers before the watches sync; the cluster turns CONNECTED in the background.
+    expect(data.registerCluster.name).toBe('second');
+    const listed = await eventually(async () => {
+      const res = await t.ok<{ clusters: { name: string; status: string }[] }>('{ clusters { name status } }');
+      return res.clusters.find((c) => c.name === 'second')?.status === 'CONNECTED' ? res : null;
+    }, 15_000, 'second cluster CONNECTED');
+    expect(listed.clusters.map((c) => c.name)).toEqual(['embedded', 'second']);
     const rows = await t.server.database.db.execute('select kubeconfig_ciphertext from clusters' as never);
     const text = JSON.stringify(rows);
     expect(text).not.toContain('apiVersion');
@@ -188,5 +192,7 @@ describe('registered clusters', () => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kubeconfig' });
     const dup = await t.gql('mutation($k: String!) { registerCluster(name: "embedded", kubeconfig: $k) { name } }', { k: kubeconfig });
     expect(dup.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', field: 'name' });
+    const embedded = await t.gql('mutation { unregisterCluster(name: "embedded") { name } }');
+    expect(embedded.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
   });
 });

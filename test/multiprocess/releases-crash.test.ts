@@ -26,6 +26,8 @@ describe('crash safety and leadership across real processes', () => {
     const child = new ChildServer('server/main.ts', {
       DATABASE_URL: db.url,
       GANTRY_CLUSTERS: `embedded=${kubeconfig}`,
+      // The out-of-process embedded cluster speaks plain http on loopback.
+      GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
       GANTRY_DATA_DIR: join(dataDir, `gantry-${port}`),
       GANTRY_ADMIN_TOKEN: TOKEN,
       HOST: '127.0.0.1',

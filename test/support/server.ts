@@ -47,8 +47,10 @@ export const oneClusterDirectory: ClusterDirectory = {
   get: (name) => (name === 'embedded' ? oneClusterDirectory.list()[0]! : null),
   defaultName: () => 'embedded',
   port: () => null,
-  prepareRegistration: () => ({ error: 'this test directory registers nothing' }),
+  prepareRegistration: () => ({ error: 'this test directory registers nothing', field: 'kubeconfig' }),
   connectRegistered: () => Promise.reject(new Error('this test directory registers nothing')),
+  sourceOf: (name) => (name === 'embedded' ? 'embedded' : null),
+  unregister: () => Promise.reject(new Error('this test directory registers nothing')),
 };
 
 /**
