@@ -154,9 +154,12 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
           // Re-authenticating per operation means a revoked or expired token stops new operations.
           contextValue = await buildContext(deps.context, ctx.extra.authorization, requestId);
         } catch (error) {
-          if (error instanceof DomainError) ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden');
-          else closeRetryable(ctx.extra.socket, error);
-          return [new GraphQLError('Token no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
+          if (error instanceof DomainError) {
+            ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden');
+            return [new GraphQLError('Token no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
+          }
+          closeRetryable(ctx.extra.socket, error);
+          return [new GraphQLError('Could not check the token; retry', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
         const operation = getOperationAST(document, payload.operationName)?.operation ?? 'query';
         if (operation === 'subscription') {
