@@ -29,6 +29,8 @@ process.on('uncaughtException', (error, origin) => {
     return;
   }
   logger.fatal({ err: error, origin }, 'uncaught exception');
+  // Also what Node prints without a handler, so a failed start is visible at any log level.
+  if (!logger.isLevelEnabled('fatal')) console.error(error);
   process.exit(1);
 });
 const server = await startGantry(config, { logger });
