@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { withConnectionRetry } from './connection-retry.ts';
 import { lockPgliteDir } from './pglite-lock.ts';
 import * as schema from './schema/index.ts';
 
@@ -38,6 +39,8 @@ export interface OpenDatabaseOptions {
   onQuery?: (query: string) => void;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /** Called when a read or an uncommitted transaction is re-run after its connection died. */
+  onConnectionRetry?: (what: 'read' | 'transaction', error: unknown) => void;
 }
 
 /**
@@ -53,8 +56,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       max: options.maxConnections ?? 10,
       onnotice: () => {},
       connection: { application_name: 'gantry' },
+      // postgres.js fetches array types on every new connection from a promise nobody handles:
+      // a connection killed during that fetch rejected it unhandled, which ended the process.
+      // Gantry has no array columns or array parameters, so it needs no array types.
+      fetch_types: false,
     });
-    const db = drizzlePostgres(client, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
+    const retrying = withConnectionRetry(client, (what, error) => options.onConnectionRetry?.(what, error));
+    const db = drizzlePostgres(retrying, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
     const handle: DatabaseHandle = {
       db,
       kind: 'postgres',

@@ -62,6 +62,9 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     url: config.databaseUrl,
     dataDir: config.pgliteDir,
     onQuery: () => metrics.dbQueries.inc(),
+    // Only the code: the error of a failed query may carry its parameters (token hashes, input).
+    onConnectionRetry: (what, error) =>
+      logger.warn({ what, code: (error as { code?: unknown } | null)?.code ?? null }, 'database connection lost; retrying once on a new one'),
   });
   try {
     await runMigrations(database);
@@ -134,7 +137,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const releaseFeeds = new ReleaseFeedHub(database.db, releaseBus);
   const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds };
   let shuttingDown = false;
-  let migrationsOk = false;
+  // Checked on every probe, never cached: a database dropped and recreated empty answers the
+  // ping but has no migrations (one count on a tiny table).
   const readiness = async (): Promise<string | null> => {
     if (shuttingDown) return 'shutting down';
     try {
@@ -142,8 +146,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     } catch {
       return 'database unreachable';
     }
-    migrationsOk ||= await migrationsApplied(database);
-    return migrationsOk ? null : 'migrations not applied';
+    return (await migrationsApplied(database)) ? null : 'migrations not applied';
   };
 
   const httpServer: Server = createServer(
@@ -151,6 +154,16 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   );
   httpServer.requestTimeout = 60_000;
   httpServer.headersTimeout = 20_000;
+  // Requests whose response has not finished: shutdown waits for these, then drops idle keep-alive
+  // connections at once instead of waiting out their keep-alive timeout.
+  let inFlight = 0;
+  httpServer.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (shuttingDown && inFlight === 0) httpServer.closeIdleConnections();
+    });
+  });
   const ws = attachWebSocketServer(httpServer, { schema, config, context: contextDeps, metrics, logger, formatError });
 
   await new Promise<void>((resolve, reject) => {
@@ -174,10 +187,15 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const close = () =>
     (closing ??= (async () => {
       shuttingDown = true;
+      // The listener closes now (new connections are refused); requests already in flight, and
+      // any that arrive on their connections meanwhile (they see /readyz 503), are served.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
+      const timer = setTimeout(() => {
+        logger.warn({ inFlight, timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: cutting requests still in flight');
+        httpServer.closeAllConnections();
+      }, config.shutdownTimeoutMs);
       await ws.close();
-      const timer = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
       await stopped;
       clearTimeout(timer);
       await apollo.stop();

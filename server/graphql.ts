@@ -77,6 +77,9 @@ export function createApollo(options: {
     parseOptions: parseOptions(config.limits),
     persistedQueries: false,
     allowBatchedHttpRequests: false,
+    // Gantry's own SIGTERM handler drains and then stops Apollo; Apollo's would stop it at once
+    // (failing in-flight requests) and re-send the signal, which main.ts took as a second one.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), observabilityPlugin(options.metrics, options.logger)],
     logger: {
       debug: (m) => options.logger.debug(m),

@@ -18,6 +18,7 @@ import { WebSocketServer } from 'ws';
 import type { Principal } from '../services/access/policy.ts';
 import { authenticate } from '../services/identity/service.ts';
 import { bearerToken } from '../services/identity/tokens.ts';
+import { DomainError } from '../services/shared/errors.ts';
 import type { GantryConfig } from './config.ts';
 import { buildContext, subscriptionEventContexts, type ContextDeps, type GraphQLContext } from './context.ts';
 import { documentTooLarge, limitRules, parseOptions } from './limits.ts';
@@ -47,6 +48,9 @@ interface ConnectionExtra {
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
+
+/** WebSocket close code 1013 Try Again Later (RFC 6455 registry): graphql-ws clients retry it. */
+const TRY_AGAIN_LATER = 1013;
 
 /** How many distinct documents the parse-and-validate cache keeps. */
 const DOCUMENT_CACHE_SIZE = 500;
@@ -101,6 +105,17 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
     live.clear();
   };
 
+  /**
+   * The token could not be checked (the database failed): 1013 Try Again Later, which graphql-ws
+   * clients retry, unlike 4403, which tells them the token is bad. graphql-ws then closes with
+   * 4403 itself, but a socket already closing keeps its first code. Neither the reason nor the
+   * log says more than the error's code: the failed query carried the token's hash.
+   */
+  const closeRetryable = (socket: { close(code: number, reason: string): void }, error: unknown) => {
+    logger.warn({ code: (error as { code?: unknown } | null)?.code ?? null }, 'websocket: could not check a token; closing with 1013');
+    socket.close(TRY_AGAIN_LATER, 'Try again later');
+  };
+
   wss.on('connection', (socket) => {
     metrics.openWebSockets.inc();
     socket.once('close', () => metrics.openWebSockets.dec());
@@ -122,7 +137,9 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
           ctx.extra.authorization = authorization;
           ctx.extra.connectionId = randomUUID();
           return true;
-        } catch {
+        } catch (error) {
+          // A bad token is a DomainError (4403); anything else means the token could not be checked.
+          if (!(error instanceof DomainError)) closeRetryable(ctx.extra.socket, error);
           return false;
         }
       },
@@ -136,9 +153,13 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
         try {
           // Re-authenticating per operation means a revoked or expired token stops new operations.
           contextValue = await buildContext(deps.context, ctx.extra.authorization, requestId);
-        } catch {
-          ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden');
-          return [new GraphQLError('Token no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
+        } catch (error) {
+          if (error instanceof DomainError) {
+            ctx.extra.socket.close(CloseCode.Forbidden, 'Forbidden');
+            return [new GraphQLError('Token no longer valid', { extensions: { code: 'UNAUTHENTICATED' } })];
+          }
+          closeRetryable(ctx.extra.socket, error);
+          return [new GraphQLError('Could not check the token; retry', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
         const operation = getOperationAST(document, payload.operationName)?.operation ?? 'query';
         if (operation === 'subscription') {
