@@ -167,6 +167,7 @@ export type CreateReleaseInput = {
   /** Pods of the new version during a canary; independent of its traffic weight. */
   canaryReplicas?: InputMaybe<Scalars['Int']['input']>;
   environmentId: Scalars['ID']['input'];
+  /** An image reference, `[host[:port]/]path[:tag][@sha256:digest]` by the Docker grammar: host parts letters, digits and inner '-', port 1-65535, lowercase path, tag at most 128 characters. */
   image: Scalars['String']['input'];
   /** Seconds the new version's pods may take to become ready before the release FAILS. */
   progressDeadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -605,6 +606,7 @@ export type ReleaseStep = {
 };
 
 export type ReleaseStepInput = {
+  /** Seconds to hold this step's weight before the next: 1 to 604800 (7 days). For longer, use untilPromoted. */
   pauseSeconds?: InputMaybe<Scalars['Int']['input']>;
   untilPromoted?: InputMaybe<Scalars['Boolean']['input']>;
   weight: Scalars['Int']['input'];
@@ -681,11 +683,17 @@ export type UpdateEnvironmentInput = {
   replicas?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/**
+ * A person or robot. Visible through `node(id:)` to themself, to platform admins and to users who
+ * share a project with them (NOT_FOUND otherwise); shown as members, audit actors and release
+ * authors of projects the caller can see.
+ */
 export type User = Node & {
   __typename?: 'User';
   /** The user's API tokens (revoked ones excluded). Only the user and platform admins see them. */
   apiTokens: Array<ApiToken>;
   id: Scalars['ID']['output'];
+  /** True for platform admins. Only the user themself and platform admins see the real value; anyone else reads false. */
   isAdmin: Scalars['Boolean']['output'];
   login: Scalars['String']['output'];
   name?: Maybe<Scalars['String']['output']>;
