@@ -1,4 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
+import { parseErrorPosition } from '../shared/parse-errors.ts';
 
 /**
  * Parses a kubeconfig and checks it names a current context with a cluster and a user.
@@ -9,7 +10,7 @@ export function parseKubeconfig(yaml: string, context?: string | null): KubeConf
   try {
     kc.loadFromString(yaml);
   } catch (error) {
-    throw new Error(`kubeconfig is not valid YAML/JSON: ${(error as Error).message}`);
+    throw new Error(`kubeconfig is not valid YAML/JSON: ${parseErrorPosition(error)}`);
   }
   if (context) {
     if (!kc.getContextObject(context)) throw new Error(`kubeconfig has no context "${context}"`);
