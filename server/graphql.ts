@@ -39,8 +39,10 @@ function pathOfNul(value: unknown, path: string): string | null {
     }
     return null;
   }
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [key, item] of Object.entries(value)) {
+  // Input objects: plain objects from variables, null-prototype objects from literals.
+  const prototype = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === Object.prototype || prototype === null) {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       const found = pathOfNul(item, `${path}.${key}`);
       if (found) return found;
     }

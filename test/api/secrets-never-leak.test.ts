@@ -104,7 +104,7 @@ beforeAll(async () => {
     env: { GANTRY_EMBEDDED_CLUSTER: '0' },
     start: { clusters: undefined, logger: createLogger('debug', destination) },
   });
-});
+}, 120_000);
 afterAll(async () => {
   await t?.close();
   expectNowhere(planted);
