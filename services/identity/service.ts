@@ -100,7 +100,7 @@ export async function createApiToken(
   if (input.login != null && input.login !== principal.login) {
     requireAdmin(principal, 'create tokens for other users');
     const user = await scope.loaders.userByLogin.load(input.login);
-    if (!user) throw notFound(`User "${input.login}"`);
+    if (!user) throw notFound('User');
     userId = user.id;
   }
   if (input.expiresAt && input.expiresAt <= scope.clock.now()) {
