@@ -20,6 +20,7 @@ export const identityResolvers: Resolvers = {
   },
   User: {
     id: (user) => toGlobalId('User', user.id),
+    isAdmin: (user, _, ctx) => identity.visibleIsAdmin(ctx.principal, user),
     apiTokens: (user, _, ctx) => {
       const principal = requirePrincipal(ctx.principal);
       // Others' tokens are private: an empty list, not an error, so `members { user { apiTokens } }` still works.

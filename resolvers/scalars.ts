@@ -20,7 +20,7 @@ function parseDateTime(value: unknown): Date {
   }
   const date = new Date(value as string);
   if (Number.isNaN(date.getTime()) || !fieldsInRange(match)) {
-    throw new GraphQLError(`"${value}" is not a valid date-time`, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError('DateTime is not a valid calendar date and time', { extensions: { code: 'BAD_USER_INPUT' } });
   }
   return date;
 }

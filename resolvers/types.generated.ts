@@ -231,7 +231,7 @@ export type CreateReleaseInput = {
   canaryReplicas?: InputMaybe<Scalars['Int']['input']>;
   /** The environment's global ID. */
   environmentId: Scalars['ID']['input'];
-  /** An OCI image reference, `[registry[:port]/]path[:tag][@sha256:digest]`, at most 512 characters. */
+  /** An image reference, `[host[:port]/]path[:tag][@sha256:digest]` by the Docker grammar: host parts letters, digits and inner '-', port 1-65535, lowercase path, tag at most 128 characters. */
   image: Scalars['String']['input'];
   /** Seconds the new version's pods may take to become ready before the release FAILS: 1 to 86,400, default 600. */
   progressDeadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
@@ -968,7 +968,7 @@ export type ReleaseStep = {
  * and the 100% step does not pause.
  */
 export type ReleaseStepInput = {
-  /** Seconds to wait (at least 1) once the weight is applied; not with untilPromoted. */
+  /** Seconds to hold this step's weight before the next: 1 to 604800 (7 days). For longer, use untilPromoted. */
   pauseSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Wait for promoteRelease once the weight is applied; default false. */
   untilPromoted?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1083,14 +1083,18 @@ export type UpdateEnvironmentInput = {
   replicas?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** A person or a robot account that calls the API with API tokens. */
+/**
+ * A person or robot. Visible through `node(id:)` to themself, to platform admins and to users who
+ * share a project with them (NOT_FOUND otherwise); shown as members, audit actors and release
+ * authors of projects the caller can see.
+ */
 export type User = Node & {
   __typename?: 'User';
   /** The user's API tokens (revoked ones excluded). Only the user and platform admins see them; others get an empty list. */
   apiTokens: Array<ApiToken>;
   /** Opaque global ID. */
   id: Scalars['ID']['output'];
-  /** Platform admins may do everything everywhere, including creating users and registering clusters. */
+  /** True for platform admins. Only the user themself and platform admins see the real value; anyone else reads false. */
   isAdmin: Scalars['Boolean']['output'];
   /** Unique, stable handle (a DNS-1123 label); memberships and `createApiToken(login:)` name users by it. */
   login: Scalars['String']['output'];

@@ -16,7 +16,7 @@ import { flushTokenUse } from '../services/identity/token-cache.ts';
 import { systemClock, type Clock } from '../services/shared/clock.ts';
 import type { GantryConfig } from './config.ts';
 import type { ContextDeps } from './context.ts';
-import { createErrorFormatter } from './errors.ts';
+import { createClientErrorHandler, createErrorFormatter } from './errors.ts';
 import { buildSchema, createApollo } from './graphql.ts';
 import { createHttpHandler } from './http.ts';
 import { createLogger } from './logger.ts';
@@ -129,6 +129,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const schema = buildSchema();
   const formatError = createErrorFormatter({
     production: config.production,
+    hideSuggestions: !config.introspection,
     onInternal: (error) => logger.error({ err: error }, 'internal error'),
   });
   const apollo = createApollo({ schema, config, metrics, logger, formatError });
@@ -152,6 +153,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const httpServer: Server = createServer(
     createHttpHandler({ apollo, context: contextDeps, limits: config.limits, metrics, logger, readiness }),
   );
+  httpServer.on('clientError', createClientErrorHandler(logger));
   httpServer.requestTimeout = 60_000;
   httpServer.headersTimeout = 20_000;
   // Requests whose response has not finished: shutdown waits for these, then drops idle keep-alive

@@ -1,5 +1,9 @@
+import type { Duplex } from 'node:stream';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
 import { DomainError, ERROR_CODES, type ErrorCode } from '../services/shared/errors.ts';
+import { withoutEchoedValues, withoutSuggestions } from './client-messages.ts';
+import { isDatabaseError } from './logger.ts';
 import { currentRequestId } from './request-id.ts';
 
 /** Codes produced by Apollo or graphql-js, translated into the contract's closed set. */
@@ -28,11 +32,33 @@ function isContractCode(code: unknown): code is ErrorCode {
 }
 
 /**
- * The single place where errors become what clients see. Domain errors keep their message;
- * graphql-js/Apollo errors are mapped into the contract's codes; anything else is internal,
- * and in production its message is replaced by the request id so details never leak.
+ * The message of the error a request error wraps, when the request error's message ends with it:
+ * for variable coercion it separates the echoed value from graphql-js' reason.
  */
-export function createErrorFormatter(options: { production: boolean; onInternal: (error: unknown) => void }) {
+function wrappedReason(error: unknown, message: string): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    current = current instanceof GraphQLError ? current.originalError : undefined;
+    if (current instanceof Error && current.message !== message && message.endsWith(`; ${current.message}`)) return current.message;
+  }
+  return undefined;
+}
+
+export interface ErrorFormatterOptions {
+  production: boolean;
+  /** Strip graphql-js' "Did you mean …?" hints (when introspection is off they reveal the schema). */
+  hideSuggestions: boolean;
+  onInternal: (error: unknown) => void;
+}
+
+/**
+ * The single place where errors become what clients see, over HTTP and WebSocket. Domain errors
+ * keep their message; graphql-js/Apollo errors are mapped into the contract's codes, and their
+ * messages lose any value the caller sent (see client-messages.ts); anything else is internal,
+ * and in production its message is replaced by the request id so details never leak. Database
+ * errors are masked everywhere: drizzle puts the statement's parameters in their message.
+ */
+export function createErrorFormatter(options: ErrorFormatterOptions) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     let original: unknown = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     // graphql-js wraps coercion errors twice (GraphQLError in GraphQLError); look through to a DomainError.
@@ -56,17 +82,46 @@ export function createErrorFormatter(options: { production: boolean; onInternal:
       (!error.originalError || error.originalError instanceof GraphQLError);
     const mapped = isContractCode(rawCode) ? rawCode : (FOREIGN_CODES[String(rawCode)] ?? (requestError ? 'BAD_USER_INPUT' : undefined));
     if (mapped && mapped !== 'INTERNAL_SERVER_ERROR') {
-      return { ...formatted, extensions: { ...extensions, code: mapped, ...(requestId ? { requestId } : {}) } };
+      let message = withoutEchoedValues(formatted.message, wrappedReason(error, formatted.message));
+      if (options.hideSuggestions) message = withoutSuggestions(message);
+      return { ...formatted, message, extensions: { ...extensions, code: mapped, ...(requestId ? { requestId } : {}) } };
     }
     options.onInternal(original);
-    const message = options.production
-      ? `Internal server error; quote request id ${requestId ?? 'unknown'} when reporting it`
-      : formatted.message;
+    const message =
+      options.production || isDatabaseError(original)
+        ? `Internal server error; quote request id ${requestId ?? 'unknown'} when reporting it`
+        : formatted.message;
     return {
       message,
       ...(formatted.locations ? { locations: formatted.locations } : {}),
       ...(formatted.path ? { path: formatted.path } : {}),
       extensions: { code: 'INTERNAL_SERVER_ERROR', ...(requestId ? { requestId } : {}) },
     };
+  };
+}
+
+/** What Node's HTTP parser rejected, as a status; the rest is 400. */
+const CLIENT_ERROR_STATUS: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+
+/**
+ * `clientError` handler for the HTTP server: a request Node's parser refused (a header value
+ * with a forbidden character, an oversized head…) gets a GraphQL-shaped 400 and one log line
+ * with the parser's error code. The error's `rawPacket` holds the request head, Authorization
+ * included, so neither it nor the message is logged or echoed.
+ */
+export function createClientErrorHandler(logger: Logger) {
+  return (error: Error & { code?: string }, socket: Duplex): void => {
+    const code = typeof error.code === 'string' ? error.code : 'unknown';
+    if (code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = CLIENT_ERROR_STATUS[code] ?? 400;
+    logger.warn({ reason: code, status }, 'malformed HTTP request refused');
+    const body = JSON.stringify({ errors: [{ message: 'Malformed HTTP request', extensions: { code: 'BAD_USER_INPUT' } }] });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
+        `content-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   };
 }

@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { allResolvers } from '../resolvers/index.ts';
+import { badInput } from '../services/shared/errors.ts';
 import type { GantryConfig } from './config.ts';
 import type { GraphQLContext } from './context.ts';
 import { limitRules, parseOptions } from './limits.ts';
@@ -23,9 +24,56 @@ export function loadTypeDefs(): string {
     .join('\n');
 }
 
-/** The executable schema: SDL from schema/, resolvers from resolvers/. */
+/** The executable schema: SDL from schema/, resolvers from resolvers/; arguments refuse NUL. */
 export function buildSchema(): GraphQLSchema {
-  return makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: allResolvers() as never });
+  return refuseNulInArguments(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: allResolvers() as never }));
+}
+
+/** The input path of the first string containing U+0000 in `value`, e.g. `input.steps[0].name`. */
+function pathOfNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = pathOfNul(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return null;
+  }
+  // Input objects: plain objects from variables, null-prototype objects from literals.
+  const prototype = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (prototype === Object.prototype || prototype === null) {
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const found = pathOfNul(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * PostgreSQL rejects U+0000 in text, so a NUL in any argument would surface as an internal
+ * error from deep in a transaction. Every field that takes arguments checks them once, coerced
+ * (literals and variables alike, over HTTP and WebSocket), before its resolver runs: BAD_USER_INPUT
+ * naming the argument path. The value itself is never echoed.
+ */
+function refuseNulInArguments(schema: GraphQLSchema): GraphQLSchema {
+  const guard = <R extends GraphQLFieldResolver<unknown, unknown>>(resolver: R): R =>
+    ((source, args, context, info) => {
+      for (const [name, value] of Object.entries(args as Record<string, unknown>)) {
+        const path = pathOfNul(value, name);
+        if (path) throw badInput(path, `${path} must not contain NUL (U+0000) characters`);
+      }
+      return resolver(source, args, context, info);
+    }) as R;
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (field.args.length === 0) continue;
+      if (field.subscribe) field.subscribe = guard(field.subscribe);
+      else field.resolve = guard(field.resolve ?? defaultFieldResolver);
+    }
+  }
+  return schema;
 }
 
 /** The outcome label of an operation: `ok`, or the first error's code. */

@@ -1,12 +1,105 @@
 import { pino, type Logger } from 'pino';
 
-/** JSON lines on stdout; one field set per line so log stores can index them. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * Keys whose values are credentials or caller-supplied payloads, wherever they appear in a log
+ * object (top level or one level down): censored even if some code logs them by mistake.
+ */
+const SECRET_KEYS = ['authorization', 'cookie', 'set-cookie', 'token', 'password', 'secret', 'kubeconfig', 'variables', 'parameters', 'params'];
+const REDACT_PATHS = [
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
+  ...['authorization', 'cookie'].flatMap((key) => [`req.headers.${key}`, `headers.${key}`, `*.headers.${key}`]),
+];
+
+/** Properties never copied from an error into the log: request heads, SQL and its parameters, payloads. */
+const ERROR_PROPERTIES_DROPPED = new Set([
+  'rawPacket',
+  'query',
+  'params',
+  'parameters',
+  'args',
+  'headers',
+  'body',
+  'variables',
+  'detail',
+  'where',
+  'hint',
+  'internal_query',
+  'internalQuery',
+  'request',
+  'response',
+  'config',
+]);
+
+interface DatabaseErrorLike {
+  code?: unknown;
+  severity?: unknown;
+  query?: unknown;
+  params?: unknown;
+  parameters?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * True for errors from the database or the query builder (postgres.js, PGlite, drizzle), or
+ * errors caused by one. Their messages and properties can carry the statement's parameters
+ * (drizzle: `Failed query: … params: …`; PostgreSQL: `invalid input syntax for type uuid: "…"`).
+ */
+export function isDatabaseError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const e = current as DatabaseErrorLike;
+    if (typeof e.query === 'string' && ('params' in e || 'parameters' in e)) return true;
+    if (typeof e.severity === 'string' && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return true;
+    current = e.cause;
+  }
+  return false;
+}
+
+/** The stack's frames without its first lines, which repeat the message. */
+function framesOf(stack: unknown): string | undefined {
+  if (typeof stack !== 'string') return undefined;
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
+  return frames.length > 0 ? frames.join('\n') : undefined;
+}
+
+/** A database error's message with anything quoted or after a colon (values) removed. */
+function databaseMessage(error: Error): string {
+  if (typeof (error as DatabaseErrorLike).query === 'string') return 'database query failed';
+  return error.message.replace(/"[^"]*"/g, '"…"').replace(/: [\s\S]*$/, ': …');
+}
+
+/**
+ * pino's `err` serializer, stricter than the standard one: own primitive properties only (SQLSTATE
+ * code, constraint, table…), never the ones in {@link ERROR_PROPERTIES_DROPPED}; database errors
+ * lose their message's values and the query; the stack keeps its frames; causes likewise.
+ */
+export function serializeError(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return typeof error === 'object' && error !== null ? { type: 'non-error object' } : { type: typeof error };
+  const database = isDatabaseError(error);
+  const out: Record<string, unknown> = {
+    type: error.constructor?.name ?? error.name,
+    message: database ? databaseMessage(error) : error.message,
+  };
+  for (const [key, value] of Object.entries(error)) {
+    if (ERROR_PROPERTIES_DROPPED.has(key) || SECRET_KEYS.includes(key.toLowerCase()) || key === 'cause') continue;
+    if (['string', 'number', 'boolean'].includes(typeof value)) out[key] = value;
+  }
+  const frames = framesOf(error.stack);
+  if (frames) out.stack = frames;
+  if (error.cause !== undefined && depth < 3) out.cause = serializeError(error.cause, depth + 1);
+  return out;
+}
+
+/** JSON lines on stdout (or `destination`); one field set per line so log stores can index them. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'gantry' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: ['req.headers.authorization', '*.authorization', '*.token'], censor: '[REDACTED]' },
-  });
+    serializers: { err: serializeError },
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

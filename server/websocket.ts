@@ -124,7 +124,8 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
   const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       schema: deps.schema,
-      isProd: config.production,
+      // Close reasons never carry an internal error's message (it may hold a caller's value).
+      isProd: true,
       subscribe: createEventExecutor<GraphQLContext>(subscriptionEventContexts),
       connectionInitWaitTimeout: 3_000,
       onConnect: async (ctx) => {

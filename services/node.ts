@@ -2,6 +2,7 @@ import { authorizeProject } from './access/guard.ts';
 import { requirePrincipal } from './access/policy.ts';
 import { requireVisibleApp, requireVisibleEnvironment } from './apps/service.ts';
 import { findAuditEntryById } from './audit/repository.ts';
+import { requireVisibleUser } from './identity/service.ts';
 import { requireVisibleProject } from './projects/service.ts';
 import { requireVisibleRelease } from './releases/service.ts';
 import type { RequestScope } from './scope.ts';
@@ -24,11 +25,8 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
   if (!parsed) throw notFound('Node');
   const { type, id } = parsed;
   switch (type) {
-    case 'User': {
-      const user = await scope.loaders.userById.load(id);
-      if (!user) throw notFound('Node');
-      return { type, row: user };
-    }
+    case 'User':
+      return { type, row: await requireVisibleUser(scope, id).catch(rethrowAsNode) };
     case 'ApiToken': {
       const token = await scope.loaders.tokenById.load(id);
       if (!token || (token.userId !== principal.userId && !principal.isAdmin)) throw notFound('Node');

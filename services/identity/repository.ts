@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import type { Tx } from '../../db/client.ts';
-import { apiTokens, users } from '../../db/schema/index.ts';
+import { apiTokens, projectMembers, users } from '../../db/schema/index.ts';
 
 export type UserRow = typeof users.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
@@ -74,3 +75,15 @@ export async function touchTokens(tx: Tx, ids: readonly string[], at: Date, reso
 }
 
 
+
+/** True when the two users are members of at least one common project. */
+export async function shareAProject(tx: Tx, userId: string, otherUserId: string): Promise<boolean> {
+  const other = alias(projectMembers, 'other_member');
+  const rows = await tx
+    .select({ projectId: projectMembers.projectId })
+    .from(projectMembers)
+    .innerJoin(other, eq(other.projectId, projectMembers.projectId))
+    .where(and(eq(projectMembers.userId, userId), eq(other.userId, otherUserId)))
+    .limit(1);
+  return rows.length > 0;
+}

@@ -49,6 +49,27 @@ export async function authenticate(db: Database, token: string | null, clock: Cl
   return entry.principal;
 }
 
+/**
+ * Who may look a user up by ID: the user themself, platform admins, and users who share a
+ * project with them. Anyone else gets NOT_FOUND, as for any object they cannot see, so user
+ * IDs do not reveal who exists.
+ */
+export async function requireVisibleUser(scope: RequestScope, userId: string): Promise<repo.UserRow> {
+  const principal = requirePrincipal(scope.principal);
+  const user = await scope.loaders.userById.load(userId);
+  if (!user) throw notFound('User');
+  if (user.id !== principal.userId && !principal.isAdmin && !(await repo.shareAProject(scope.db, principal.userId, user.id))) {
+    throw notFound('User');
+  }
+  return user;
+}
+
+/** `isAdmin` as the caller may see it: the truth for themself and for admins, false for anyone else. */
+export function visibleIsAdmin(principal: Principal | null, user: repo.UserRow): boolean {
+  if (!principal) return false;
+  return principal.userId === user.id || principal.isAdmin ? user.isAdmin : false;
+}
+
 export interface CreateUserInput {
   login: string;
   name?: string | null;
@@ -92,7 +113,7 @@ export async function createApiToken(
   if (input.login != null && input.login !== principal.login) {
     requireAdmin(principal, 'create tokens for other users');
     const user = await scope.loaders.userByLogin.load(input.login);
-    if (!user) throw notFound(`User "${input.login}"`);
+    if (!user) throw notFound('User');
     userId = user.id;
   }
   if (input.expiresAt && input.expiresAt <= scope.clock.now()) {

@@ -7,23 +7,13 @@ import { recordAudit } from '../audit/record.ts';
 import type { RequestScope } from '../scope.ts';
 import { badInput, conflict, DomainError, isUniqueViolation, notFound } from '../shared/errors.ts';
 import { idOf, toGlobalId } from '../shared/ids.ts';
-import { requireIntInRange } from '../shared/validation.ts';
+import { requireImageReference, requireIntInRange } from '../shared/validation.ts';
 import { applyInput, type CommitResult } from './commit.ts';
 import { startRelease } from './machine.ts';
 import { RELEASE_STRATEGIES, type ReleaseCommand, type ReleaseStepInput, type ReleaseStrategy } from './model.ts';
 import * as repo from './repository.ts';
 import { encodeState } from './state-codec.ts';
 import { planRelease } from './steps.ts';
-
-/** An OCI image reference: [registry[:port]/]path[:tag][@sha256:digest]. */
-const IMAGE = /^(?:[a-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-
-function requireImage(field: string, image: string): string {
-  const value = image.trim();
-  if (!value) throw badInput(field, `${field} must not be empty`);
-  if (value.length > 512 || !IMAGE.test(value)) throw badInput(field, `${field} "${value}" is not a valid image reference (e.g. registry.example.com/team/app:1.4.2)`);
-  return value;
-}
 
 /** Protected environments take MAINTAINER or OWNER for every release command. */
 async function authorizeRelease(scope: RequestScope, environmentId: string) {
@@ -57,7 +47,7 @@ export interface CreateReleaseInput {
  */
 export async function createRelease(scope: RequestScope, input: CreateReleaseInput): Promise<repo.ReleaseRow> {
   const environmentId = idOf('Environment', input.environmentId, 'input.environmentId');
-  const image = requireImage('input.image', input.image);
+  const image = requireImageReference('input.image', input.image);
   if (input.strategy != null && !(RELEASE_STRATEGIES as readonly string[]).includes(input.strategy)) {
     throw badInput('input.strategy', `input.strategy must be one of ${RELEASE_STRATEGIES.join(', ')}`);
   }

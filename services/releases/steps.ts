@@ -36,11 +36,14 @@ export type PlanResult = { ok: true; plan: ReleasePlan } | { ok: false; errors: 
 
 const FULL_ROLLOUT: readonly ReleaseStepSpec[] = [{ weight: 100, pauseSeconds: null, untilPromoted: false }];
 
+/** Longest timed pause of a step: 7 days. Longer waits are what `untilPromoted` is for. */
+export const MAX_PAUSE_SECONDS = 604_800;
+
 const isWholeNumber = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 
 /**
  * Checks canary steps: weights whole numbers 1..100, strictly increasing, the last exactly 100;
- * pauseSeconds a whole number ≥ 1; a step pauses one way at most; the 100% step does not pause.
+ * pauseSeconds a whole number from 1 to {@link MAX_PAUSE_SECONDS}; a step pauses one way at most; the 100% step does not pause.
  * Returns every error found (empty when valid), each naming its field, e.g. `steps[1].weight`.
  * A missing final 100 is an error rather than appended silently: a plan that differs from what was
  * typed hides typos (5 for 50), and the implicit step's pause would be a guess.
@@ -63,8 +66,8 @@ export function validateSteps(input: readonly ReleaseStepInput[]): FieldError[] 
       });
     }
     const pauseSeconds = step.pauseSeconds ?? null;
-    if (pauseSeconds !== null && (!isWholeNumber(pauseSeconds) || pauseSeconds < 1)) {
-      const message = `must be a whole number of seconds, at least 1 (got ${pauseSeconds})`;
+    if (pauseSeconds !== null && (!isWholeNumber(pauseSeconds) || pauseSeconds < 1 || pauseSeconds > MAX_PAUSE_SECONDS)) {
+      const message = `must be a whole number of seconds from 1 to ${MAX_PAUSE_SECONDS} (7 days) (got ${pauseSeconds})`;
       errors.push({ field: `${field}.pauseSeconds`, message });
     }
     const pauses = pauseSeconds !== null || step.untilPromoted === true;

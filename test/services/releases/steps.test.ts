@@ -24,6 +24,7 @@ describe('validateSteps', () => {
     { rule: 'a single 100% step is valid', steps: [{ weight: 100 }] },
     { rule: 'increasing weights ending at 100 are valid', steps: [{ weight: 1 }, { weight: 2 }, { weight: 100 }] },
     { rule: 'gates and timed pauses before 100% are valid', steps: [{ weight: 10, untilPromoted: true }, { weight: 50, pauseSeconds: 300 }, { weight: 100 }] },
+    { rule: 'a timed pause of exactly 7 days is valid', steps: [{ weight: 10, pauseSeconds: 604_800 }, { weight: 100 }] },
     { rule: 'explicit nulls and false mean no pause', steps: [{ weight: 10, pauseSeconds: null, untilPromoted: false }, { weight: 100, pauseSeconds: null, untilPromoted: null }] },
   ])('$rule', ({ steps }) => {
     expect(validateSteps(steps)).toEqual([]);
@@ -37,8 +38,9 @@ describe('validateSteps', () => {
     { rule: 'a weight equal to the previous one is refused', steps: [{ weight: 20 }, { weight: 20 }, { weight: 100 }], field: 'steps[1].weight', message: 'must be greater than steps[0].weight (20): weights strictly increase' },
     { rule: 'a decreasing weight is refused', steps: [{ weight: 50 }, { weight: 10 }, { weight: 100 }], field: 'steps[1].weight', message: 'must be greater than steps[0].weight (50): weights strictly increase' },
     { rule: 'a plan not ending at 100 is refused rather than completed silently', steps: [{ weight: 10 }, { weight: 50 }], field: 'steps', message: 'the last step must have weight 100 (got 50): a release ends with all traffic on the new version' },
-    { rule: 'a pause of 0 seconds is refused', steps: [{ weight: 10, pauseSeconds: 0 }, { weight: 100 }], field: 'steps[0].pauseSeconds', message: 'must be a whole number of seconds, at least 1 (got 0)' },
-    { rule: 'a negative pause is refused', steps: [{ weight: 10, pauseSeconds: -5 }, { weight: 100 }], field: 'steps[0].pauseSeconds', message: 'must be a whole number of seconds, at least 1 (got -5)' },
+    { rule: 'a pause of 0 seconds is refused', steps: [{ weight: 10, pauseSeconds: 0 }, { weight: 100 }], field: 'steps[0].pauseSeconds', message: 'must be a whole number of seconds from 1 to 604800 (7 days) (got 0)' },
+    { rule: 'a pause over 7 days is refused', steps: [{ weight: 10, pauseSeconds: 604_801 }, { weight: 100 }], field: 'steps[0].pauseSeconds', message: 'must be a whole number of seconds from 1 to 604800 (7 days) (got 604801)' },
+    { rule: 'a negative pause is refused', steps: [{ weight: 10, pauseSeconds: -5 }, { weight: 100 }], field: 'steps[0].pauseSeconds', message: 'must be a whole number of seconds from 1 to 604800 (7 days) (got -5)' },
     { rule: 'both a timed pause and a gate on one step are refused', steps: [{ weight: 10, pauseSeconds: 60, untilPromoted: true }, { weight: 100 }], field: 'steps[0]', message: 'set pauseSeconds or untilPromoted, not both' },
     { rule: 'a gate on the 100% step is refused', steps: [{ weight: 10 }, { weight: 100, untilPromoted: true }], field: 'steps[1]', message: 'the 100% step cannot pause: the release succeeds as soon as it is applied' },
     { rule: 'a timed pause on the 100% step is refused', steps: [{ weight: 100, pauseSeconds: 30 }], field: 'steps[0]', message: 'the 100% step cannot pause: the release succeeds as soon as it is applied' },
