@@ -148,11 +148,18 @@ export type CreateEnvironmentInput = {
   cluster?: InputMaybe<Scalars['String']['input']>;
   /** A DNS-1123 label, unique within the app. */
   name: Scalars['String']['input'];
-  /** Defaults to <project slug>-<environment name>. */
+  /**
+   * A DNS-1123 label. Refused if another project owns it on the cluster (CONFLICT) or it is a
+   * system namespace: kube-*, default, istio-system, gantry, gantry-system (BAD_USER_INPUT).
+   * Defaults to <project slug>-<environment name>, or, when that is taken by another project, too
+   * long or a system name, to it (cut to fit) with a 6-character suffix hashed from the project.
+   */
   namespace?: InputMaybe<Scalars['String']['input']>;
   protected?: InputMaybe<Scalars['Boolean']['input']>;
   /** 0 to 1000; default 2. */
   replicas?: InputMaybe<Scalars['Int']['input']>;
+  /** 0 to 50; default 3. */
+  revisionHistoryLimit?: InputMaybe<Scalars['Int']['input']>;
   /** Default ISTIO. */
   router?: InputMaybe<TrafficRouter>;
 };
@@ -202,11 +209,15 @@ export type Environment = Node & {
   currentRelease?: Maybe<Release>;
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /** Owned by the app's project on its cluster: no other project may deploy into it. */
   namespace: Scalars['String']['output'];
   /** Protected environments take MAINTAINER or OWNER to release, promote, abort or roll back. */
   protected: Scalars['Boolean']['output'];
   releases: ReleaseConnection;
+  /** Pods of the stable version; updateEnvironment applies a change to the running Deployment at once. */
   replicas: Scalars['Int']['output'];
+  /** Superseded versions' Deployments kept at zero replicas for rollback; older ones are deleted. */
+  revisionHistoryLimit: Scalars['Int']['output'];
   router: TrafficRouter;
   /** Live state, from the cluster's watch cache. */
   workload: Workload;
@@ -678,7 +689,10 @@ export type UpdateAppInput = {
 export type UpdateEnvironmentInput = {
   id: Scalars['ID']['input'];
   protected?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 0 to 1000; the stable Deployment is scaled at once (also when unchanged, which undoes a kubectl scale). */
   replicas?: InputMaybe<Scalars['Int']['input']>;
+  /** 0 to 50; applied at the next release's clean-up. */
+  revisionHistoryLimit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type User = Node & {
@@ -698,14 +712,24 @@ export type WatchEventType =
 
 export type Workload = {
   __typename?: 'Workload';
+  /** The environment's replicas: what its stable version should run. */
+  declaredReplicas: Scalars['Int']['output'];
   desiredReplicas: Scalars['Int']['output'];
+  /** True when stableReplicas differs from declaredReplicas: the Deployment was scaled outside Gantry (kubectl scale). updateEnvironment(replicas) puts it back. */
+  drift: Scalars['Boolean']['output'];
   pods: Array<Pod>;
   readyReplicas: Scalars['Int']['output'];
+  /** Pods the stable version's Deployment asks for (spec.replicas) as the cluster reports it; null before the first release or when it is missing. */
+  stableReplicas?: Maybe<Scalars['Int']['output']>;
   versions: Array<WorkloadVersion>;
 };
 
 export type WorkloadVersion = {
   __typename?: 'WorkloadVersion';
+  /** The Deployment running this version. */
+  deployment: Scalars['String']['output'];
+  /** Pods its Deployment asks for (spec.replicas). */
+  desiredReplicas: Scalars['Int']['output'];
   image: Scalars['String']['output'];
   readyReplicas: Scalars['Int']['output'];
   replicas: Scalars['Int']['output'];
@@ -996,6 +1020,7 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
   protected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   releases?: Resolver<ResolversTypes['ReleaseConnection'], ParentType, ContextType, Partial<EnvironmentReleasesArgs>>;
   replicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revisionHistoryLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   router?: Resolver<ResolversTypes['TrafficRouter'], ParentType, ContextType>;
   workload?: Resolver<ResolversTypes['Workload'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1174,13 +1199,18 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
 };
 
 export type WorkloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Workload'] = ResolversParentTypes['Workload']> = {
+  declaredReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   desiredReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  drift?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   pods?: Resolver<Array<ResolversTypes['Pod']>, ParentType, ContextType>;
   readyReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stableReplicas?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   versions?: Resolver<Array<ResolversTypes['WorkloadVersion']>, ParentType, ContextType>;
 };
 
 export type WorkloadVersionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkloadVersion'] = ResolversParentTypes['WorkloadVersion']> = {
+  deployment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  desiredReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   image?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   readyReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   replicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
