@@ -46,6 +46,15 @@ describe('tenant isolation: namespaces belong to one project per cluster', () =>
     expect(project.apps.nodes.flatMap((a: any) => a.environments)).toEqual([]);
   });
 
+  it('should give a namespace claimed by two projects at the same moment to exactly one of them', async () => {
+    const appB = await anApp(t, projectB.id, 'racer', ownerB.token);
+    const racers = await Promise.all([
+      t.gql(CREATE_ENV, { i: { appId: appA.id, name: 'race', namespace: 'contested' } }, ownerA.token),
+      t.gql(CREATE_ENV, { i: { appId: appB.id, name: 'race', namespace: 'contested' } }, ownerB.token),
+    ]);
+    expect(racers.map((r) => errorOf(r).code).sort()).toEqual(['CONFLICT', 'ok']);
+  });
+
   it('should refuse system namespaces with BAD_USER_INPUT on input.namespace', async () => {
     for (const namespace of ['kube-system', 'kube-public', 'kube-node-lease', 'default', 'istio-system', 'gantry-system']) {
       const res = await t.gql(CREATE_ENV, { i: { appId: appA.id, name: 'sys', namespace } }, ownerA.token);
