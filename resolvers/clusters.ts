@@ -1,6 +1,6 @@
 import { requirePrincipal } from '../services/access/policy.ts';
 import { registerCluster, unregisterCluster } from '../services/clusters/service.ts';
-import { environmentWorkload, subscribePodEvents, subscribeWorkload } from '../services/workloads/service.ts';
+import { environmentWorkload, subscribePodEvents, subscribeWorkload, workloadReplicas } from '../services/workloads/service.ts';
 import type { Resolvers } from './types.generated.ts';
 
 export const clusterResolvers: Resolvers = {
@@ -29,5 +29,10 @@ export const clusterResolvers: Resolvers = {
 export const workloadFieldResolvers: Resolvers = {
   Environment: {
     workload: async (environment, _, ctx) => environmentWorkload(ctx, environment, (await ctx.loaders.appById.load(environment.appId))!),
+  },
+  Workload: {
+    declaredReplicas: async (view, _, ctx) => (await workloadReplicas(ctx, view)).declaredReplicas,
+    stableReplicas: async (view, _, ctx) => (await workloadReplicas(ctx, view)).stableReplicas,
+    drift: async (view, _, ctx) => (await workloadReplicas(ctx, view)).drift,
   },
 };

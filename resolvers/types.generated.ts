@@ -207,12 +207,19 @@ export type CreateEnvironmentInput = {
   cluster?: InputMaybe<Scalars['String']['input']>;
   /** A DNS-1123 label, unique within the app. */
   name: Scalars['String']['input'];
-  /** Defaults to <project slug>-<environment name>. */
+  /**
+   * A DNS-1123 label. Refused if another project owns it on the cluster (CONFLICT) or it is a
+   * system namespace: kube-*, default, istio-system, gantry, gantry-system (BAD_USER_INPUT).
+   * Defaults to <project slug>-<environment name>, or, when that is taken by another project, too
+   * long or a system name, to it (cut to fit) with a 6-character suffix hashed from the project.
+   */
   namespace?: InputMaybe<Scalars['String']['input']>;
   /** Default false. Protected environments take MAINTAINER or OWNER to release to. */
   protected?: InputMaybe<Scalars['Boolean']['input']>;
   /** 0 to 1000; default 2. */
   replicas?: InputMaybe<Scalars['Int']['input']>;
+  /** 0 to 50; default 3. */
+  revisionHistoryLimit?: InputMaybe<Scalars['Int']['input']>;
   /** Default ISTIO. */
   router?: InputMaybe<TrafficRouter>;
 };
@@ -279,14 +286,16 @@ export type Environment = Node & {
   id: Scalars['ID']['output'];
   /** A DNS-1123 label, unique within the app, e.g. `prod`. */
   name: Scalars['String']['output'];
-  /** The Kubernetes namespace of its objects; default `<project slug>-<environment name>`. */
+  /** The Kubernetes namespace of its objects, owned by the app's project on its cluster: no other project may deploy into it. Default `<project slug>-<environment name>`, with a short suffix when that name is taken or not allowed. */
   namespace: Scalars['String']['output'];
   /** Protected environments take MAINTAINER or OWNER to release, promote, abort or roll back. */
   protected: Scalars['Boolean']['output'];
   /** The environment's releases, newest first. */
   releases: ReleaseConnection;
-  /** Pods of the stable version, 0 to 1000. */
+  /** Pods of the stable version, 0 to 1000; updateEnvironment applies a change to the running Deployment at once. */
   replicas: Scalars['Int']['output'];
+  /** Superseded versions' Deployments kept at zero replicas for rollback; older ones are deleted. */
+  revisionHistoryLimit: Scalars['Int']['output'];
   /** How canary releases shift traffic here. */
   router: TrafficRouter;
   /** Live state, from the cluster's watch cache. */
@@ -1079,8 +1088,10 @@ export type UpdateEnvironmentInput = {
   id: Scalars['ID']['input'];
   /** Whether releasing here takes MAINTAINER or OWNER. */
   protected?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Pods of the stable version, 0 to 1000. */
+  /** 0 to 1000; the stable Deployment is scaled at once (also when unchanged, which undoes a kubectl scale). */
   replicas?: InputMaybe<Scalars['Int']['input']>;
+  /** 0 to 50; applied at the next release's clean-up. */
+  revisionHistoryLimit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -1114,12 +1125,18 @@ export type WatchEventType =
 /** An environment's live state in the cluster, from the watch cache (never a fresh API call). */
 export type Workload = {
   __typename?: 'Workload';
+  /** The environment's replicas: what its stable version should run. */
+  declaredReplicas: Scalars['Int']['output'];
   /** Pods asked for, summed over the versions' Deployments. */
   desiredReplicas: Scalars['Int']['output'];
+  /** True when stableReplicas differs from declaredReplicas: the Deployment was scaled outside Gantry (kubectl scale). updateEnvironment(replicas) puts it back. */
+  drift: Scalars['Boolean']['output'];
   /** Every pod of the app in the environment's namespace. */
   pods: Array<Pod>;
   /** Ready pods, summed over the versions' Deployments. */
   readyReplicas: Scalars['Int']['output'];
+  /** Pods the stable version's Deployment asks for (spec.replicas) as the cluster reports it; null before the first release or when it is missing. */
+  stableReplicas?: Maybe<Scalars['Int']['output']>;
   /** Every version running, one per Deployment (beside the stable one, a canary during a release). */
   versions: Array<WorkloadVersion>;
 };
@@ -1127,6 +1144,10 @@ export type Workload = {
 /** One version of the app running in an environment: one Deployment. */
 export type WorkloadVersion = {
   __typename?: 'WorkloadVersion';
+  /** The Deployment running this version. */
+  deployment: Scalars['String']['output'];
+  /** Pods its Deployment asks for (spec.replicas). */
+  desiredReplicas: Scalars['Int']['output'];
   /** The container image the version runs. */
   image: Scalars['String']['output'];
   /** Of those, the ready ones. */
@@ -1421,6 +1442,7 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
   protected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   releases?: Resolver<ResolversTypes['ReleaseConnection'], ParentType, ContextType, Partial<EnvironmentReleasesArgs>>;
   replicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  revisionHistoryLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   router?: Resolver<ResolversTypes['TrafficRouter'], ParentType, ContextType>;
   workload?: Resolver<ResolversTypes['Workload'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1600,13 +1622,18 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
 };
 
 export type WorkloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Workload'] = ResolversParentTypes['Workload']> = {
+  declaredReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   desiredReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  drift?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   pods?: Resolver<Array<ResolversTypes['Pod']>, ParentType, ContextType>;
   readyReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stableReplicas?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   versions?: Resolver<Array<ResolversTypes['WorkloadVersion']>, ParentType, ContextType>;
 };
 
 export type WorkloadVersionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkloadVersion'] = ResolversParentTypes['WorkloadVersion']> = {
+  deployment?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  desiredReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   image?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   readyReplicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   replicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

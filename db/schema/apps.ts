@@ -45,6 +45,8 @@ export const environments = pgTable(
     stableImage: text('stable_image'),
     /** Releases created so far: numbers releases (r1, r2 …) without a max() query. */
     releaseCount: integer('release_count').notNull().default(0),
+    /** Superseded Deployments kept (scaled to zero) for rollback; older ones are deleted. */
+    revisionHistoryLimit: integer('revision_history_limit').notNull().default(3),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
     version: integer('version').notNull().default(1),
   },

@@ -1,6 +1,7 @@
 /** Every drizzle table, in one object: drizzle-kit reads this file to generate migrations. */
 export * from './identity.ts';
 export * from './apps.ts';
+export * from './namespaces.ts';
 export * from './audit.ts';
 export * from './clusters.ts';
 export * from './releases.ts';

@@ -65,7 +65,7 @@ export async function updateEnvironment(
   tx: Tx,
   id: string,
   expectedVersion: number,
-  patch: Partial<Pick<EnvironmentRow, 'replicas' | 'protected'>>,
+  patch: Partial<Pick<EnvironmentRow, 'replicas' | 'protected' | 'revisionHistoryLimit'>>,
 ): Promise<EnvironmentRow | null> {
   const [row] = await tx
     .update(environments)

@@ -8,12 +8,16 @@ import { idOf } from '../shared/ids.ts';
 import { paginateInMemory, type Connection, type PageArgs } from '../shared/pagination.ts';
 import { requireDnsLabel, requireIntInRange, requireRepoUrl, requireText } from '../shared/validation.ts';
 import { LANGUAGES, TRAFFIC_ROUTERS } from '../../db/schema/enums.ts';
+import { claimEnvironmentNamespace } from './namespaces.ts';
 import * as repo from './repository.ts';
 
 export type { AppRow, EnvironmentRow } from './repository.ts';
 
 export const MAX_REPLICAS = 1000;
 export const DEFAULT_REPLICAS = 2;
+/** Superseded Deployments kept at zero replicas for rollback, per environment. */
+export const DEFAULT_REVISION_HISTORY = 3;
+export const MAX_REVISION_HISTORY = 50;
 
 /** The app if the caller may read its project. @throws NOT_FOUND otherwise. */
 export async function requireVisibleApp(scope: RequestScope, appId: string, action: 'project.read' | 'app.update' | 'app.delete' | 'environment.create' = 'project.read'): Promise<repo.AppRow> {
@@ -134,6 +138,7 @@ export interface CreateEnvironmentInput {
   replicas?: number | null;
   protected?: boolean | null;
   router?: string | null;
+  revisionHistoryLimit?: number | null;
 }
 
 export async function createEnvironment(scope: RequestScope, input: CreateEnvironmentInput): Promise<repo.EnvironmentRow> {
@@ -147,10 +152,13 @@ export async function createEnvironment(scope: RequestScope, input: CreateEnviro
     throw badInput('input.cluster', `Unknown cluster "${cluster}"; known clusters: ${known}`);
   }
   const app = await requireVisibleApp(scope, appId, 'environment.create');
-  const project = await scope.loaders.projectById.load(app.projectId);
-  const namespace = requireDnsLabel('input.namespace', input.namespace ?? `${project!.slug}-${name}`);
+  const project = (await scope.loaders.projectById.load(app.projectId))!;
+  const explicit = input.namespace == null ? null : requireDnsLabel('input.namespace', input.namespace);
+  const revisionHistoryLimit = requireIntInRange('input.revisionHistoryLimit', input.revisionHistoryLimit ?? DEFAULT_REVISION_HISTORY, 0, MAX_REVISION_HISTORY);
   try {
     return await scope.db.transaction(async (tx) => {
+      const at = scope.clock.now();
+      const namespace = await claimEnvironmentNamespace(tx, { cluster, namespace: explicit, project, environment: name, at });
       const environment = await repo.insertEnvironment(tx, {
         id: randomUUID(),
         appId,
@@ -161,7 +169,8 @@ export async function createEnvironment(scope: RequestScope, input: CreateEnviro
         replicas,
         protected: input.protected ?? false,
         router,
-        createdAt: scope.clock.now(),
+        revisionHistoryLimit,
+        createdAt: at,
       });
       await recordAudit(tx, scope, { action: 'environment.create', targetType: 'Environment', targetId: environment.id, projectId: app.projectId, details: input });
       scope.loaders.environmentsByApp.clear(appId);
@@ -171,8 +180,9 @@ export async function createEnvironment(scope: RequestScope, input: CreateEnviro
     if (isUniqueViolation(error, 'environments_app_name_uq')) {
       throw conflict(`App "${app.name}" already has an environment named "${name}"`, { field: 'input.name' });
     }
-    if (isUniqueViolation(error)) {
-      throw conflict(`Namespace "${namespace}" on cluster "${cluster}" already runs an app named "${app.name}"`, { field: 'input.namespace' });
+    // The namespace belongs to this project (checked above), so what runs there is the caller's own app.
+    if (isUniqueViolation(error, 'environments_workload_uq')) {
+      throw conflict(`App "${app.name}" already has an environment in that namespace on this cluster`, { field: 'input.namespace' });
     }
     throw error;
   }
@@ -180,20 +190,44 @@ export async function createEnvironment(scope: RequestScope, input: CreateEnviro
 
 export async function updateEnvironment(
   scope: RequestScope,
-  input: { id: string; replicas?: number | null; protected?: boolean | null },
+  input: { id: string; replicas?: number | null; protected?: boolean | null; revisionHistoryLimit?: number | null },
 ): Promise<repo.EnvironmentRow> {
   const id = idOf('Environment', input.id, 'input.id');
   const patch: Parameters<typeof repo.updateEnvironment>[3] = {};
   if (input.replicas === null) throw badInput('input.replicas', 'input.replicas cannot be null');
   if (input.protected === null) throw badInput('input.protected', 'input.protected cannot be null');
+  if (input.revisionHistoryLimit === null) throw badInput('input.revisionHistoryLimit', 'input.revisionHistoryLimit cannot be null');
   if (input.replicas !== undefined) patch.replicas = requireIntInRange('input.replicas', input.replicas, 0, MAX_REPLICAS);
   if (input.protected !== undefined) patch.protected = input.protected;
+  if (input.revisionHistoryLimit !== undefined) {
+    patch.revisionHistoryLimit = requireIntInRange('input.revisionHistoryLimit', input.revisionHistoryLimit, 0, MAX_REVISION_HISTORY);
+  }
   const { environment, app } = await requireVisibleEnvironment(scope, id, 'environment.update');
-  return scope.db.transaction(async (tx) => {
-    const updated = await repo.updateEnvironment(tx, id, environment.version, patch);
-    if (!updated) throw conflict('The environment was changed by someone else meanwhile; retry');
+  const updated = await scope.db.transaction(async (tx) => {
+    const row = await repo.updateEnvironment(tx, id, environment.version, patch);
+    if (!row) throw conflict('The environment was changed by someone else meanwhile; retry');
     await recordAudit(tx, scope, { action: 'environment.update', targetType: 'Environment', targetId: id, projectId: app.projectId, details: input });
-    scope.loaders.environmentById.clear(id).prime(id, updated);
-    return updated;
+    scope.loaders.environmentById.clear(id).prime(id, row);
+    return row;
   });
+  if (patch.replicas !== undefined) await scaleStable(scope, updated);
+  return updated;
+}
+
+/**
+ * Applies the declared replicas to the running stable Deployment now, not at the next release.
+ * A release in progress keeps its canary's size (the engine owns it); its stable side follows
+ * here, and a canary promoted meanwhile is brought to the environment's size when it becomes
+ * stable. A failed scale (cluster unreachable) does not undo the committed change: the
+ * workload reports the drift, and repeating the update applies it.
+ */
+async function scaleStable(scope: RequestScope, environment: repo.EnvironmentRow): Promise<void> {
+  const port = scope.clusters.port(environment.cluster);
+  if (!port || !environment.stableDeployment) return;
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: environment.stableDeployment, namespace: environment.namespace } };
+  try {
+    if (await port.read(ref)) await port.scale(ref, environment.replicas);
+  } catch {
+    // Reported as drift in Environment.workload; see above.
+  }
 }

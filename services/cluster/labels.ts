@@ -14,6 +14,8 @@ export const LABELS = {
   deployment: 'gantry.io/deployment',
   /** The track of a per-track object (Gateway API Services): `stable` or `canary`. */
   track: 'gantry.io/track',
+  /** On namespaces Gantry creates: the slug of the project that owns the namespace. */
+  project: 'gantry.io/project',
 } as const;
 
 export const MANAGED_BY = 'gantry';

@@ -9,6 +9,8 @@ export interface WorkloadTarget {
   namespace: string;
   app: string;
   environment: string;
+  /** Slug of the project owning the namespace: the namespace's `gantry.io/project` label. */
+  project?: string | null;
 }
 
 /** Port the app's containers listen on and its Services expose. */
@@ -24,7 +26,9 @@ export function baseLabels(target: WorkloadTarget): Record<string, string> {
 }
 
 export function namespaceManifest(target: WorkloadTarget): Manifest {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: target.namespace, labels: { [LABELS.managedBy]: MANAGED_BY } } };
+  const labels: Record<string, string> = { [LABELS.managedBy]: MANAGED_BY };
+  if (target.project) labels[LABELS.project] = target.project;
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: target.namespace, labels } };
 }
 
 /** Deployment names carry the version, so stable and canary run side by side. */

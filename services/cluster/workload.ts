@@ -7,8 +7,12 @@ import { LABELS } from './labels.ts';
 export type Router = TrafficRouter;
 
 export interface WorkloadVersionView {
+  /** The Deployment running this version. */
+  deployment: string;
   version: string;
   image: string;
+  /** Pods the Deployment asks for (`spec.replicas`). */
+  desiredReplicas: number;
   replicas: number;
   readyReplicas: number;
   trafficWeight: number | null;
@@ -25,6 +29,11 @@ export interface PodInfo {
 }
 
 export interface WorkloadView {
+  /**
+   * The environment this view was asked for (each subscriber's copy carries its own): the
+   * declared replicas and the stable Deployment are read from it fresh for every message.
+   */
+  environmentId?: string;
   desiredReplicas: number;
   readyReplicas: number;
   versions: WorkloadVersionView[];
@@ -85,8 +94,10 @@ export function buildWorkload(snapshot: AppSnapshot, app: string, router: Router
     .map((d) => {
       const version = d.labels[LABELS.version] ?? d.name;
       return {
+        deployment: d.name,
         version,
         image: d.image,
+        desiredReplicas: d.desiredReplicas,
         replicas: d.replicas,
         readyReplicas: d.readyReplicas,
         trafficWeight: traffic ? (traffic.get(version) ?? 0) : null,
@@ -99,4 +110,15 @@ export function buildWorkload(snapshot: AppSnapshot, app: string, router: Router
     versions,
     pods: snapshot.pods.map(podInfo),
   };
+}
+
+/**
+ * `spec.replicas` of the environment's stable Deployment as the watch sees it, and whether it
+ * differs from the declared replicas (someone ran `kubectl scale`, or a scale is still on its
+ * way). Null and no drift before the first release, or when the Deployment is missing.
+ */
+export function stableReplicasOf(view: WorkloadView, stableDeployment: string | null, declared: number): { stableReplicas: number | null; drift: boolean } {
+  const stable = stableDeployment ? view.versions.find((v) => v.deployment === stableDeployment) : undefined;
+  if (!stable) return { stableReplicas: null, drift: false };
+  return { stableReplicas: stable.desiredReplicas, drift: stable.desiredReplicas !== declared };
 }

@@ -28,16 +28,20 @@ export interface ReleaseLayout {
   stableDeployment: string | null;
   /** Only the environment's newest release writes its router objects. */
   ownsRouter: boolean;
+  /** Older Deployments kept at zero replicas for rollback; the ones beyond are deleted. */
+  revisionHistoryLimit: number;
 }
 
-export function layoutOf(release: ReleaseRow, environment: EnvironmentRow, appName: string): ReleaseLayout {
+/** `projectSlug`: the namespace owner's, for the namespace's project label (null: no label). */
+export function layoutOf(release: ReleaseRow, environment: EnvironmentRow, appName: string, projectSlug: string | null = null): ReleaseLayout {
   return {
-    target: { namespace: environment.namespace, app: appName, environment: environment.name },
+    target: { namespace: environment.namespace, app: appName, environment: environment.name, project: projectSlug },
     router: environment.router as Router,
     release,
     replicas: environment.replicas,
     stableDeployment: environment.stableDeployment,
     ownsRouter: release.number === environment.releaseCount,
+    revisionHistoryLimit: environment.revisionHistoryLimit,
   };
 }
 

@@ -122,6 +122,12 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
       if (!layout.ownsRouter) return null;
       const split = release.strategy === 'CANARY' ? promotedSplit(layout) : singleTrackSplit(layout);
       await applyAll(port, [...trackManifests(target, router, split), weightManifest(target, router, split)]);
+      // The canary ran at the size declared when it started: as the stable version it runs the
+      // environment's replicas now (updateEnvironment may have changed them meanwhile).
+      if (release.strategy === 'CANARY' && layout.stableDeployment === release.deployment) {
+        const live = await port.read(deploymentRef(layout, release.deployment));
+        if (live && Number(live.spec?.replicas ?? 0) !== layout.replicas) await port.scale(deploymentRef(layout, release.deployment), layout.replicas);
+      }
       return null;
     }
     case 'SCALE_DOWN_OLD': {
@@ -129,8 +135,13 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
       // Never scale down what serves traffic now: after a rollback the old Deployment is stable again.
       if (!old || old === release.deployment || (old === layout.stableDeployment && layout.stableDeployment !== release.deployment)) return null;
       if (now < effect.notBefore) return `scale-down of ${old} waits until ${effect.notBefore.toISOString()}`;
-      const current = await port.read(deploymentRef(layout, old));
-      if (current && Number(current.spec?.replicas ?? 0) > 0) await port.scale(deploymentRef(layout, old), 0);
+      if (layout.revisionHistoryLimit === 0) {
+        await port.remove(deploymentRef(layout, old));
+      } else {
+        const current = await port.read(deploymentRef(layout, old));
+        if (current && Number(current.spec?.replicas ?? 0) > 0) await port.scale(deploymentRef(layout, old), 0);
+      }
+      await pruneHistory(port, layout);
       return null;
     }
     case 'REMOVE_CANARY': {
@@ -161,6 +172,34 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
       }
       return null;
     }
+  }
+}
+
+/** The release number in a version label (`r12` → 12); null for anything else. */
+function releaseNumberOf(version: string | undefined): number | null {
+  const match = /^r(\d+)$/.exec(version ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Keeps the `revisionHistoryLimit` newest Deployments older than this release (scaled to zero,
+ * for a quick rollback) and deletes the older ones. Never touches the stable Deployment, this
+ * release's, newer releases', or one that still asks for pods (someone scaled it up again).
+ * A rollback to a deleted version still works: it is a new release that creates its Deployment.
+ */
+async function pruneHistory(port: ClusterPort, layout: ReleaseLayout): Promise<void> {
+  const { target, release } = layout;
+  const current = releaseNumberOf(release.version) ?? 0;
+  const older = port
+    .snapshot(target.namespace, target.app)
+    .deployments.filter((d) => !d.deleting && d.name !== release.deployment && d.name !== layout.stableDeployment && d.name !== release.previousDeployment)
+    .map((d) => ({ name: d.name, desired: d.desiredReplicas, number: releaseNumberOf(d.labels[LABELS.version]) }))
+    .filter((d): d is { name: string; desired: number; number: number } => d.number !== null && d.number < current)
+    .sort((a, b) => b.number - a.number);
+  // The previous Deployment (just scaled down, or removed with a limit of 0) is the newest revision.
+  const keep = Math.max(0, layout.revisionHistoryLimit - (release.previousDeployment ? 1 : 0));
+  for (const stale of older.slice(keep)) {
+    if (stale.desired === 0) await port.remove(deploymentRef(layout, stale.name));
   }
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.ts';
+import { namespaceOwnerSlug } from '../apps/namespaces.ts';
 import { findAppsByIds, findEnvironmentsByIds } from '../apps/repository.ts';
 import type { ClusterDirectory } from '../cluster/directory.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -217,7 +218,8 @@ export class ReleaseEngine {
       const [freshRow] = await repo.findReleasesByIds(db, [id]);
       if (!freshEnv || !freshRow) return;
       state = decodeState(freshRow.state);
-      const outcome = await runEffects(port, layoutOf(freshRow, freshEnv, app.name), desiredEffects(state), clock.now(), stillLeader);
+      const owner = await namespaceOwnerSlug(db, freshEnv.cluster, freshEnv.namespace);
+      const outcome = await runEffects(port, layoutOf(freshRow, freshEnv, app.name, owner), desiredEffects(state), clock.now(), stillLeader);
       if (outcome.complete) h.lastEffectsAt = Date.now();
       else h.dirty = true;
       if (outcome.stoppedAt === 'lease lost' || outcome.stoppedAt?.includes('waits until')) {

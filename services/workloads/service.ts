@@ -2,7 +2,7 @@ import { requireVisibleEnvironment, type EnvironmentRow } from '../apps/service.
 import type { AppRow } from '../apps/repository.ts';
 import { AccessMonitor, deliverWhileAllowed } from '../access/revalidation.ts';
 import type { ClusterPort } from '../cluster/directory.ts';
-import { buildWorkload, type PodInfo, type Router, type WorkloadView } from '../cluster/workload.ts';
+import { buildWorkload, stableReplicasOf, type PodInfo, type Router, type WorkloadView } from '../cluster/workload.ts';
 import { listenWorkload, podEventOf, type PodEventView } from './publisher.ts';
 import type { RequestScope } from '../scope.ts';
 import { Channel } from '../shared/channel.ts';
@@ -20,7 +20,17 @@ function portOf(scope: RequestScope, environment: EnvironmentRow): ClusterPort {
 /** The environment's live workload, from the cluster's watch cache (no API call). */
 export function environmentWorkload(scope: RequestScope, environment: EnvironmentRow, app: Pick<AppRow, 'name'>): WorkloadView {
   const snapshot = portOf(scope, environment).snapshot(environment.namespace, app.name);
-  return buildWorkload(snapshot, app.name, environment.router as Router);
+  return { ...buildWorkload(snapshot, app.name, environment.router as Router), environmentId: environment.id };
+}
+
+/**
+ * The environment's declared replicas against its stable Deployment's: read fresh (each
+ * subscription message runs with new loaders), so an `updateEnvironment` shows at once.
+ */
+export async function workloadReplicas(scope: RequestScope, view: WorkloadView): Promise<{ declaredReplicas: number; stableReplicas: number | null; drift: boolean }> {
+  const environment = view.environmentId ? await scope.loaders.environmentById.load(view.environmentId) : null;
+  if (!environment) return { declaredReplicas: 0, stableReplicas: null, drift: false };
+  return { declaredReplicas: environment.replicas, ...stableReplicasOf(view, environment.stableDeployment, environment.replicas) };
 }
 
 /** Authorizes a subscription on the environment and sets up per-event re-authorization. */
@@ -41,7 +51,8 @@ async function openSubscription(scope: RequestScope, environmentGlobalId: string
 export async function subscribeWorkload(scope: RequestScope, environmentGlobalId: string): Promise<AsyncIterableIterator<WorkloadView>> {
   const { environment, app, port, access } = await openSubscription(scope, environmentGlobalId);
   const channel = new Channel<WorkloadView>();
-  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.push(view), (error) => channel.fail(error));
+  // A shallow copy per subscriber (the view itself is shared): it names this environment.
+  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.push({ ...view, environmentId: environment.id }), (error) => channel.fail(error));
   const { current, stop } = listenWorkload(port, environment.namespace, app.name, environment.router as Router, deliver);
   channel.onClose(() => {
     stop();
