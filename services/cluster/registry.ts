@@ -41,6 +41,8 @@ interface Entry {
   connection: ClusterConnection | null;
   index: AppIndex | null;
   writer?: ClusterWriter;
+  /** Made once: subscribers share publishers keyed by the port, so it must keep its identity. */
+  port?: ClusterPort;
   /** Why a cluster could not be connected at all (bad stored kubeconfig). */
   failure: string | null;
 }
@@ -125,7 +127,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
       const e = entries.get(name);
       if (!e?.connection || !e.index || !e.writer) return null;
       const { connection, index, writer } = e;
-      return {
+      return (e.port ??= {
         info: () => connection.info(),
         synced: () => connection.synced,
         snapshot: (namespace, app) => index.snapshot(namespace, app),
@@ -134,7 +136,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
         read: async (ref) => (await writer.read(ref)) as Record<string, any> | null,
         scale: (ref, replicas) => writer.scale(ref, replicas),
         remove: (ref) => writer.delete(ref),
-      };
+      });
     },
     prepareRegistration: (name, kubeconfigYaml) => {
       if (entries.has(name)) return { error: `Cluster "${name}" already exists`, field: 'name' };

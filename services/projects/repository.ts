@@ -11,12 +11,23 @@ export async function insertProject(tx: Tx, row: typeof projects.$inferInsert): 
   return inserted!;
 }
 
-export async function findProjectsByIds(tx: Tx, ids: readonly string[]): Promise<ProjectRow[]> {
-  return tx.select().from(projects).where(inArray(projects.id, [...ids]));
+/** A project and the role in it of the user asked about (null: not a member, or nobody asked). */
+export interface ProjectWithRole {
+  project: ProjectRow;
+  role: Role | null;
 }
 
-export async function findProjectsBySlugs(tx: Tx, slugs: readonly string[]): Promise<ProjectRow[]> {
-  return tx.select().from(projects).where(inArray(projects.slug, [...slugs]));
+/**
+ * Projects by id or slug, each with `userId`'s role in it, in one statement: every project read
+ * is followed by the caller's access check, so the two go together.
+ */
+export async function findProjectsWithRole(tx: Tx, by: 'id' | 'slug', keys: readonly string[], userId: string | null): Promise<ProjectWithRole[]> {
+  const rows = await tx
+    .select({ project: projects, role: projectMembers.role })
+    .from(projects)
+    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId ?? sql`null`)))
+    .where(inArray(by === 'id' ? projects.id : projects.slug, [...keys]));
+  return rows as ProjectWithRole[];
 }
 
 /**

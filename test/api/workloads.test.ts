@@ -127,6 +127,31 @@ describe('live workloads from the cluster watch', () => {
     for (const stop of stops) stop();
   });
 
+  it('should build the workload once per change however many connections subscribe to it', async () => {
+    const builds = async () => {
+      const text = await (await fetch(t.url.replace('/graphql', '/metrics'))).text();
+      return Number(text.split('\n').find((l) => l.startsWith('gantry_workload_builds_total '))?.split(' ')[1]);
+    };
+    const query = 'subscription($id: ID!) { workloadChanged(environmentId: $id) { desiredReplicas readyReplicas } }';
+    // Six connections, as six browser tabs would open: each its own socket and subscription.
+    const frames = Array.from({ length: 6 }, () => [] as any[]);
+    const stops = frames.map((mine) => t.ws().subscribe({ query, variables: { id: env.id } }, { next: (m) => mine.push(m.data?.workloadChanged), error: () => {}, complete: () => {} }));
+    await eventually(() => frames.every((f) => f.length > 0), 5000, 'initial workload for every connection');
+    await new Promise((r) => setTimeout(r, 300));
+    const before = await builds();
+    const seen = frames[0]!.length;
+    const current = frames[0]!.at(-1).desiredReplicas;
+    const replicas = current === 4 ? 2 : 4;
+    await kubectl(t, 'scale', 'deployment/web-v1', '-n', env.namespace, `--replicas=${replicas}`);
+    await eventually(() => frames.every((f) => f.at(-1)?.desiredReplicas === replicas && f.at(-1)?.readyReplicas === replicas), 15_000, `everyone sees ${replicas} ready`);
+    await new Promise((r) => setTimeout(r, 300));
+    // One build per change is one frame per change for a subscriber: a build per subscriber would be six times as many.
+    const changes = frames[0]!.length - seen;
+    expect(changes).toBeGreaterThan(0);
+    expect((await builds()) - before).toBeLessThanOrEqual(changes + 1);
+    for (const stop of stops) stop();
+  });
+
   it('should stop delivering to a subscriber removed from the project', async () => {
     const viewer = await aUser(t);
     await addMember(t, project.id, viewer.login, 'VIEWER');
