@@ -19,14 +19,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { createPostgresDatabase } from '../test/support/database.ts';
-import { freePort, startClusterProcess } from '../test/support/processes.ts';
+import { startClusterProcess } from '../test/support/processes.ts';
 import type { FromClients, ToClients } from './fanout/clients.ts';
 import { benchViewers, measureFanout } from './releases/fanout.ts';
 import type { Benchmark, BenchResult } from './support/benchmark.ts';
 import { formatNumber, printTable } from './support/benchmark.ts';
 import { ChildScript } from './support/child.ts';
 import { BENCH_ADMIN_TOKEN } from './support/gantry.ts';
-import { gantryEntry, hasTaskset, LOAD_CPU, Server } from './support/server-process.ts';
+import { hasTaskset, LOAD_CPU, Server, startGantryProcess } from './support/server-process.ts';
 import { distribution, epochMs, sleep, waitFor, type Distribution } from './support/stats.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_FANOUT_SUBSCRIBERS ?? 5000);
@@ -79,31 +79,16 @@ async function measure(): Promise<BenchResult> {
   const api = { server: kube.clusters[0].cluster.server as string, token: kube.users[0].user.token as string };
   const servers: Server[] = [];
   try {
-    const metricsPort = await freePort();
-    const entry = gantryEntry();
-    const gantry = await Server.start(
-      'Gantry',
-      entry.args,
-      {
-        DATABASE_URL: database.url,
-        HOST: '127.0.0.1',
-        GANTRY_DATA_DIR: join(dir, 'gantry'),
-        GANTRY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
-        GANTRY_CLUSTERS: `embedded=${cluster.kubeconfig}`,
-        GANTRY_EMBEDDED_CLUSTER: '0',
-        GANTRY_TRUST_CLUSTER_FILES: '1',
-        GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
-        GANTRY_METRICS_PORT: String(metricsPort),
-        GANTRY_LOG_LEVEL: 'warn',
-        // 5,000 connections of one token are this benchmark's load, not abuse.
-        GANTRY_MAX_CONNECTIONS_PER_TOKEN: String(SUBSCRIBERS * 2),
-        GANTRY_MAX_OPERATIONS_PER_SECOND: '1000000',
-      },
-      '/readyz',
-      join(dir, 'gantry.log'),
-    );
+    const started = await startGantryProcess(dir, database.url, cluster.kubeconfig, BENCH_ADMIN_TOKEN, {
+      GANTRY_LOG_LEVEL: 'warn',
+      // 5,000 connections of one token are this benchmark's load, not abuse.
+      GANTRY_MAX_CONNECTIONS_PER_TOKEN: String(SUBSCRIBERS * 2),
+      GANTRY_MAX_OPERATIONS_PER_SECOND: '1000000',
+    });
+    const gantry = started.server;
+    const entry = { label: started.entry };
     servers.push(gantry);
-    const origins = [`http://127.0.0.1:${metricsPort}`, gantry.origin];
+    const origins = started.metricsOrigins;
     const wsUrl = `${gantry.origin.replace(/^http/, 'ws')}/graphql`;
     const gql = async <T = any,>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
       const res = await fetch(`${gantry.origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_ADMIN_TOKEN}` }, body: JSON.stringify({ query, variables }) });

@@ -21,9 +21,8 @@ import { runWrk, wrkAvailable, type WrkRequest, type WrkResult } from './http/wr
 import type { Benchmark, BenchResult } from './support/benchmark.ts';
 import { formatNumber, printTable } from './support/benchmark.ts';
 import { BENCH_ADMIN_TOKEN } from './support/gantry.ts';
-import { gantryEntry, hasTaskset, LOAD_CPU, Server, SERVER_CPU } from './support/server-process.ts';
+import { hasTaskset, LOAD_CPU, Server, SERVER_CPU, startGantryProcess } from './support/server-process.ts';
 import { sleep, waitFor } from './support/stats.ts';
-import { freePort } from '../test/support/processes.ts';
 
 const ROUNDS = 3;
 const SECONDS = 6;
@@ -54,28 +53,12 @@ async function measure(): Promise<BenchResult> {
   const cluster = await startClusterProcess(join(dir, 'cluster'), 0.02);
   const servers: Server[] = [];
   try {
-    const metricsPort = await freePort();
-    const entry = gantryEntry();
-    const gantry = await Server.start(
-      'Gantry',
-      entry.args,
-      {
-        DATABASE_URL: database.url,
-        HOST: '127.0.0.1',
-        GANTRY_DATA_DIR: join(dir, 'gantry'),
-        GANTRY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
-        GANTRY_CLUSTERS: `embedded=${cluster.kubeconfig}`,
-        GANTRY_EMBEDDED_CLUSTER: '0',
-        // The cluster process's kubeconfig is a file on this machine pointing at loopback http.
-        GANTRY_TRUST_CLUSTER_FILES: '1',
-        GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
-        GANTRY_METRICS_PORT: String(metricsPort),
-        // One token at full speed is this benchmark's load, not abuse.
-        GANTRY_MAX_OPERATIONS_PER_SECOND: '1000000',
-      },
-      '/readyz',
-      join(dir, 'gantry.log'),
-    );
+    const started = await startGantryProcess(dir, database.url, cluster.kubeconfig, BENCH_ADMIN_TOKEN, {
+      // One token at full speed is this benchmark's load, not abuse.
+      GANTRY_MAX_OPERATIONS_PER_SECOND: '1000000',
+    });
+    const gantry = started.server;
+    const entry = { label: started.entry };
     servers.push(gantry);
     const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, token = BENCH_ADMIN_TOKEN): Promise<T> => {
       const body = JSON.parse(await post(`${gantry.origin}/graphql`, token, query, variables)) as { data?: T; errors?: unknown };
@@ -100,7 +83,7 @@ async function measure(): Promise<BenchResult> {
     console.log(`dashboard answer: ${ours.length} bytes; plain handler's ${identical ? 'is identical' : `DIFFERS at byte ${[...ours].findIndex((c, i) => c !== theirs[i])}`}`);
 
     // Statements per dashboard request: sequential requests between two scrapes.
-    const metricsOrigins = [`http://127.0.0.1:${metricsPort}`, gantry.origin];
+    const metricsOrigins = started.metricsOrigins;
     const before = await statementCount(metricsOrigins);
     const SAMPLE = 200;
     for (let i = 0; i < SAMPLE; i++) await post(`${gantry.origin}/graphql`, memberToken, DASHBOARD_QUERY, { slug: DASHBOARD_SLUG });

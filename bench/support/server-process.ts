@@ -70,3 +70,42 @@ export class Server {
   }
 }
 
+
+/** Gantry as operators run it, for a benchmark: PostgreSQL, the cluster in its own process, metrics on their own port. */
+export interface GantryProcess {
+  server: Server;
+  /** Where /metrics may answer: the metrics port, then the main port. */
+  metricsOrigins: string[];
+  /** How it was started (dist/ or tsx). */
+  entry: string;
+}
+
+/**
+ * Starts Gantry pinned to the server core on `databaseUrl`, connected to the cluster process
+ * whose kubeconfig is `kubeconfig`, as the platform admin BENCH_ADMIN_TOKEN; `env` adds or
+ * overrides variables (limits a benchmark's load must not trip).
+ */
+export async function startGantryProcess(dir: string, databaseUrl: string, kubeconfig: string, adminToken: string, env: Record<string, string> = {}): Promise<GantryProcess> {
+  const metricsPort = await freePort();
+  const entry = gantryEntry();
+  const server = await Server.start(
+    'Gantry',
+    entry.args,
+    {
+      DATABASE_URL: databaseUrl,
+      HOST: '127.0.0.1',
+      GANTRY_DATA_DIR: join(dir, 'gantry'),
+      GANTRY_ADMIN_TOKEN: adminToken,
+      GANTRY_CLUSTERS: `embedded=${kubeconfig}`,
+      GANTRY_EMBEDDED_CLUSTER: '0',
+      // The cluster process's kubeconfig is a file on this machine pointing at loopback http.
+      GANTRY_TRUST_CLUSTER_FILES: '1',
+      GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
+      GANTRY_METRICS_PORT: String(metricsPort),
+      ...env,
+    },
+    '/readyz',
+    join(dir, 'gantry.log'),
+  );
+  return { server, metricsOrigins: [`http://127.0.0.1:${metricsPort}`, server.origin], entry: entry.label };
+}
