@@ -141,7 +141,8 @@ describe('live workloads from the cluster watch', () => {
     const before = await builds();
     const seen = frames[0]!.length;
     const current = frames[0]!.at(-1).desiredReplicas;
-    const replicas = current === 4 ? 2 : 4;
+    // Never 2: the next test scales to 2 and needs that to be a change.
+    const replicas = current === 4 ? 3 : 4;
     await kubectl(t, 'scale', 'deployment/web-v1', '-n', env.namespace, `--replicas=${replicas}`);
     await eventually(() => frames.every((f) => f.at(-1)?.desiredReplicas === replicas && f.at(-1)?.readyReplicas === replicas), 15_000, `everyone sees ${replicas} ready`);
     await new Promise((r) => setTimeout(r, 300));
