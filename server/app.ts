@@ -15,7 +15,9 @@ import type { GantryConfig } from './config.ts';
 import type { ContextDeps } from './context.ts';
 import { createErrorFormatter } from './errors.ts';
 import { buildSchema, createApollo } from './graphql.ts';
-import { createHttpHandler } from './http.ts';
+import { createHttpHandler, createMetricsHandler } from './http.ts';
+import { closeSilentConnections } from './idle-connections.ts';
+import { createPrincipalLimiters } from './principal-limits.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { attachWebSocketServer } from './websocket.ts';
@@ -24,6 +26,8 @@ import { attachWebSocketServer } from './websocket.ts';
 export interface GantryServer {
   url: string;
   port: number;
+  /** `http://host:port/metrics` of the metrics-only listener (GANTRY_METRICS_PORT). */
+  metricsUrl: string;
   config: GantryConfig;
   database: DatabaseHandle;
   metrics: Metrics;
@@ -135,27 +139,59 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     return migrationsOk ? null : 'migrations not applied';
   };
 
+  const limiters = createPrincipalLimiters(config.principalLimits);
   const httpServer: Server = createServer(
-    createHttpHandler({ apollo, context: contextDeps, limits: config.limits, metrics, logger, readiness }),
+    // Node only times out headers once a request has begun; checking every second (not every
+    // 30 s, the default) makes GANTRY_HEADERS_TIMEOUT_MS hold to within a second.
+    { connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) },
+    createHttpHandler({ apollo, context: contextDeps, limits: config.limits, metrics, limiters, metricsToken: config.metrics.token, logger, readiness }),
   );
   httpServer.requestTimeout = 60_000;
-  httpServer.headersTimeout = 20_000;
-  const ws = attachWebSocketServer(httpServer, { schema, config, context: contextDeps, metrics, logger, formatError });
+  httpServer.headersTimeout = config.headersTimeoutMs;
+  closeSilentConnections(httpServer, config.headersTimeoutMs);
+  const ws = attachWebSocketServer(httpServer, { schema, config, context: contextDeps, metrics, limiters, logger, formatError });
+  const metricsServer: Server = createServer(createMetricsHandler(metrics, logger));
+  metricsServer.headersTimeout = config.headersTimeoutMs;
+  closeSilentConnections(metricsServer, config.headersTimeoutMs);
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  const listen = (server: Server, port: number, host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  const urlOf = (server: Server, host: string, path: string) => {
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+    return `http://${shown}:${(server.address() as AddressInfo).port}${path}`;
+  };
+  try {
+    await listen(metricsServer, config.metrics.port, config.metrics.host);
+    await listen(httpServer, config.port, config.host);
+  } catch (error) {
+    metricsServer.close();
+    await apollo.stop();
+    await engine.stop();
+    releaseFeeds.close();
+    await releaseBus.stop();
+    await registry?.stop();
+    await embedded?.stop();
+    await database.close();
+    throw error;
+  }
   const port = (httpServer.address() as AddressInfo).port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  const url = `http://${host}:${port}/graphql`;
-  logger.info({ url, database: database.kind, location: database.location }, 'gantry listening');
+  const url = urlOf(httpServer, config.host, '/graphql');
+  const metricsUrl = urlOf(metricsServer, config.metrics.host, '/metrics');
+  logger.info({ url, metricsUrl, database: database.kind, location: database.location }, 'gantry listening');
 
   let closing: Promise<void> | null = null;
   const close = () =>
     (closing ??= (async () => {
       shuttingDown = true;
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      metricsServer.close();
+      metricsServer.closeAllConnections();
       httpServer.closeIdleConnections();
       await ws.close();
       const timer = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
@@ -171,5 +207,5 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger.info('gantry stopped');
     })());
 
-  return { url, port, config, database, metrics, logger, clusters, registry, embedded, engine, close };
+  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, close };
 }
