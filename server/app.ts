@@ -148,11 +148,12 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   );
   httpServer.requestTimeout = 60_000;
   httpServer.headersTimeout = config.headersTimeoutMs;
-  closeSilentConnections(httpServer, config.headersTimeoutMs);
   const ws = attachWebSocketServer(httpServer, { schema, config, context: contextDeps, metrics, limiters, logger, formatError });
+  // After the WebSocket server: its 'upgrade' listener is what takes upgraded sockets over.
+  closeSilentConnections(httpServer, config.headersTimeoutMs, { upgrades: true });
   const metricsServer: Server = createServer(createMetricsHandler(metrics, logger));
   metricsServer.headersTimeout = config.headersTimeoutMs;
-  closeSilentConnections(metricsServer, config.headersTimeoutMs);
+  closeSilentConnections(metricsServer, config.headersTimeoutMs, { upgrades: false });
 
   const listen = (server: Server, port: number, host: string) =>
     new Promise<void>((resolve, reject) => {

@@ -9,6 +9,11 @@ export function createMetrics() {
   // No prefix: process_cpu_seconds_total, process_resident_memory_bytes, nodejs_* are the names
   // every Prometheus dashboard and alert expects.
   collectDefaultMetrics({ register: registry });
+  // Gauges named like counters (promtool check metrics rejects them); the same numbers are in
+  // nodejs_active_handles, nodejs_active_requests and nodejs_active_resources, by type.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   return {
     registry,
     /** The bounded set of operation names used as the `operation` label. */
