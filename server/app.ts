@@ -168,7 +168,10 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     return `http://${shown}:${(server.address() as AddressInfo).port}${path}`;
   };
   try {
-    await listen(metricsServer, config.metrics.port, config.metrics.host);
+    await listen(metricsServer, config.metrics.port, config.metrics.host).catch((error: unknown) => {
+      // Two processes on one host with the default metrics port: say which setting to change.
+      throw new Error(`cannot serve /metrics on ${config.metrics.host}:${config.metrics.port} (GANTRY_METRICS_HOST/GANTRY_METRICS_PORT): ${(error as Error).message}`, { cause: error });
+    });
     await listen(httpServer, config.port, config.host);
   } catch (error) {
     metricsServer.close();
