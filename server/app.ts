@@ -18,7 +18,9 @@ import type { GantryConfig } from './config.ts';
 import type { ContextDeps } from './context.ts';
 import { createClientErrorHandler, createErrorFormatter } from './errors.ts';
 import { buildSchema, createApollo } from './graphql.ts';
-import { createHttpHandler } from './http.ts';
+import { createHttpHandler, createMetricsHandler } from './http.ts';
+import { closeSilentConnections } from './idle-connections.ts';
+import { createPrincipalLimiters } from './principal-limits.ts';
 import { createLogger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { attachWebSocketServer } from './websocket.ts';
@@ -27,6 +29,8 @@ import { attachWebSocketServer } from './websocket.ts';
 export interface GantryServer {
   url: string;
   port: number;
+  /** `http://host:port/metrics` of the metrics-only listener (GANTRY_METRICS_PORT). */
+  metricsUrl: string;
   config: GantryConfig;
   database: DatabaseHandle;
   metrics: Metrics;
@@ -150,12 +154,16 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     return (await migrationsApplied(database)) ? null : 'migrations not applied';
   };
 
+  const limiters = createPrincipalLimiters(config.principalLimits);
   const httpServer: Server = createServer(
-    createHttpHandler({ apollo, context: contextDeps, limits: config.limits, metrics, logger, readiness }),
+    // Node only times out headers once a request has begun; checking every second (not every
+    // 30 s, the default) makes GANTRY_HEADERS_TIMEOUT_MS hold to within a second.
+    { connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) },
+    createHttpHandler({ apollo, context: contextDeps, limits: config.limits, metrics, limiters, metricsToken: config.metrics.token, logger, readiness }),
   );
   httpServer.on('clientError', createClientErrorHandler(logger));
   httpServer.requestTimeout = 60_000;
-  httpServer.headersTimeout = 20_000;
+  httpServer.headersTimeout = config.headersTimeoutMs;
   // Requests whose response has not finished: shutdown waits for these, then drops idle keep-alive
   // connections at once instead of waiting out their keep-alive timeout.
   let inFlight = 0;
@@ -166,20 +174,52 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       if (shuttingDown && inFlight === 0) httpServer.closeIdleConnections();
     });
   });
-  const ws = attachWebSocketServer(httpServer, { schema, config, context: contextDeps, metrics, logger, formatError });
+  const ws = attachWebSocketServer(httpServer, { schema, config, context: contextDeps, metrics, limiters, logger, formatError });
+  // After the WebSocket server: its 'upgrade' listener is what takes upgraded sockets over.
+  closeSilentConnections(httpServer, config.headersTimeoutMs, { upgrades: true });
+  const metricsServer: Server = createServer(createMetricsHandler(metrics, logger));
+  metricsServer.headersTimeout = config.headersTimeoutMs;
+  closeSilentConnections(metricsServer, config.headersTimeoutMs, { upgrades: false });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(config.port, config.host, () => resolve());
-  });
+  const listen = (server: Server, port: number, host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(metricsServer, config.metrics.port, config.metrics.host).catch((error: unknown) => {
+      // Two processes on one host with the default metrics port: say which setting to change.
+      throw new Error(`cannot serve /metrics on ${config.metrics.host}:${config.metrics.port} (GANTRY_METRICS_HOST/GANTRY_METRICS_PORT): ${(error as Error).message}`, { cause: error });
+    });
+    await listen(httpServer, config.port, config.host);
+  } catch (error) {
+    metricsServer.close();
+    await apollo.stop();
+    await engine.stop();
+    releaseFeeds.close();
+    await releaseBus.stop();
+    await stopAccessListener();
+    await registry?.stop();
+    await embedded?.stop();
+    await database.close();
+    throw error;
+  }
+  // Bound to every interface: say so, and give URLs that work from this machine.
+  const localUrl = (server: Server, path: string) => {
+    const { address, port } = server.address() as AddressInfo;
+    const local = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+    return `http://${local.includes(':') ? `[${local}]` : local}:${port}${path}`;
+  };
   const bound = httpServer.address() as AddressInfo;
   const port = bound.port;
-  // Bound to every interface: say so, and give a URL that works from this machine.
   const allInterfaces = bound.address === '0.0.0.0' || bound.address === '::';
-  const localHost = allInterfaces ? '127.0.0.1' : bound.address;
-  const url = `http://${localHost.includes(':') ? `[${localHost}]` : localHost}:${port}/graphql`;
+  const url = localUrl(httpServer, '/graphql');
+  const metricsUrl = localUrl(metricsServer, '/metrics');
   logger.info(
-    { host: bound.address, port, url, database: database.kind, location: database.location },
+    { host: bound.address, port, url, metricsUrl, database: database.kind, location: database.location },
     allInterfaces
       ? `gantry listening on all interfaces (${bound.address}) port ${port}; from this machine: ${url}`
       : `gantry listening on ${bound.address} port ${port}: ${url}`,
@@ -192,6 +232,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       // The listener closes now (new connections are refused); requests already in flight, and
       // any that arrive on their connections meanwhile (they see /readyz 503), are served.
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      metricsServer.close();
+      metricsServer.closeAllConnections();
       httpServer.closeIdleConnections();
       const timer = setTimeout(() => {
         logger.warn({ inFlight, timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: cutting requests still in flight');
@@ -212,5 +254,5 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger.info('gantry stopped');
     })());
 
-  return { url, port, config, database, metrics, logger, clusters, registry, embedded, engine, close };
+  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, close };
 }

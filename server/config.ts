@@ -13,6 +13,10 @@ export interface GantryConfig {
   pgliteDir: string;
   adminToken: string | undefined;
   limits: RequestLimits;
+  principalLimits: PrincipalLimits;
+  /** A connection that has not sent complete request headers this long after connecting or starting a request is closed. */
+  headersTimeoutMs: number;
+  metrics: MetricsSettings;
   shutdownTimeoutMs: number;
   clusters: ClusterSettings;
   releases: { leaseTtlMs: number; tickMs: number };
@@ -50,6 +54,27 @@ export interface RequestLimits {
   maxBodyBytes: number;
 }
 
+/** Per-token limits: what one credential may hold open or send. */
+export interface PrincipalLimits {
+  /** Operations in progress on one WebSocket (subscriptions, and queries or mutations still running). */
+  maxSubscriptionsPerConnection: number;
+  /** Open WebSocket connections authenticated with one token. */
+  maxConnectionsPerToken: number;
+  /** Sustained operations per second per token (HTTP and WebSocket together): the bucket's refill rate. */
+  maxOperationsPerSecond: number;
+  /** Operations one token may send at once before the per-second rate applies: the bucket's size. */
+  operationsBurst: number;
+}
+
+/** Where /metrics is served. */
+export interface MetricsSettings {
+  /** Port of the metrics-only listener (0: any free port). */
+  port: number;
+  host: string;
+  /** When set, /metrics is also served on the main port to `Authorization: Bearer <token>`. */
+  token: string | undefined;
+}
+
 /** Thrown for a malformed setting; the message names the variable. */
 export class ConfigError extends Error {}
 
@@ -79,6 +104,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
       maxDocumentBytes: int(env, 'GANTRY_MAX_DOCUMENT_BYTES', 64 * 1024, 64, 16 * 1024 * 1024),
       maxBodyBytes: int(env, 'GANTRY_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     },
+    principalLimits: {
+      maxSubscriptionsPerConnection: int(env, 'GANTRY_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 1_000_000),
+      maxConnectionsPerToken: int(env, 'GANTRY_MAX_CONNECTIONS_PER_TOKEN', 50, 1, 1_000_000),
+      maxOperationsPerSecond: int(env, 'GANTRY_MAX_OPERATIONS_PER_SECOND', 50, 1, 1_000_000),
+      operationsBurst: int(env, 'GANTRY_OPERATIONS_BURST', 200, 1, 1_000_000),
+    },
+    headersTimeoutMs: int(env, 'GANTRY_HEADERS_TIMEOUT_MS', 10_000, 100, 55_000),
+    metrics: metricsSettings(env),
     shutdownTimeoutMs: int(env, 'GANTRY_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     clusters: clusterSettings(env),
     releases: {
@@ -86,6 +119,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
       tickMs: int(env, 'GANTRY_RELEASE_TICK_MS', 1000, 50, 60_000),
     },
   };
+}
+
+function metricsSettings(env: NodeJS.ProcessEnv): MetricsSettings {
+  const token = env.GANTRY_METRICS_TOKEN || undefined;
+  // The token is compared with what scrapers send; a short one could be guessed.
+  if (token !== undefined && (token.length < 16 || /\s/.test(token))) {
+    throw new ConfigError('GANTRY_METRICS_TOKEN must be at least 16 characters without spaces');
+  }
+  return { port: int(env, 'GANTRY_METRICS_PORT', 9464, 0, 65535), host: env.GANTRY_METRICS_HOST || '127.0.0.1', token };
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

@@ -87,11 +87,13 @@ function observabilityPlugin(metrics: Metrics, logger: Logger): ApolloServerPlug
   return {
     async requestDidStart({ request }) {
       const started = performance.now();
-      let operation = request.operationName ?? 'anonymous';
+      // Label values come from a bounded set (see OperationLabels): names are client-chosen.
+      let operation = metrics.operationLabels.label(request.operationName);
       let type = 'unknown';
       return {
-        async didResolveOperation({ operation: op, operationName }) {
-          operation = operationName ?? 'anonymous';
+        async didResolveOperation({ operation: op, operationName, contextValue }) {
+          // Reached only once the document validated; only authenticated callers add names.
+          operation = metrics.operationLabels.label(operationName, contextValue.principal !== null);
           type = op?.operation ?? 'unknown';
         },
         async willSendResponse({ response, contextValue }) {

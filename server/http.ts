@@ -1,12 +1,13 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { DomainError } from '../services/shared/errors.ts';
 import type { RequestLimits } from './config.ts';
 import { buildContext, type ContextDeps, type GraphQLContext } from './context.ts';
-import { toGraphQLError } from './errors.ts';
-import { documentTooLarge } from './limits.ts';
+import { anonymousOperation, documentTooLarge } from './limits.ts';
 import type { Metrics } from './metrics.ts';
+import { rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
 import { requestIdFrom, requestIdStorage } from './request-id.ts';
 
 export interface HttpDeps {
@@ -14,6 +15,9 @@ export interface HttpDeps {
   context: ContextDeps;
   limits: RequestLimits;
   metrics: Metrics;
+  limiters: PrincipalLimiters;
+  /** GANTRY_METRICS_TOKEN: when set, /metrics is served here too, to that bearer only. */
+  metricsToken: string | undefined;
   logger: Logger;
   /** /readyz: null when ready, else the reason. */
   readiness: () => Promise<string | null>;
@@ -25,6 +29,8 @@ class HttpProblem extends Error {
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    readonly code = 'BAD_USER_INPUT',
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -46,7 +52,7 @@ export function createHttpHandler(deps: HttpDeps) {
         .catch((error: unknown) => {
           if (error instanceof HttpProblem) return sendProblem(res, error);
           deps.logger.error({ err: error, requestId }, 'unhandled error serving request');
-          return sendProblem(res, new HttpProblem(500, `Internal server error; quote request id ${requestId}`), 'INTERNAL_SERVER_ERROR');
+          return sendProblem(res, new HttpProblem(500, `Internal server error; quote request id ${requestId}`, {}, 'INTERNAL_SERVER_ERROR'));
         })
         .finally(() => {
           deps.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
@@ -70,9 +76,11 @@ async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
       return sendJson(res, reason ? 503 : 200, reason ? { status: 'unavailable', reason } : { status: 'ready' });
     }
     case '/metrics':
-      res.writeHead(200, { 'content-type': deps.metrics.registry.contentType });
-      res.end(await deps.metrics.registry.metrics());
-      return;
+      // Served on its own listener (GANTRY_METRICS_PORT); here only to the GANTRY_METRICS_TOKEN bearer.
+      if (!deps.metricsToken || !sameSecret(req.headers.authorization, `Bearer ${deps.metricsToken}`)) {
+        throw new HttpProblem(404, 'No route for /metrics; the API is at /graphql');
+      }
+      return sendMetrics(deps.metrics, res);
     case '/graphql':
       return serveGraphQL(deps, req, res, url, requestId);
     default:
@@ -89,6 +97,8 @@ async function serveGraphQL(deps: HttpDeps, req: IncomingMessage, res: ServerRes
   const query = method === 'POST' ? (body as { query?: unknown } | undefined)?.query : url.searchParams.get('query');
   const tooLarge = documentTooLarge(query, deps.limits);
   if (tooLarge) throw new HttpProblem(413, tooLarge);
+  const operationName = method === 'POST' ? (body as { operationName?: unknown } | undefined)?.operationName : url.searchParams.get('operationName');
+  const context = await admit(deps, req, query, operationName, requestId);
 
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -96,13 +106,7 @@ async function serveGraphQL(deps: HttpDeps, req: IncomingMessage, res: ServerRes
   }
   const result = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method, headers, search: url.search, body },
-    context: async () => {
-      try {
-        return await buildContext(deps.context, req.headers.authorization, requestId);
-      } catch (error) {
-        throw error instanceof DomainError ? toGraphQLError(error) : error;
-      }
-    },
+    context: async () => context,
   });
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.statusCode = result.status ?? 200;
@@ -112,6 +116,83 @@ async function serveGraphQL(deps: HttpDeps, req: IncomingMessage, res: ServerRes
   }
   for await (const chunk of result.body.asyncIterator) res.write(chunk);
   res.end();
+}
+
+/**
+ * Who may run this operation, decided before any GraphQL work: a bad token is refused (401),
+ * a request without one is refused unless it is pure introspection (401, before validation,
+ * which is the expensive part), and a token over its operation rate is refused (429 with
+ * Retry-After). Refusals are counted like operations, under a bounded operation label.
+ * @returns the request's context.
+ */
+async function admit(deps: HttpDeps, req: IncomingMessage, query: unknown, operationName: unknown, requestId: string): Promise<GraphQLContext> {
+  let context: GraphQLContext;
+  try {
+    context = await buildContext(deps.context, req.headers.authorization, requestId);
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    throw new HttpProblem(error.code === 'UNAUTHENTICATED' ? 401 : 400, error.message, {}, error.code, { ...error.details });
+  }
+  const refused = (limit: string, type: string, name: unknown, outcome: string) => {
+    deps.metrics.limitRefusals.inc({ limit });
+    deps.metrics.requests.inc({ operation: deps.metrics.operationLabels.label(typeof name === 'string' ? name : null), type, transport: 'http', outcome });
+  };
+  if (!context.principal) {
+    const anonymous = anonymousOperation(query, operationName);
+    if (!anonymous.allowed) {
+      refused('anonymous', anonymous.type, anonymous.name, 'UNAUTHENTICATED');
+      throw new HttpProblem(
+        401,
+        'Authentication required: send Authorization: Bearer <token> (without a token only introspection is answered)',
+        { 'www-authenticate': 'Bearer' },
+        'UNAUTHENTICATED',
+      );
+    }
+    return context;
+  }
+  const retryAfter = deps.limiters.operations.take(context.principal.tokenId);
+  if (retryAfter > 0) {
+    refused('operations_per_second', 'unknown', operationName, 'BAD_USER_INPUT');
+    throw new HttpProblem(429, rateLimitMessage(retryAfter, deps.limiters.limits), { 'retry-after': String(retryAfter) }, 'BAD_USER_INPUT', {
+      limit: 'GANTRY_MAX_OPERATIONS_PER_SECOND',
+      retryAfterSeconds: retryAfter,
+    });
+  }
+  return context;
+}
+
+/** Compares a presented credential with the expected one in constant time (over their digests). */
+function sameSecret(presented: string | undefined, expected: string): boolean {
+  if (presented === undefined) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+async function sendMetrics(metrics: Metrics, res: ServerResponse): Promise<void> {
+  const text = await metrics.registry.metrics();
+  res.writeHead(200, { 'content-type': metrics.registry.contentType });
+  res.end(text);
+}
+
+/**
+ * The handler of the metrics-only listener (GANTRY_METRICS_PORT, loopback by default): GET
+ * /metrics and nothing else, so the scrape endpoint is reachable only where the operator
+ * chooses, never from wherever the API is.
+ */
+export function createMetricsHandler(metrics: Metrics, logger: Logger) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const path = new URL(req.url ?? '/', 'http://gantry.invalid').pathname;
+    if (path !== '/metrics') return sendJson(res, 404, { error: 'only /metrics is served here' });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return sendJson(res, 405, { error: 'use GET' });
+    }
+    sendMetrics(metrics, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'collecting metrics failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'collecting metrics failed' });
+      else res.destroy();
+    });
+  };
 }
 
 /** Reads and parses a JSON body, refusing other content types, oversized and malformed bodies. */
@@ -147,7 +228,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** Errors outside GraphQL execution still use the GraphQL error shape and a contract code. */
-function sendProblem(res: ServerResponse, problem: HttpProblem, code = 'BAD_USER_INPUT'): void {
+function sendProblem(res: ServerResponse, problem: HttpProblem): void {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -155,6 +236,6 @@ function sendProblem(res: ServerResponse, problem: HttpProblem, code = 'BAD_USER
   for (const [k, v] of Object.entries(problem.headers)) res.setHeader(k, v);
   const requestId = res.getHeader('x-request-id');
   const status = problem.status;
-  const finalCode = status === 404 ? 'NOT_FOUND' : code;
-  sendJson(res, status, { errors: [{ message: problem.message, extensions: { code: finalCode, requestId } }] });
+  const code = status === 404 ? 'NOT_FOUND' : problem.code;
+  sendJson(res, status, { errors: [{ message: problem.message, extensions: { ...problem.extensions, code, requestId } }] });
 }

@@ -8,9 +8,18 @@ import { workloadBuildCount } from '../services/workloads/publisher.ts';
 export function createMetrics() {
   const registry = new Registry();
   let buildsSeen = workloadBuildCount();
-  collectDefaultMetrics({ register: registry, prefix: 'gantry_process_' });
+  // No prefix: process_cpu_seconds_total, process_resident_memory_bytes, nodejs_* are the names
+  // every Prometheus dashboard and alert expects.
+  collectDefaultMetrics({ register: registry });
+  // Gauges named like counters (promtool check metrics rejects them); the same numbers are in
+  // nodejs_active_handles, nodejs_active_requests and nodejs_active_resources, by type.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
   return {
     registry,
+    /** The bounded set of operation names used as the `operation` label. */
+    operationLabels: new OperationLabels(MAX_OPERATION_LABELS),
     requests: new Counter({
       name: 'gantry_graphql_operations_total',
       help: 'GraphQL operations by operation name, type, transport and outcome (ok or the error code).',
@@ -63,6 +72,12 @@ export function createMetrics() {
         buildsSeen = now;
       },
     }),
+    limitRefusals: new Counter({
+      name: 'gantry_limit_refusals_total',
+      help: 'Requests, operations and connections refused by a per-token limit or for lack of credentials, by limit.',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
     dbQueries: new Counter({
       name: 'gantry_db_queries_total',
       help: 'SQL statements sent to the database.',
@@ -72,3 +87,38 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** How many distinct operation names may become label values. */
+export const MAX_OPERATION_LABELS = 500;
+
+/** What an operation name must look like to become a label value. */
+const LABEL_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+/**
+ * Operation names are chosen by clients, and every distinct label value is a new time series
+ * kept for the life of the process: left open, anyone could grow the scrape (and the heap)
+ * without bound. A name becomes a label value only when an authenticated caller's document
+ * validated with it, it is at most 64 characters of [A-Za-z0-9_], and fewer than `max` names
+ * are known; the first ones seen win, which are the names the real clients (console, release
+ * tooling, scripts) use all the time. Every other name is counted as `other`; operations
+ * without a name as `anonymous`.
+ */
+export class OperationLabels {
+  private readonly known = new Set<string>();
+
+  constructor(private readonly max: number) {}
+
+  /**
+   * The label value for `name`.
+   * @param admit true only for an authenticated caller whose document validated: such a name may join the set.
+   */
+  label(name: string | null | undefined, admit = false): string {
+    if (name === null || name === undefined || name === '') return 'anonymous';
+    if (this.known.has(name)) return name;
+    if (admit && this.known.size < this.max && LABEL_NAME.test(name)) {
+      this.known.add(name);
+      return name;
+    }
+    return 'other';
+  }
+}

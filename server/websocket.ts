@@ -23,6 +23,7 @@ import type { GantryConfig } from './config.ts';
 import { buildContext, subscriptionEventContexts, type ContextDeps, type GraphQLContext } from './context.ts';
 import { documentTooLarge, limitRules, parseOptions } from './limits.ts';
 import type { Metrics } from './metrics.ts';
+import { CLOSE_TOO_MANY_CONNECTIONS, limitExceeded, rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
 import { requestIdStorage } from './request-id.ts';
 import { createEventExecutor } from './subscription-events.ts';
 
@@ -31,6 +32,7 @@ export interface WebSocketDeps {
   config: GantryConfig;
   context: ContextDeps;
   metrics: Metrics;
+  limiters: PrincipalLimiters;
   logger: Logger;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
@@ -94,7 +96,8 @@ function parseAndValidate(schema: GraphQLSchema, rules: ReturnType<typeof limitR
  * token, depth, alias, cost and introspection limits as HTTP.
  */
 export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDeps) {
-  const { config, metrics, logger } = deps;
+  const { config, metrics, limiters, logger } = deps;
+  const { maxSubscriptionsPerConnection } = limiters.limits;
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const rules = [...specifiedRules, ...limitRules(config.limits, { introspection: config.introspection })];
   const documentOf = documentCache(deps.schema, rules, config.limits);
@@ -134,6 +137,14 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
         try {
           const principal = await authenticate(deps.context.db, bearerToken(authorization), deps.context.clock);
           if (!principal) return false;
+          const release = limiters.connections.acquire(principal.tokenId);
+          if (!release) {
+            metrics.limitRefusals.inc({ limit: 'connections_per_token' });
+            // Closing first makes graphql-ws' own 4403 for `false` a no-op on the closing socket.
+            ctx.extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, `Too many connections for this token (GANTRY_MAX_CONNECTIONS_PER_TOKEN=${limiters.limits.maxConnectionsPerToken})`);
+            return false;
+          }
+          ctx.extra.socket.once('close', release);
           ctx.extra.principal = principal;
           ctx.extra.authorization = authorization;
           ctx.extra.connectionId = randomUUID();
@@ -145,6 +156,22 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
         }
       },
       onSubscribe: async (ctx, id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+        // graphql-ws has already registered this id: every other key is an operation in progress.
+        if (Object.keys(ctx.subscriptions).length - 1 >= maxSubscriptionsPerConnection) {
+          metrics.limitRefusals.inc({ limit: 'subscriptions_per_connection' });
+          return [
+            limitExceeded(
+              `Too many operations in progress on this connection: at most ${maxSubscriptionsPerConnection}; complete one or open another connection`,
+              'GANTRY_MAX_SUBSCRIPTIONS_PER_CONNECTION',
+            ),
+          ];
+        }
+        // Before parsing and validating: a caller over its rate costs nothing more.
+        const retryAfter = ctx.extra.principal ? limiters.operations.take(ctx.extra.principal.tokenId) : 0;
+        if (retryAfter > 0) {
+          metrics.limitRefusals.inc({ limit: 'operations_per_second' });
+          return [limitExceeded(rateLimitMessage(retryAfter, limiters.limits), 'GANTRY_MAX_OPERATIONS_PER_SECOND', retryAfter)];
+        }
         const tooLarge = documentTooLarge(payload.query, config.limits);
         if (tooLarge) return [badInput(tooLarge)];
         const document = documentOf(payload.query);
@@ -162,9 +189,11 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
           closeRetryable(ctx.extra.socket, error);
           return [new GraphQLError('Could not check the token; retry', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
         }
-        const operation = getOperationAST(document, payload.operationName)?.operation ?? 'query';
+        const operationAST = getOperationAST(document, payload.operationName);
+        const operation = operationAST?.operation ?? 'query';
+        // The document validated and the connection is authenticated: its name may become a label.
+        const name = metrics.operationLabels.label(operationAST?.name?.value ?? payload.operationName, operationAST !== null);
         if (operation === 'subscription') {
-          const name = payload.operationName ?? 'anonymous';
           const live = (ctx.extra.subscriptions ??= new Map());
           if (live.size === 0) ctx.extra.socket.once('close', () => releaseAll(live));
           live.set(id, name);
@@ -184,8 +213,9 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
       },
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),
       onOperation: (_ctx, _id, payload, args) => {
-        const op = getOperationAST(args.document, payload.operationName)?.operation ?? 'query';
-        metrics.requests.inc({ operation: payload.operationName ?? 'anonymous', type: op, transport: 'websocket', outcome: 'started' });
+        const operationAST = getOperationAST(args.document, payload.operationName);
+        const label = metrics.operationLabels.label(operationAST?.name?.value ?? payload.operationName);
+        metrics.requests.inc({ operation: label, type: operationAST?.operation ?? 'query', transport: 'websocket', outcome: 'started' });
       },
       onComplete: (ctx, id) => {
         const name = ctx.extra.subscriptions?.get(id);

@@ -81,7 +81,7 @@ export async function measureLatency(g: BenchGantry, fleet: FleetEnvironment[], 
     let maxDriverLagMs = 0;
     let firstSeq = 0;
     child.send({ type: 'mark' });
-    const queriesAtStart = (await scrapeMetrics(g.origin)).sum('gantry_db_queries_total');
+    const queriesAtStart = (await scrapeMetrics(g.metricsOrigin)).sum('gantry_db_queries_total');
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     loopDelay.enable();
     const cpuAtStart = process.cpuUsage();
@@ -115,7 +115,7 @@ export async function measureLatency(g: BenchGantry, fleet: FleetEnvironment[], 
     const cpu = process.cpuUsage(cpuAtStart);
     const wallMs = epochMs() - startedAt;
     loopDelay.disable();
-    const queries = (await scrapeMetrics(g.origin)).sum('gantry_db_queries_total') - queriesAtStart;
+    const queries = (await scrapeMetrics(g.metricsOrigin)).sum('gantry_db_queries_total') - queriesAtStart;
     const report = await child.request({ type: 'report' }, 'report', 20_000);
 
     const latencies: number[] = [];

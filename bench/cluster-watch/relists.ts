@@ -60,7 +60,7 @@ export async function measureDrops(g: BenchGantry, fleet: FleetEnvironment[], dr
   const dropOnce = async (outsideHistory: boolean) => {
     churn();
     await sleep(100);
-    const before = await watchCounters(g.origin);
+    const before = await watchCounters(g.metricsOrigin);
     const droppedAt = Date.now();
     const closed = cluster.faults.dropWatches();
     if (outsideHistory) {
@@ -72,7 +72,7 @@ export async function measureDrops(g: BenchGantry, fleet: FleetEnvironment[], dr
     const resumed = await settled(deadline);
     const resumeMs = Date.now() - droppedAt;
     await sleep(50);
-    const after = await watchCounters(g.origin);
+    const after = await watchCounters(g.metricsOrigin);
     return { closed, resumed, resumeMs, relists: after.relists - before.relists, connects: after.connects - before.connects };
   };
 

@@ -19,6 +19,8 @@ export interface BenchGantry<Embedded extends EmbeddedCluster | null = EmbeddedC
   api: { server: string; token: string };
   /** `http://127.0.0.1:<port>` */
   origin: string;
+  /** `http://127.0.0.1:<port>` of the metrics-only listener (GANTRY_METRICS_PORT) */
+  metricsOrigin: string;
   wsUrl: string;
   /** POSTs a GraphQL operation as the admin; resolves with `data`, throws on any error. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T>;
@@ -52,6 +54,12 @@ export async function startBenchGantry(
     GANTRY_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
     GANTRY_LOG_LEVEL: 'silent',
     GANTRY_SHUTDOWN_TIMEOUT_MS: '2000',
+    GANTRY_METRICS_PORT: '0',
+    // The benches open a thousand subscribers on one token (one connection each) and set up
+    // fixtures as fast as they can: the per-token limits are lifted so they measure Gantry, not them.
+    GANTRY_MAX_CONNECTIONS_PER_TOKEN: '100000',
+    GANTRY_MAX_OPERATIONS_PER_SECOND: '1000000',
+    GANTRY_OPERATIONS_BURST: '1000000',
   });
   const server = await startGantry(config, external ? {} : { embedded });
   const cluster = server.embedded;
@@ -62,6 +70,7 @@ export async function startBenchGantry(
     embedded: cluster,
     api: { server: kubeconfig.clusters[0].cluster.server, token: kubeconfig.users[0].user.token },
     origin: new URL(server.url).origin,
+    metricsOrigin: new URL(server.metricsUrl).origin,
     wsUrl: server.url.replace(/^http/, 'ws'),
     async gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
       const res = await fetch(server.url, {

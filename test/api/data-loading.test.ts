@@ -4,7 +4,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 
 /** Reads gantry_db_queries_total from /metrics: the number of SQL statements sent so far. */
 async function statementsSoFar(t: TestServer): Promise<number> {
-  const text = await (await fetch(t.url.replace('/graphql', '/metrics'))).text();
+  const text = await t.scrape();
   const line = text.split('\n').find((l) => l.startsWith('gantry_db_queries_total '));
   return Number(line?.split(' ')[1]);
 }

@@ -7,6 +7,7 @@ import { createPostgresDatabase } from '../support/database.ts';
 import { ChildServer, freePort, startClusterProcess, waitForHttp } from '../support/processes.ts';
 
 const TOKEN = 'gnt_crash-test-admin-token-0123456789abcdef';
+const METRICS_TOKEN = 'metrics-crash-test-token-0123456789';
 
 /**
  * Gantry processes killed with SIGKILL at each point of a canary, against one PostgreSQL
@@ -35,6 +36,10 @@ describe('crash safety and leadership across real processes', () => {
       GANTRY_LOG_LEVEL: 'warn',
       GANTRY_RELEASE_TICK_MS: '100',
       GANTRY_RELEASE_LEASE_SECONDS: '2',
+      // Several processes on one machine: each metrics listener on a free port, and /metrics
+      // read through the main port with the metrics token (the listener's port is not known here).
+      GANTRY_METRICS_PORT: '0',
+      GANTRY_METRICS_TOKEN: METRICS_TOKEN,
     });
     started.push(child);
     return child;
@@ -168,7 +173,7 @@ describe('crash safety and leadership across real processes', () => {
 
     /** The lease owner id a process reports on /metrics. */
     const ownerOf = async (port: number) => {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
       return /^gantry_release_engine_info\{owner="([^"]+)"\} 1/m.exec(text)?.[1];
     };
     const [ownerA, ownerB] = [await ownerOf(portA), await ownerOf(portB)];

@@ -22,6 +22,10 @@ export interface TestServer {
   server: GantryServer;
   url: string;
   wsUrl: string;
+  /** The metrics-only listener's /metrics (GANTRY_METRICS_PORT, a free loopback port here). */
+  metricsUrl: string;
+  /** GETs /metrics as Prometheus would and resolves with the text. */
+  scrape(): Promise<string>;
   /** POSTs a GraphQL operation with fetch; `token` null sends no Authorization header. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   /** Like gql, but throws unless the answer has data and no errors. */
@@ -67,6 +71,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     GANTRY_ADMIN_TOKEN: ADMIN_TOKEN,
     GANTRY_LOG_LEVEL: process.env.GANTRY_TEST_LOG_LEVEL ?? 'silent',
     GANTRY_SHUTDOWN_TIMEOUT_MS: '2000',
+    GANTRY_METRICS_PORT: '0',
+    // Suites create fixtures with one admin token as fast as they can, on a loaded machine: the
+    // per-token limits are lifted here; test/api/limits.test.ts sets them low and checks them.
+    GANTRY_MAX_OPERATIONS_PER_SECOND: '100000',
+    GANTRY_OPERATIONS_BURST: '100000',
+    GANTRY_MAX_CONNECTIONS_PER_TOKEN: '10000',
     ...(pg ? { DATABASE_URL: pg.url } : {}),
     ...options.env,
   };
@@ -85,6 +95,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     get wsUrl() {
       return server.url.replace(/^http/, 'ws');
+    },
+    get metricsUrl() {
+      return server.metricsUrl;
+    },
+    async scrape() {
+      const res = await fetch(server.metricsUrl);
+      if (res.status !== 200) throw new Error(`GET ${server.metricsUrl} answered ${res.status}`);
+      return res.text();
     },
     async gql(query, variables, token = ADMIN_TOKEN) {
       const res = await fetch(server.url, {

@@ -88,7 +88,7 @@ describe('AccessMonitor', () => {
       projectIds.push(idOf('Project', project.id, 'projectId'));
     }
     const statements = async () => {
-      const text = await (await fetch(t.url.replace('/graphql', '/metrics'))).text();
+      const text = await t.scrape();
       return Number(text.split('\n').find((l) => l.startsWith('gantry_db_queries_total '))?.split(' ')[1]);
     };
     const monitors = principals.map((p, i) => new AccessMonitor({ db: t.server.database.db, clock: systemClock }, p, projectIds[i]!, 'project.read', 50));
