@@ -4,7 +4,7 @@ import { startTestServer, wsExecute, type TestServer } from '../support/server.t
 
 /** gantry_db_queries_total: the SQL statements this process has sent so far. */
 async function statementsSoFar(t: TestServer): Promise<number> {
-  const text = await (await fetch(t.url.replace('/graphql', '/metrics'))).text();
+  const text = await t.scrape();
   const line = text.split('\n').find((l) => l.startsWith('gantry_db_queries_total '));
   return Number(line?.split(' ')[1]);
 }

@@ -129,7 +129,7 @@ describe('live workloads from the cluster watch', () => {
 
   it('should build the workload once per change however many connections subscribe to it', async () => {
     const builds = async () => {
-      const text = await (await fetch(t.url.replace('/graphql', '/metrics'))).text();
+      const text = await t.scrape();
       return Number(text.split('\n').find((l) => l.startsWith('gantry_workload_builds_total '))?.split(' ')[1]);
     };
     const query = 'subscription($id: ID!) { workloadChanged(environmentId: $id) { desiredReplicas readyReplicas } }';
