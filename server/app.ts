@@ -10,6 +10,7 @@ import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
+import { NotifyHub } from '../services/shared/notify.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { flushTokenUse } from '../services/identity/token-cache.ts';
@@ -114,9 +115,11 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     throw error;
   }
   const clusters: ClusterDirectory = options.clusters ?? registry!;
-  const releaseBus = new ReleaseBus(database);
-  await releaseBus.start();
-  const stopAccessListener = await listenForAccessChanges(database);
+  const notifications = new NotifyHub(database);
+  await notifications.start();
+  const releaseBus = new ReleaseBus(notifications);
+  releaseBus.start();
+  const stopAccessListener = listenForAccessChanges(notifications);
   const engine = new ReleaseEngine({
     db: database.db,
     clusters,
@@ -200,8 +203,9 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await apollo.stop();
     await engine.stop();
     releaseFeeds.close();
-    await releaseBus.stop();
-    await stopAccessListener();
+    releaseBus.stop();
+    stopAccessListener();
+    await notifications.stop();
     await registry?.stop();
     await embedded?.stop();
     await database.close();
@@ -245,8 +249,9 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       await apollo.stop();
       await engine.stop();
       releaseFeeds.close();
-      await releaseBus.stop();
-      await stopAccessListener();
+      releaseBus.stop();
+      stopAccessListener();
+      await notifications.stop();
       await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));
       await registry?.stop();
       await embedded?.stop();

@@ -1,23 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { sql } from 'drizzle-orm';
-import type { Database, DatabaseHandle } from '../../db/client.ts';
+import type { Database } from '../../db/client.ts';
 import DataLoader from 'dataloader';
 import { findTokensByIds } from '../identity/repository.ts';
 import { findRolesOfUsers } from '../projects/repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { notFound, unavailable, type DomainError } from '../shared/errors.ts';
-import { listenChannel } from '../shared/notify.ts';
+import { notifyStatement, type NotifyHub } from '../shared/notify.ts';
 import { decide, type Principal, type ProjectAction } from './policy.ts';
 
 /**
  * Signal that memberships or tokens changed. Long-lived subscriptions re-check their access on
  * it at once, and verified tokens are forgotten (services/identity/token-cache.ts). Other
- * Gantry processes hear of it through the `gantry_access` NOTIFY; TTLs cover a lost one.
+ * Gantry processes hear of it through the `access` topic of the NOTIFY hub; TTLs cover a lost one.
  */
 const changes = new EventEmitter();
 changes.setMaxListeners(0);
-const ACCESS_CHANNEL = 'gantry_access';
+const ACCESS_TOPIC = 'access';
 /** Tells this process's own notifications from other processes'. */
 const PROCESS_ID = randomUUID();
 
@@ -34,7 +33,7 @@ let generation = 0;
 /** Called by services after they commit a membership or token change: this process at once, the others through NOTIFY. */
 export function notifyAccessChanged(db: Database): void {
   accessChangedHere();
-  void db.execute(sql`select pg_notify(${ACCESS_CHANNEL}, ${PROCESS_ID})`).catch(() => {});
+  void db.execute(notifyStatement(ACCESS_TOPIC, PROCESS_ID)).catch(() => {});
 }
 
 function accessChangedHere(): void {
@@ -49,9 +48,9 @@ export function onAccessChanged(listener: () => void): () => void {
   return () => changes.off('changed', listener);
 }
 
-/** Hears other processes' access changes; resolves with the function that stops listening. */
-export function listenForAccessChanges(database: DatabaseHandle): Promise<() => Promise<void>> {
-  return listenChannel(database, ACCESS_CHANNEL, (sender) => {
+/** Hears other processes' access changes; returns the function that stops listening. */
+export function listenForAccessChanges(hub: NotifyHub): () => void {
+  return hub.on(ACCESS_TOPIC, (sender) => {
     if (sender !== PROCESS_ID) accessChangedHere();
   });
 }

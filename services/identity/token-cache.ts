@@ -7,7 +7,7 @@ import { touchTokens } from './repository.ts';
  * Verified tokens, so a request does not start with a statement: a bounded map from token hash
  * to its principal and expiry, kept for a short TTL. A revocation (or any access change) empties
  * it at once in the process that made it, and in every other process through the
- * `gantry_access` NOTIFY (services/access/revalidation.ts); the TTL bounds how long a lost
+ * `access` topic of the NOTIFY hub (services/shared/notify.ts); the TTL bounds how long a lost
  * notification could keep a revoked token working.
  */
 export const TOKEN_CACHE_TTL_MS = 10_000;

@@ -1,9 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { DatabaseHandle } from '../../db/client.ts';
-import { listenChannel, notifyChannel } from '../shared/notify.ts';
+import type { NotifyHub } from '../shared/notify.ts';
 
-/** Postgres channel carrying "release <id> changed" between Gantry processes. */
-const CHANNEL = 'gantry_release';
+/** Topic of "release <id> changed" on the processes' notification hub. */
+const TOPIC = 'release';
 
 /**
  * "This release changed" notifications: in-process at once, and across processes through
@@ -12,25 +11,25 @@ const CHANNEL = 'gantry_release';
  */
 export class ReleaseBus {
   private readonly emitter = new EventEmitter();
-  private unlisten: (() => Promise<void>) | null = null;
+  private unlisten: (() => void) | null = null;
 
-  constructor(private readonly database: DatabaseHandle) {
+  constructor(private readonly hub: NotifyHub) {
     this.emitter.setMaxListeners(0);
   }
 
-  async start(): Promise<void> {
-    this.unlisten = await listenChannel(this.database, CHANNEL, (payload) => this.emitter.emit('changed', payload));
+  start(): void {
+    this.unlisten = this.hub.on(TOPIC, (releaseId) => this.emitter.emit('changed', releaseId));
   }
 
-  async stop(): Promise<void> {
-    await this.unlisten?.().catch(() => {});
+  stop(): void {
+    this.unlisten?.();
     this.emitter.removeAllListeners();
   }
 
   /** Announces a committed change of a release. */
   publish(releaseId: string): void {
     this.emitter.emit('changed', releaseId);
-    notifyChannel(this.database, CHANNEL, releaseId);
+    this.hub.publish(TOPIC, releaseId);
   }
 
   subscribe(listener: (releaseId: string) => void): () => void {

@@ -30,6 +30,8 @@ describe('token revocation across processes', () => {
         HOST: '127.0.0.1',
         PORT: String(port),
         GANTRY_LOG_LEVEL: 'warn',
+        // Two processes on one host: each its own free metrics port.
+        GANTRY_METRICS_PORT: '0',
       });
       started.push(child);
       child.start();
