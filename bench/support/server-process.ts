@@ -21,6 +21,17 @@ export function hasTaskset(): boolean {
   return tasksetKnown;
 }
 
+/**
+ * With BENCH_PROFILE_DIR set, a server process writes a whole-run CPU profile there when it
+ * stops (`<name>.cpuprofile`): under load the timed runs dominate it.
+ */
+function profileOptions(name: string): Record<string, string> {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return {};
+  const file = `${name.replace(/[^A-Za-z0-9]+/g, '-')}-${Date.now()}.cpuprofile`;
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${file}`.trim() };
+}
+
 /** Which Gantry entry point: the production build when `npm run build` made one. */
 export function gantryEntry(): { args: string[]; label: string } {
   return existsSync(join(ROOT, 'dist/server/main.js'))
@@ -48,7 +59,7 @@ export class Server {
     const log = openSync(logFile, 'a');
     const child = spawn(command[0]!, command.slice(1), {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
+      env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port), ...profileOptions(name) },
       stdio: ['ignore', log, log],
     });
     const origin = `http://127.0.0.1:${port}`;

@@ -85,7 +85,7 @@ export async function createApp(scope: RequestScope, input: CreateAppInput): Pro
       return app;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`An app named "${name}" already exists in this project`, { field: 'input.name' });
+    if (isUniqueViolation(error)) throw conflict(`An app with this name already exists in this project`, { field: 'input.name' });
     throw error;
   }
 }

@@ -31,7 +31,7 @@ export async function registerCluster(scope: RequestScope, name: string, kubecon
       await recordAudit(tx, scope, { action: 'cluster.register', targetType: 'Cluster', targetId: null, projectId: null, details: { name, kubeconfig } });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`Cluster "${name}" already exists`, { field: 'name' });
+    if (isUniqueViolation(error)) throw conflict(`A cluster with this name already exists`, { field: 'name' });
     throw error;
   }
   return scope.clusters.connectRegistered(name, kubeconfig);
@@ -46,10 +46,10 @@ export async function registerCluster(scope: RequestScope, name: string, kubecon
 export async function unregisterCluster(scope: RequestScope, name: string): Promise<ClusterInfo> {
   requireAdmin(scope.principal, 'unregister clusters');
   const source = scope.clusters.sourceOf(name);
-  if (!source) throw notFound(`Cluster "${name}"`);
+  if (!source) throw notFound('Cluster');
   if (source !== 'registered') {
     const origin = source === 'embedded' ? 'the embedded cluster' : 'configured by GANTRY_CLUSTERS';
-    throw badInput('name', `Cluster "${name}" is ${origin}, not registered through the API: it cannot be unregistered`);
+    throw badInput('name', `This cluster is ${origin}, not registered through the API: it cannot be unregistered`);
   }
   const before = scope.clusters.get(name)!;
   let goneAlready = false;
@@ -63,12 +63,12 @@ export async function unregisterCluster(scope: RequestScope, name: string): Prom
     }
     const [{ n }] = (await tx.select({ n: count() }).from(environments).where(eq(environments.cluster, name))) as [{ n: number }];
     if (Number(n) > 0) {
-      throw conflict(`Cluster "${name}" still hosts ${n} environment${Number(n) === 1 ? '' : 's'}; delete their apps first`, { field: 'name' });
+      throw conflict(`The cluster still hosts ${n} environment${Number(n) === 1 ? '' : 's'}; delete their apps first`, { field: 'name' });
     }
     await tx.delete(clustersTable).where(eq(clustersTable.name, name));
     await recordAudit(tx, scope, { action: 'cluster.unregister', targetType: 'Cluster', targetId: null, projectId: null, details: { name } });
   });
   await scope.clusters.unregister(name);
-  if (goneAlready) throw notFound(`Cluster "${name}"`);
+  if (goneAlready) throw notFound('Cluster');
   return before;
 }

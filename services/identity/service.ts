@@ -88,7 +88,7 @@ export async function createUser(scope: RequestScope, input: CreateUserInput): P
       return user;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`A user with login "${login}" already exists`, { field: 'input.login' });
+    if (isUniqueViolation(error)) throw conflict(`A user with this login already exists`, { field: 'input.login' });
     throw error;
   }
 }

@@ -28,7 +28,7 @@ export async function requireVisibleProject(scope: RequestScope, projectId: stri
 export async function projectBySlug(scope: RequestScope, slug: string): Promise<repo.ProjectRow> {
   requirePrincipal(scope.principal);
   const project = await scope.loaders.projectBySlug.load(slug);
-  if (!project) throw notFound(`Project "${slug}"`);
+  if (!project) throw notFound('Project');
   await authorizeProject(scope, project.id, 'project.read', `Project "${slug}"`);
   return project;
 }
@@ -58,7 +58,7 @@ export async function createProject(scope: RequestScope, input: { slug: string; 
       return project;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(`A project with slug "${slug}" already exists`, { field: 'input.slug' });
+    if (isUniqueViolation(error)) throw conflict(`A project with this slug already exists`, { field: 'input.slug' });
     throw error;
   }
 }
@@ -82,7 +82,7 @@ export async function addProjectMember(
   const myRole = await roleIn(scope, projectId);
   if (!mayAssignRole(principal, myRole, role)) throw forbidden(`Only an OWNER may grant the ${role} role`);
   const user = await scope.loaders.userByLogin.load(input.login);
-  if (!user) throw notFound(`User "${input.login}"`);
+  if (!user) throw notFound('User');
   const member = await scope.db.transaction(async (tx) => {
     const members = await repo.lockMembers(tx, projectId);
     const existing = members.find((m) => m.userId === user.id);
@@ -112,11 +112,11 @@ export async function removeProjectMember(scope: RequestScope, projectIdArg: str
   const principal = await authorizeProject(scope, projectId, 'member.manage', 'Project');
   const myRole = await roleIn(scope, projectId);
   const user = await scope.loaders.userByLogin.load(login);
-  if (!user) throw notFound(`Member "${login}"`);
+  if (!user) throw notFound('Member');
   await scope.db.transaction(async (tx) => {
     const members = await repo.lockMembers(tx, projectId);
     const target = members.find((m) => m.userId === user.id);
-    if (!target) throw notFound(`Member "${login}"`);
+    if (!target) throw notFound('Member');
     if (target.role === 'OWNER') {
       if (!mayAssignRole(principal, myRole, 'OWNER')) throw forbidden('Only an OWNER may remove an OWNER');
       if (members.filter((m) => m.role === 'OWNER').length === 1) throw conflict('A project must keep at least one OWNER');

@@ -33,7 +33,8 @@ export function pageRequest(args: PageArgs): PageRequest {
   let after: string | null = null;
   if (args.after != null) {
     const decoded = Buffer.from(args.after, 'base64url').toString('utf8');
-    if (!decoded.startsWith('c:') || args.after.length > 512) throw badInput('after', 'after is not a valid cursor');
+    // A NUL would reach PostgreSQL, which cannot take it in a text parameter: refuse it here.
+    if (!decoded.startsWith('c:') || args.after.length > 512 || decoded.includes('\u0000')) throw badInput('after', 'after is not a valid cursor');
     after = decoded.slice(2);
   }
   return { first, after };

@@ -437,6 +437,7 @@ describe('bad input', () => {
           ['first: -1 on projects', '{ projects(first: -1) { totalCount } }', 'first'],
           ['first: 1000 on projects', '{ projects(first: 1000) { totalCount } }', 'first'],
           ['a garbage after cursor on projects', '{ projects(after: "garbage!") { totalCount } }', 'after'],
+          ['a cursor whose key holds a NUL on projects', `{ projects(after: "${Buffer.from('c:a\u0000b').toString('base64url')}") { totalCount } }`, 'after'],
           ['first: -1 on Project.apps', 'query($s: String!) { project(slug: $s) { apps(first: -1) { totalCount } } }', 'first'],
           ['a garbage after cursor on Project.apps', 'query($s: String!) { project(slug: $s) { apps(after: "garbage!") { totalCount } } }', 'after'],
           ['first: 1000 on Project.auditLog', 'query($s: String!) { project(slug: $s) { auditLog(first: 1000) { totalCount } } }', 'first'],

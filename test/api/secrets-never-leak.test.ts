@@ -140,9 +140,10 @@ function refusedOperations(): { op: Operation; secret: string; code: string }[] 
   v = s('enum_literal').replace(/-/g, '_');
   planted.push(v);
   add(v, 'BAD_USER_INPUT', `mutation { addProjectMember(input: { projectId: "x", login: "y", role: ${v} }) { role } }`);
-  // A cursor whose decoded key holds a NUL reaches PostgreSQL, which rejects the parameter.
+  // A cursor whose decoded key holds a NUL (refused before any SQL; the database error logged
+  // directly below covers a failure inside PostgreSQL).
   v = s('sql');
-  add(v, 'any', 'query($a: String) { projects(after: $a) { totalCount } }', { a: Buffer.from(`c:${v}\u0000`).toString('base64url') });
+  add(v, 'BAD_USER_INPUT', 'query($a: String) { projects(after: $a) { totalCount } }', { a: Buffer.from(`c:${v}\u0000`).toString('base64url') });
   const kubeconfig = (token: string) =>
     `apiVersion: v1\nclusters:\n- cluster:\n    server: https://k8s.example.com\n  name: c\nusers:\n- name: u\n  user:\n    token: ${token}\n   oops: [\n`;
   v = s('kubeconfig');
