@@ -8,7 +8,7 @@ export function roleIn(scope: RequestScope, projectId: string): Promise<Role | n
 
 /**
  * Checks that the caller may perform `action` in the project.
- * @param what names the object for a NOT_FOUND message, e.g. `Project "shop"`.
+ * @param what names the kind of object for a NOT_FOUND message, e.g. `Project` (never a value the caller sent).
  * @returns the principal.
  * @throws UNAUTHENTICATED, NOT_FOUND (not a member) or FORBIDDEN (role too low).
  */

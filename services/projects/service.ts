@@ -29,7 +29,7 @@ export async function projectBySlug(scope: RequestScope, slug: string): Promise<
   requirePrincipal(scope.principal);
   const project = await scope.loaders.projectBySlug.load(slug);
   if (!project) throw notFound('Project');
-  await authorizeProject(scope, project.id, 'project.read', `Project "${slug}"`);
+  await authorizeProject(scope, project.id, 'project.read', 'Project');
   return project;
 }
 
