@@ -60,6 +60,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       // a connection killed during that fetch rejected it unhandled, which ended the process.
       // Gantry has no array columns or array parameters, so it needs no array types.
       fetch_types: false,
+      // postgres.js' default backoff grows 3^n with the failures of every connection of the pool
+      // (and of its LISTEN connection, which shares the count) up to 20 s per reconnect: after a
+      // burst of killed connections the pool sat out whole seconds while the server was fine. A
+      // control plane wants its connections back at once: at most 1 s between attempts.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2),
+      // A connection attempt whose backend was killed during its start-up can go unanswered: give
+      // up on it after 5 s (not 30) so the statement waiting for it is retried on another.
+      connect_timeout: 5,
     });
     const retrying = withConnectionRetry(client, (what, error) => options.onConnectionRetry?.(what, error));
     const db = drizzlePostgres(retrying, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;

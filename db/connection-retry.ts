@@ -7,6 +7,8 @@ import type postgres from 'postgres';
  */
 const CONNECTION_ERROR_CODES = new Set([
   'CONNECTION_CLOSED',
+  // The statement never started: its connection did not come up in time.
+  'CONNECT_TIMEOUT',
   'ECONNRESET',
   'EPIPE',
   'ETIMEDOUT',
