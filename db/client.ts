@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { withConnectionRetry } from './connection-retry.ts';
+import { QueryGate, withQueryGate } from './query-gate.ts';
 import { lockPgliteDir } from './pglite-lock.ts';
 import * as schema from './schema/index.ts';
 
@@ -61,7 +62,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       // Gantry has no array columns or array parameters, so it needs no array types.
       fetch_types: false,
     });
-    const retrying = withConnectionRetry(client, (what, error) => options.onConnectionRetry?.(what, error));
+    const gate = new QueryGate(options.maxConnections ?? 10);
+    const retrying = withConnectionRetry(withQueryGate(client, gate), (what, error) => options.onConnectionRetry?.(what, error));
     const db = drizzlePostgres(retrying, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
     const handle: DatabaseHandle = {
       db,
