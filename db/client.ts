@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { withConnectionRetry } from './connection-retry.ts';
+import { QueryGate, withQueryGate } from './query-gate.ts';
 import { lockPgliteDir } from './pglite-lock.ts';
 import * as schema from './schema/index.ts';
 
@@ -69,7 +70,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       // up on it after 5 s (not 30) so the statement waiting for it is retried on another.
       connect_timeout: 5,
     });
-    const retrying = withConnectionRetry(client, (what, error) => options.onConnectionRetry?.(what, error));
+    const gate = new QueryGate(options.maxConnections ?? 10);
+    const retrying = withConnectionRetry(withQueryGate(client, gate), (what, error) => options.onConnectionRetry?.(what, error));
     const db = drizzlePostgres(retrying, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
     const handle: DatabaseHandle = {
       db,
