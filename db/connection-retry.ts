@@ -48,8 +48,9 @@ export function withConnectionRetry(client: postgres.Sql, onRetry: (what: 'read'
   const unsafe = (query: string, params?: unknown[], options?: unknown) => {
     const run = () => client.unsafe(query, params as never, options as never);
     if (!READ.test(query)) return run();
-    const retried = <T>(attempt: () => Promise<T>): Promise<T> =>
-      attempt().catch((error: unknown) => {
+    // Promise.resolve: the statement below may be a bare thenable (the query gate's), not a Promise.
+    const retried = <T>(attempt: () => PromiseLike<T>): Promise<T> =>
+      Promise.resolve(attempt()).catch((error: unknown) => {
         if (!isConnectionError(error)) throw error;
         onRetry('read', error);
         return attempt();

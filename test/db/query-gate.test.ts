@@ -1,5 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../db/client.ts';
 import { QueryGate } from '../../db/query-gate.ts';
+import { createPostgresDatabase, TEST_DB } from '../support/database.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -45,5 +48,22 @@ describe('QueryGate', () => {
     expect(gate.load).toEqual({ active: 0, queued: 0 });
     // Without compaction the list would still hold all 4,998 that ever waited.
     expect((gate as unknown as { waiting: unknown[] }).waiting.length).toBeLessThanOrEqual(2048);
+  });
+});
+
+describe('the database client behind the gate', () => {
+  it('should answer many more concurrent statements and transactions than it has connections', async () => {
+    const pg = TEST_DB === 'postgres' ? await createPostgresDatabase() : null;
+    const handle = await openDatabase({ url: pg?.url, dataDir: 'memory://', maxConnections: 2 });
+    try {
+      const reads = Array.from({ length: 30 }, (_, i) => handle.db.execute(sql`select ${i}::int as n, pg_sleep(0.01)`));
+      const transactions = Array.from({ length: 5 }, (_, i) => handle.db.transaction(async (tx) => tx.execute(sql`select ${i}::int as n`)));
+      const rows = (result: unknown) => (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { n: number }[];
+      expect((await Promise.all(reads)).map((r) => rows(r)[0]!.n)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+      expect((await Promise.all(transactions)).map((r) => rows(r)[0]!.n)).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await handle.close();
+      await pg?.drop();
+    }
   });
 });
