@@ -45,6 +45,8 @@ describe('npm run build', () => {
         GANTRY_DATA_DIR: dataDir,
         GANTRY_ADMIN_TOKEN: TOKEN,
         GANTRY_EMBEDDED_CLUSTER: '0',
+        // Other test files run Gantry processes at the same time: metrics on a free port.
+        GANTRY_METRICS_PORT: '0',
         NODE_ENV: 'production',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -95,7 +95,8 @@ describe('README.md code blocks', () => {
     const port = await freePort();
     const runnable = snippets.filter((s) => s.info === 'sh' || s.info === 'js');
     const script = ['set -eo pipefail', ...runnable.map((s) => step(s, port))].join('\n');
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GANTRY_DATA_DIR: join(workDir, 'data'), GANTRY_EMBEDDED_TIME_SCALE: '0.05' };
+    // GANTRY_METRICS_PORT=0: other test files run Gantry processes at the same time.
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), GANTRY_DATA_DIR: join(workDir, 'data'), GANTRY_EMBEDDED_TIME_SCALE: '0.05', GANTRY_METRICS_PORT: '0' };
     for (const name of ['DATABASE_URL', 'GANTRY_ADMIN_TOKEN', 'GANTRY_PGLITE_DIR', 'GANTRY_CLUSTERS', 'HOST', 'NODE_ENV', 'GANTRY_LOG_LEVEL']) delete env[name];
     const result = await runSession(script, env, SESSION_MS);
     const line = failedBlock(result.output);

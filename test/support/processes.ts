@@ -32,7 +32,8 @@ export class ChildServer {
     this.output = '';
     this.child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, this.entry)], {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', ...this.env },
+      // Metrics on a free port unless a test says otherwise: several Gantry processes run at once.
+      env: { ...process.env, NODE_ENV: 'test', GANTRY_METRICS_PORT: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk) => (this.output += chunk));
