@@ -184,6 +184,19 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   metricsServer.headersTimeout = config.headersTimeoutMs;
   closeSilentConnections(metricsServer, config.headersTimeoutMs, { upgrades: false });
 
+  /** Everything behind the listeners, in dependency order: for a failed start and for shutdown. */
+  const stopServices = async () => {
+    await apollo.stop();
+    await engine.stop();
+    releaseFeeds.close();
+    releaseBus.stop();
+    stopAccessListener();
+    await notifications.stop();
+    await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));
+    await registry?.stop();
+    await embedded?.stop();
+    await database.close();
+  };
   const listen = (server: Server, port: number, host: string) =>
     new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -200,15 +213,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await listen(httpServer, config.port, config.host);
   } catch (error) {
     metricsServer.close();
-    await apollo.stop();
-    await engine.stop();
-    releaseFeeds.close();
-    releaseBus.stop();
-    stopAccessListener();
-    await notifications.stop();
-    await registry?.stop();
-    await embedded?.stop();
-    await database.close();
+    await stopServices();
     throw error;
   }
   // Bound to every interface: say so, and give URLs that work from this machine.
@@ -246,16 +251,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       await ws.close();
       await stopped;
       clearTimeout(timer);
-      await apollo.stop();
-      await engine.stop();
-      releaseFeeds.close();
-      releaseBus.stop();
-      stopAccessListener();
-      await notifications.stop();
-      await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));
-      await registry?.stop();
-      await embedded?.stop();
-      await database.close();
+      await stopServices();
       logger.info('gantry stopped');
     })());
 
