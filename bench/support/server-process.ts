@@ -25,11 +25,11 @@ export function hasTaskset(): boolean {
  * With BENCH_PROFILE_DIR set, a server process writes a whole-run CPU profile there when it
  * stops (`<name>.cpuprofile`): under load the timed runs dominate it.
  */
-function profileOptions(name: string): Record<string, string> {
+function profileFlags(name: string): string[] {
   const dir = process.env.BENCH_PROFILE_DIR;
-  if (!dir) return {};
-  const file = `${name.replace(/[^A-Za-z0-9]+/g, '-')}-${Date.now()}.cpuprofile`;
-  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${dir} --cpu-prof-name=${file}`.trim() };
+  if (!dir) return [];
+  // Node refuses --cpu-prof in NODE_OPTIONS: it goes on the command line.
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name.replace(/[^A-Za-z0-9]+/g, '-')}-${Date.now()}.cpuprofile`];
 }
 
 /** Which Gantry entry point: the production build when `npm run build` made one. */
@@ -55,11 +55,12 @@ export class Server {
 
   static async start(name: string, args: string[], env: Record<string, string>, ready: string, logFile: string): Promise<Server> {
     const port = await freePort();
-    const command = hasTaskset() ? ['taskset', '-c', String(SERVER_CPU), process.execPath, ...args] : [process.execPath, ...args];
+    const node = [process.execPath, ...profileFlags(name), ...args];
+    const command = hasTaskset() ? ['taskset', '-c', String(SERVER_CPU), ...node] : node;
     const log = openSync(logFile, 'a');
     const child = spawn(command[0]!, command.slice(1), {
       cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port), ...profileOptions(name) },
+      env: { ...process.env, NODE_ENV: 'production', ...env, PORT: String(port) },
       stdio: ['ignore', log, log],
     });
     const origin = `http://127.0.0.1:${port}`;
