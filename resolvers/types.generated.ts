@@ -7,6 +7,7 @@ import type { AppRow, EnvironmentRow } from '../services/apps/repository.ts';
 import type { ClusterInfo } from '../services/cluster/directory.ts';
 import type { WorkloadView, WorkloadVersionView, PodInfo } from '../services/cluster/workload.ts';
 import type { PodEventView } from '../services/workloads/service.ts';
+import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
 import type { ReleaseRow, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
 import type { GraphQLContext } from '../server/context.ts';
@@ -323,6 +324,46 @@ export type Language =
   | 'PHP'
   /** Python. */
   | 'PYTHON';
+
+/**
+ * One line of a stored log: a build's stage output, a cron run's output, a pod's log. Lines of a
+ * log are in order; `cursor` continues after this line without gaps or repeats.
+ */
+export type LogLine = {
+  __typename?: 'LogLine';
+  /** When the line was written (by the process that wrote it, or when Gantry received it). */
+  at: Scalars['DateTime']['output'];
+  /** Opaque; pass as `after` to continue without gaps or repeats. */
+  cursor: Scalars['String']['output'];
+  /** The line's text, without its line break; lines over 16 KiB are cut and end with `…[truncated]`. */
+  message: Scalars['String']['output'];
+  /** Pod name for workload and cron logs; stage name for build logs. */
+  source: Scalars['String']['output'];
+  /** The release version of the pod (r7), when it has one. */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of log lines. totalCount may be null where counting would be expensive. */
+export type LogLineConnection = {
+  __typename?: 'LogLineConnection';
+  /** The lines with their cursors. */
+  edges: Array<LogLineEdge>;
+  /** The lines. */
+  nodes: Array<LogLine>;
+  /** Where this page sits. */
+  pageInfo: PageInfo;
+  /** Lines in the whole log; null where counting would be expensive. */
+  totalCount?: Maybe<Scalars['Int']['output']>;
+};
+
+/** A log line with its cursor. */
+export type LogLineEdge = {
+  __typename?: 'LogLineEdge';
+  /** Pass as `after` to continue after this line. */
+  cursor: Scalars['String']['output'];
+  /** The line. */
+  node: LogLine;
+};
 
 /** A user's role in a project. */
 export type Membership = {
@@ -1269,6 +1310,9 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Language: Language;
+  LogLine: ResolverTypeWrapper<LogLineRow>;
+  LogLineConnection: ResolverTypeWrapper<Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['LogLineEdge']>, nodes: Array<ResolversTypes['LogLine']> }>;
+  LogLineEdge: ResolverTypeWrapper<Omit<LogLineEdge, 'node'> & { node: ResolversTypes['LogLine'] }>;
   Membership: ResolverTypeWrapper<MemberRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
@@ -1328,6 +1372,9 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  LogLine: LogLineRow;
+  LogLineConnection: Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['LogLineEdge']>, nodes: Array<ResolversParentTypes['LogLine']> };
+  LogLineEdge: Omit<LogLineEdge, 'node'> & { node: ResolversParentTypes['LogLine'] };
   Membership: MemberRow;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
@@ -1451,6 +1498,26 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
+
+export type LogLineResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LogLine'] = ResolversParentTypes['LogLine']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type LogLineConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LogLineConnection'] = ResolversParentTypes['LogLineConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['LogLineEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['LogLine']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type LogLineEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LogLineEdge'] = ResolversParentTypes['LogLineEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['LogLine'], ParentType, ContextType>;
+};
 
 export type MembershipResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = {
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
@@ -1654,6 +1721,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   DateTime?: GraphQLScalarType;
   Environment?: EnvironmentResolvers<ContextType>;
   JSON?: GraphQLScalarType;
+  LogLine?: LogLineResolvers<ContextType>;
+  LogLineConnection?: LogLineConnectionResolvers<ContextType>;
+  LogLineEdge?: LogLineEdgeResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;

@@ -9,6 +9,7 @@ import { startClusters, type ClusterRegistry } from '../services/cluster/registr
 import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
+import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
@@ -143,7 +144,9 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   await apollo.start();
 
   const releaseFeeds = new ReleaseFeedHub(database.db, releaseBus);
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds };
+  const logLines = new LogLineFeed(database.db, notifications);
+  logLines.start();
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
@@ -190,6 +193,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await engine.stop();
     releaseFeeds.close();
     releaseBus.stop();
+    logLines.stop();
     stopAccessListener();
     await notifications.stop();
     await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));

@@ -20,6 +20,7 @@ export interface ContextDeps {
   logger: Logger;
   releaseBus: RequestScope['releaseBus'];
   releaseFeeds: RequestScope['releaseFeeds'];
+  logLines: RequestScope['logLines'];
 }
 
 /**
@@ -39,6 +40,7 @@ export async function buildContext(
     clusters: deps.clusters,
     releaseBus: deps.releaseBus,
     releaseFeeds: deps.releaseFeeds,
+    logLines: deps.logLines,
     principal,
     loaders: createLoaders(deps.db, principal),
     requestId,
