@@ -335,7 +335,7 @@ export type LogLine = {
   at: Scalars['DateTime']['output'];
   /** Opaque; pass as `after` to continue without gaps or repeats. */
   cursor: Scalars['String']['output'];
-  /** The line's text, without its line break; lines over 16 KiB are cut and end with `…[truncated]`. */
+  /** The line's text, without its line break; lines over 64 KiB are cut and end with `…[truncated]`. */
   message: Scalars['String']['output'];
   /** Pod name for workload and cron logs; stage name for build logs. */
   source: Scalars['String']['output'];

@@ -18,7 +18,7 @@ export interface NewLogLine {
 }
 
 /** Longest stored message; longer ones are cut and marked, so one runaway line cannot fill the store. */
-export const MAX_LOG_MESSAGE = 16 * 1024;
+export const MAX_LOG_MESSAGE = 64 * 1024;
 const TRUNCATED = ' …[truncated]';
 
 /** A stream's name: `<kind>:<id>`, e.g. `build:3f…`. Kinds are lowercase words. */
