@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGlobalId } from '../../services/shared/ids.ts';
 import { eventually } from '../support/cluster.ts';
 import { aUser, addMember } from '../support/fixtures.ts';
 import { aReleaseEnvironment, aSucceededRelease, createRelease, FAST_RELEASES, type ReleaseEnv } from '../support/releases.ts';
@@ -196,5 +198,19 @@ describe('pod logs: collection, history and live tail', () => {
     const ids = requestIds(all);
     expect(ids.length).toBeGreaterThan(100);
     expect(ids.length - new Set(ids).size).toBe(0);
+  });
+
+  it('should drop whole days older than the retention and keep the rest', async () => {
+    const db = t.server.database.db;
+    const envUuid = parseGlobalId(env.id)!.id;
+    await db.execute(sql.raw(`create table if not exists pod_log_lines_20200101 partition of pod_log_lines for values from ('2020-01-01T00:00:00Z') to ('2020-01-02T00:00:00Z')`));
+    await db.execute(sql`insert into pod_log_lines (environment_id, sequence, at, pod, version, message) values (${envUuid}::uuid, 0, '2020-01-01T12:00:00Z', 'old-pod', null, 'from long ago')`);
+    const newestBefore = (await page({ first: 1 })).edges[0]!.cursor;
+    expect(await t.server.logCollector.expire()).toBe(1);
+    const partitions = await db.execute(sql`select count(*)::int as n from pg_class where relname = 'pod_log_lines_20200101'`);
+    const rows = (Array.isArray(partitions) ? partitions : (partitions as unknown as { rows: { n: number }[] }).rows) as { n: number }[];
+    expect(rows[0]!.n).toBe(0);
+    expect((await page({ filter: { pods: ['old-pod'] } })).edges).toEqual([]);
+    expect((await page({ first: 1, after: newestBefore })).edges).toHaveLength(1);
   });
 });
