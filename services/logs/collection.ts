@@ -137,7 +137,9 @@ export class EnvironmentCollection {
       try {
         rows = await this.options.store.append(this.environment.id, batch, positions, this.fence);
       } catch (error) {
-        this.options.logger.warn({ environment: this.environment.id, err: (error as Error).message }, 'storing log lines failed; will retry');
+        // Only the SQLSTATE: a failed statement's text carries its parameters (the lines).
+        const failure = error as { code?: unknown; cause?: { code?: unknown } };
+        this.options.logger.warn({ environment: this.environment.id, code: failure.code ?? failure.cause?.code ?? null }, 'storing log lines failed; will retry');
         return;
       }
       if (rows === null) {

@@ -64,7 +64,8 @@ export class LogCollector {
 
   start(): void {
     this.worker.start();
-    const expire = () => void this.expire().catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'log retention failed'));
+    const expire = () =>
+      void this.expire().catch((error: unknown) => this.options.logger.warn({ code: (error as { code?: unknown }).code ?? null }, 'log retention failed'));
     this.retentionTimer = setInterval(expire, HOUR_MS);
     this.retentionTimer.unref();
     expire();
