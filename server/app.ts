@@ -162,7 +162,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     retentionDays: config.logs.retentionDays,
     flushMs: config.logs.flushMs,
   });
-  logCollector.start();
+  if (config.logs.collect) logCollector.start();
   const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
