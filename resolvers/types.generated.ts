@@ -285,6 +285,13 @@ export type Environment = Node & {
   currentRelease?: Maybe<Release>;
   /** Opaque global ID. */
   id: Scalars['ID']['output'];
+  /**
+   * Stored log lines of the environment's pods, newest first (in the order they were collected),
+   * paged with cursors (`first` at most 100, default 20). Lines are kept GANTRY_LOG_RETENTION_DAYS
+   * days. totalCount is null (counting a day of logs would cost more than the page). Any project
+   * member (VIEWER and above).
+   */
+  logs: LogLineConnection;
   /** A DNS-1123 label, unique within the app, e.g. `prod`. */
   name: Scalars['String']['output'];
   /** The Kubernetes namespace of its objects, owned by the app's project on its cluster: no other project may deploy into it. Default `<project slug>-<environment name>`, with a short suffix when that name is taken or not allowed. */
@@ -301,6 +308,14 @@ export type Environment = Node & {
   router: TrafficRouter;
   /** Live state, from the cluster's watch cache. */
   workload: Workload;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentLogsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<LogFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -324,6 +339,26 @@ export type Language =
   | 'PHP'
   /** Python. */
   | 'PYTHON';
+
+/**
+ * Which log lines to show. Every field narrows the lines; an empty filter shows all. Strings are
+ * checked before anything runs: a bad regular expression or a release of another environment is
+ * BAD_USER_INPUT naming the field.
+ */
+export type LogFilter = {
+  /** Substring, case-sensitive (at most 1,000 characters). */
+  contains?: InputMaybe<Scalars['String']['input']>;
+  /** Only these pods (at most 100 names). */
+  pods?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** RE2-compatible regular expression (at most 1,000 characters), matched anywhere in the message; what RE2 rejects (backreferences, lookaround) is BAD_USER_INPUT. Runs in linear time. */
+  regex?: InputMaybe<Scalars['String']['input']>;
+  /** Only pods of this release's version (its canary track while it runs). NOT_FOUND if the caller may not see the release; BAD_USER_INPUT if it is of another environment. */
+  releaseId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only lines written at or after this time. */
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only lines written before this time (stored history only; a live tail ignores it). */
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
 
 /**
  * One line of a stored log: a build's stage output, a cron run's output, a pod's log. Lines of a
@@ -1065,6 +1100,14 @@ export type StepStatus =
  */
 export type Subscription = {
   __typename?: 'Subscription';
+  /**
+   * Live lines of the environment's pods (every pod, or as filtered), from `after` or from now,
+   * multiplexed: each line says its pod (`source`) and version. Pods join as they start and leave
+   * when they end. With `after` (a cursor of this environment's lines, from `logs` or from an
+   * earlier tail) it resumes right after that line from stored history, then goes live, without
+   * gaps or repeats. Any project member (VIEWER and above); re-checked before every line.
+   */
+  logTail: LogLine;
   /** Every change to one of the environment's pods, as seen by the cluster watch. Any project member (VIEWER and above). */
   podEvents: PodEvent;
   /** Replays the events after `after` (all, if absent), then streams live ones; completes after the release's last event. */
@@ -1074,6 +1117,17 @@ export type Subscription = {
    * cluster watch (changes in one tick are coalesced). Any project member (VIEWER and above).
    */
   workloadChanged: Workload;
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
+export type SubscriptionLogTailArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  environmentId: Scalars['ID']['input'];
+  filter?: InputMaybe<LogFilter>;
 };
 
 
@@ -1310,6 +1364,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Language: Language;
+  LogFilter: LogFilter;
   LogLine: ResolverTypeWrapper<LogLineRow>;
   LogLineConnection: ResolverTypeWrapper<Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['LogLineEdge']>, nodes: Array<ResolversTypes['LogLine']> }>;
   LogLineEdge: ResolverTypeWrapper<Omit<LogLineEdge, 'node'> & { node: ResolversTypes['LogLine'] }>;
@@ -1372,6 +1427,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  LogFilter: LogFilter;
   LogLine: LogLineRow;
   LogLineConnection: Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['LogLineEdge']>, nodes: Array<ResolversParentTypes['LogLine']> };
   LogLineEdge: Omit<LogLineEdge, 'node'> & { node: ResolversParentTypes['LogLine'] };
@@ -1484,6 +1540,7 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currentRelease?: Resolver<Maybe<ResolversTypes['Release']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  logs?: Resolver<ResolversTypes['LogLineConnection'], ParentType, ContextType, Partial<EnvironmentLogsArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   protected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1674,6 +1731,7 @@ export type ReleaseStepResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  logTail?: SubscriptionResolver<ResolversTypes['LogLine'], "logTail", ParentType, ContextType, RequireFields<SubscriptionLogTailArgs, 'environmentId'>>;
   podEvents?: SubscriptionResolver<ResolversTypes['PodEvent'], "podEvents", ParentType, ContextType, RequireFields<SubscriptionPodEventsArgs, 'environmentId'>>;
   releaseProgress?: SubscriptionResolver<ResolversTypes['ReleaseEvent'], "releaseProgress", ParentType, ContextType, RequireFields<SubscriptionReleaseProgressArgs, 'releaseId'>>;
   workloadChanged?: SubscriptionResolver<ResolversTypes['Workload'], "workloadChanged", ParentType, ContextType, RequireFields<SubscriptionWorkloadChangedArgs, 'environmentId'>>;

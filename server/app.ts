@@ -10,6 +10,9 @@ import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
 import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
+import { LogCollector } from '../services/logs/collector.ts';
+import { PodLogFeeds } from '../services/logs/feeds.ts';
+import { PostgresLogStore } from '../services/logs/postgres-store.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
@@ -43,6 +46,8 @@ export interface GantryServer {
   /** The in-process Kubernetes API server, when this process started one. */
   embedded: EmbeddedCluster | null;
   engine: ReleaseEngine;
+  /** The pod log collector of this process. */
+  logCollector: LogCollector;
   /** Graceful stop: readiness false, in-flight requests finish, sockets get 1001, database closes. */
   close(): Promise<void>;
 }
@@ -146,7 +151,19 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const releaseFeeds = new ReleaseFeedHub(database.db, releaseBus);
   const logLines = new LogLineFeed(database.db, notifications);
   logLines.start();
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines };
+  const podLogs = new PodLogFeeds(new PostgresLogStore(database.db), notifications);
+  podLogs.start();
+  const logCollector = new LogCollector({
+    db: database.db,
+    clusters,
+    logger,
+    store: podLogs.store,
+    bus: podLogs.bus,
+    retentionDays: config.logs.retentionDays,
+    flushMs: config.logs.flushMs,
+  });
+  if (config.logs.collect) logCollector.start();
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
@@ -191,6 +208,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const stopServices = async () => {
     await apollo.stop();
     await engine.stop();
+    await logCollector.stop();
+    podLogs.stop();
     releaseFeeds.close();
     releaseBus.stop();
     logLines.stop();
@@ -259,5 +278,5 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger.info('gantry stopped');
     })());
 
-  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, close };
+  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, logCollector, close };
 }

@@ -1,5 +1,6 @@
 import type { ClusterStatus } from '../../resolvers/types.generated.ts';
 import type { AppChange, AppSnapshot } from './app-index.ts';
+import type { FollowPodLogOptions, PodLogFollow } from './log-follow.ts';
 import type { Manifest } from './manifests.ts';
 
 /** Identifies one object for reads and deletes. */
@@ -38,6 +39,12 @@ export interface ClusterPort {
   scale(ref: ObjectRef, replicas: number): Promise<void>;
   /** Deletes (background propagation); an absent object counts as deleted. */
   remove(ref: ObjectRef): Promise<void>;
+  /**
+   * Follows a container's log (`pods/{name}/log?follow=true&timestamps=true`), reconnecting
+   * after drops from the last line without repeats, until `keepFollowing` says no or `stop`.
+   * Callers keep one follow per pod per process (the log collector does).
+   */
+  followPodLog(options: Omit<FollowPodLogOptions, 'kubeConfig'>): PodLogFollow;
 }
 
 /** Where a cluster comes from: only `registered` ones can be unregistered through the API. */
@@ -68,3 +75,4 @@ export interface ClusterDirectory {
 }
 
 export type { AppChange, AppSnapshot, Manifest };
+export type { PodLogFollow, PodLogLine, PodLogPosition } from './log-follow.ts';

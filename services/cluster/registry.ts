@@ -8,6 +8,7 @@ import type { GantryConfig } from '../../server/config.ts';
 import { AppIndex } from './app-index.ts';
 import { ClusterConnection } from './connection.ts';
 import type { ClusterDirectory, ClusterInfo, ClusterPort, ClusterSource } from './directory.ts';
+import { followPodLog } from './log-follow.ts';
 import { KubeconfigError, loadKubeconfigFile, parseKubeconfig, type KubeconfigPolicy } from './kubeconfig.ts';
 import { createClusterMetrics, type ClusterMetrics } from './metrics.ts';
 import { resolveSecretKey, SecretBox } from './secret-box.ts';
@@ -136,6 +137,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
         read: async (ref) => (await writer.read(ref)) as Record<string, any> | null,
         scale: (ref, replicas) => writer.scale(ref, replicas),
         remove: (ref) => writer.delete(ref),
+        followPodLog: (options) => followPodLog({ ...options, kubeConfig: connection.kubeConfig }),
       });
     },
     prepareRegistration: (name, kubeconfigYaml) => {

@@ -19,6 +19,7 @@ const silentPort: ClusterPort = {
   read: async () => null,
   scale: async () => {},
   remove: async () => {},
+  followPodLog: () => ({ stop: () => {}, position: null }),
 };
 const silentDirectory: ClusterDirectory = { ...oneClusterDirectory, port: () => silentPort };
 
