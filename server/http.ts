@@ -226,13 +226,25 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
     req.resume();
     throw new HttpProblem(413, `Request body over ${maxBytes} bytes (GANTRY_MAX_BODY_BYTES)`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new HttpProblem(413, `Request body over ${maxBytes} bytes (GANTRY_MAX_BODY_BYTES)`);
-    chunks.push(chunk);
-  }
+  // Plain 'data'/'end' listeners: an async iterator over the request costs more than the body it reads.
+  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
+    const received: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpProblem(413, `Request body over ${maxBytes} bytes (GANTRY_MAX_BODY_BYTES)`));
+      } else {
+        received.push(chunk);
+      }
+    });
+    req.once('end', () => resolve(received));
+    req.once('error', reject);
+    // A client gone before the end of its body: nothing to answer (a no-op after 'end').
+    req.once('close', () => reject(new HttpProblem(400, 'Request body incomplete')));
+  });
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text);
