@@ -8,7 +8,7 @@ import type { ClusterInfo } from '../services/cluster/directory.ts';
 import type { WorkloadView, WorkloadVersionView, PodInfo } from '../services/cluster/workload.ts';
 import type { PodEventView } from '../services/workloads/service.ts';
 import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
-import type { ReleaseRow, ReleaseEventRow } from '../services/releases/repository.ts';
+import type { ReleaseView, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
@@ -1333,7 +1333,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( AuditRow & { __typename: 'AuditEntry' } )
     | ( EnvironmentRow & { __typename: 'Environment' } )
     | ( ProjectRow & { __typename: 'Project' } )
-    | ( ReleaseRow & { __typename: 'Release' } )
+    | ( ReleaseView & { __typename: 'Release' } )
     | ( UserRow & { __typename: 'User' } )
   ;
 };
@@ -1379,7 +1379,7 @@ export type ResolversTypes = {
   ProjectConnection: ResolverTypeWrapper<Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ProjectEdge']>, nodes: Array<ResolversTypes['Project']> }>;
   ProjectEdge: ResolverTypeWrapper<Omit<ProjectEdge, 'node'> & { node: ResolversTypes['Project'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Release: ResolverTypeWrapper<ReleaseRow>;
+  Release: ResolverTypeWrapper<ReleaseView>;
   ReleaseConnection: ResolverTypeWrapper<Omit<ReleaseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ReleaseEdge']>, nodes: Array<ResolversTypes['Release']> }>;
   ReleaseEdge: ResolverTypeWrapper<Omit<ReleaseEdge, 'node'> & { node: ResolversTypes['Release'] }>;
   ReleaseEvent: ResolverTypeWrapper<ReleaseEventRow>;
@@ -1441,7 +1441,7 @@ export type ResolversParentTypes = {
   ProjectConnection: Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ProjectEdge']>, nodes: Array<ResolversParentTypes['Project']> };
   ProjectEdge: Omit<ProjectEdge, 'node'> & { node: ResolversParentTypes['Project'] };
   Query: Record<PropertyKey, never>;
-  Release: ReleaseRow;
+  Release: ReleaseView;
   ReleaseConnection: Omit<ReleaseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ReleaseEdge']>, nodes: Array<ResolversParentTypes['Release']> };
   ReleaseEdge: Omit<ReleaseEdge, 'node'> & { node: ResolversParentTypes['Release'] };
   ReleaseEvent: ReleaseEventRow;

@@ -38,6 +38,8 @@ export function createLoaders(db: Database, principal: Principal | null) {
     environmentById: uniqueLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByIds(db, ids), (e) => e.id),
     environmentsByApp: groupLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByApps(db, ids), (e) => e.appId),
     releaseById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleasesByIds(db, ids), (r) => r.id),
+    /** Without the state document: for fields that show a release's version and status (`currentRelease`). */
+    releaseSummaryById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleaseSummariesByIds(db, ids), (r) => r.id),
     activeReleaseByEnvironment: uniqueLoader((ids: readonly string[]) => releasesRepo.activeReleasesOf(db, ids), (r) => r.environmentId),
   };
   return loaders;
