@@ -4,10 +4,11 @@ import { identityResolvers } from './identity.ts';
 import { nodeResolvers } from './node.ts';
 import { projectResolvers } from './projects.ts';
 import { releaseResolvers } from './releases.ts';
+import { buildResolvers } from './builds.ts';
 import { DateTime, JSON } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers];
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, buildResolvers];
 
 /** All resolvers, merged per type; a field defined twice is a programming error. */
 export function allResolvers(): Resolvers {

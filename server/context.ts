@@ -20,6 +20,7 @@ export interface ContextDeps {
   logger: Logger;
   releaseBus: RequestScope['releaseBus'];
   releaseFeeds: RequestScope['releaseFeeds'];
+  builds: RequestScope['builds'];
 }
 
 /**
@@ -39,6 +40,7 @@ export async function buildContext(
     clusters: deps.clusters,
     releaseBus: deps.releaseBus,
     releaseFeeds: deps.releaseFeeds,
+    builds: deps.builds,
     principal,
     loaders: createLoaders(deps.db, principal),
     requestId,

@@ -5,3 +5,4 @@ export * from './namespaces.ts';
 export * from './audit.ts';
 export * from './clusters.ts';
 export * from './releases.ts';
+export * from './builds.ts';
