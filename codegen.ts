@@ -28,6 +28,7 @@ const config: CodegenConfig = {
           WorkloadVersion: '../services/cluster/workload.ts#WorkloadVersionView',
           Pod: '../services/cluster/workload.ts#PodInfo',
           PodEvent: '../services/workloads/service.ts#PodEventView',
+          LogLine: '../services/shared/runtime/log-lines.ts#LogLineRow',
           Release: '../services/releases/repository.ts#ReleaseRow',
           ReleaseEvent: '../services/releases/repository.ts#ReleaseEventRow',
           ReleaseStep: '../services/releases/model.ts#ReleaseStepModel',

@@ -1,6 +1,7 @@
 import { appResolvers } from './apps.ts';
 import { clusterResolvers, workloadFieldResolvers } from './clusters.ts';
 import { identityResolvers } from './identity.ts';
+import { logLineResolvers } from './log-lines.ts';
 import { nodeResolvers } from './node.ts';
 import { projectResolvers } from './projects.ts';
 import { releaseResolvers } from './releases.ts';
@@ -8,7 +9,7 @@ import { buildResolvers } from './builds.ts';
 import { DateTime, JSON } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, buildResolvers];
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, buildResolvers];
 
 /** All resolvers, merged per type; a field defined twice is a programming error. */
 export function allResolvers(): Resolvers {

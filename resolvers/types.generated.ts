@@ -7,6 +7,7 @@ import type { AppRow, EnvironmentRow } from '../services/apps/repository.ts';
 import type { ClusterInfo } from '../services/cluster/directory.ts';
 import type { WorkloadView, WorkloadVersionView, PodInfo } from '../services/cluster/workload.ts';
 import type { PodEventView } from '../services/workloads/service.ts';
+import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
 import type { ReleaseRow, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
 import type { BuildRow, BuildEventRow } from '../services/builds/repository.ts';
@@ -524,14 +525,17 @@ export type Language =
   /** Python. */
   | 'PYTHON';
 
-/** One line of output: of a pod, a cron run or a build stage. */
+/**
+ * One line of a stored log: a build's stage output, a cron run's output, a pod's log. Lines of a
+ * log are in order; `cursor` continues after this line without gaps or repeats.
+ */
 export type LogLine = {
   __typename?: 'LogLine';
-  /** When the line was written. */
+  /** When the line was written (by the process that wrote it, or when Gantry received it). */
   at: Scalars['DateTime']['output'];
   /** Opaque; pass as `after` to continue without gaps or repeats. */
   cursor: Scalars['String']['output'];
-  /** The line's text. */
+  /** The line's text, without its line break; lines over 64 KiB are cut and end with `…[truncated]`. */
   message: Scalars['String']['output'];
   /** Pod name for workload and cron logs; stage name for build logs. */
   source: Scalars['String']['output'];
@@ -539,23 +543,23 @@ export type LogLine = {
   version?: Maybe<Scalars['String']['output']>;
 };
 
-/** totalCount may be null where counting would be expensive. */
+/** A page of log lines. totalCount may be null where counting would be expensive. */
 export type LogLineConnection = {
   __typename?: 'LogLineConnection';
   /** The lines with their cursors. */
   edges: Array<LogLineEdge>;
   /** The lines. */
   nodes: Array<LogLine>;
-  /** Whether more follow. */
+  /** Where this page sits. */
   pageInfo: PageInfo;
-  /** How many lines there are, when cheap to count. */
+  /** Lines in the whole log; null where counting would be expensive. */
   totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
-/** A log line in a page. */
+/** A log line with its cursor. */
 export type LogLineEdge = {
   __typename?: 'LogLineEdge';
-  /** Pass as `after` for the lines after this one. */
+  /** Pass as `after` to continue after this line. */
   cursor: Scalars['String']['output'];
   /** The line. */
   node: LogLine;
@@ -1626,9 +1630,9 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Language: Language;
-  LogLine: ResolverTypeWrapper<LogLine>;
-  LogLineConnection: ResolverTypeWrapper<LogLineConnection>;
-  LogLineEdge: ResolverTypeWrapper<LogLineEdge>;
+  LogLine: ResolverTypeWrapper<LogLineRow>;
+  LogLineConnection: ResolverTypeWrapper<Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['LogLineEdge']>, nodes: Array<ResolversTypes['LogLine']> }>;
+  LogLineEdge: ResolverTypeWrapper<Omit<LogLineEdge, 'node'> & { node: ResolversTypes['LogLine'] }>;
   Membership: ResolverTypeWrapper<MemberRow>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
@@ -1698,9 +1702,9 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
-  LogLine: LogLine;
-  LogLineConnection: LogLineConnection;
-  LogLineEdge: LogLineEdge;
+  LogLine: LogLineRow;
+  LogLineConnection: Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['LogLineEdge']>, nodes: Array<ResolversParentTypes['LogLine']> };
+  LogLineEdge: Omit<LogLineEdge, 'node'> & { node: ResolversParentTypes['LogLine'] };
   Membership: MemberRow;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];

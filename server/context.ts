@@ -20,6 +20,7 @@ export interface ContextDeps {
   logger: Logger;
   releaseBus: RequestScope['releaseBus'];
   releaseFeeds: RequestScope['releaseFeeds'];
+  logLines: RequestScope['logLines'];
   builds: RequestScope['builds'];
 }
 
@@ -40,6 +41,7 @@ export async function buildContext(
     clusters: deps.clusters,
     releaseBus: deps.releaseBus,
     releaseFeeds: deps.releaseFeeds,
+    logLines: deps.logLines,
     builds: deps.builds,
     principal,
     loaders: createLoaders(deps.db, principal),

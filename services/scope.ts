@@ -4,6 +4,7 @@ import type { ClusterDirectory } from './cluster/directory.ts';
 import type { Loaders } from './loaders.ts';
 import type { Clock } from './shared/clock.ts';
 import type { ReleaseFeedHub } from './releases/progress.ts';
+import type { LogLineFeed } from './shared/runtime/log-lines.ts';
 import type { BuildsScope } from './builds/scope.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
@@ -18,6 +19,8 @@ export interface RequestScope {
   releaseBus: { publish(releaseId: string): void; subscribe(listener: (releaseId: string) => void): () => void };
   /** Shared per-release event readers for releaseProgress. */
   releaseFeeds: ReleaseFeedHub;
+  /** Stored log streams (builds, cron runs) and their live readers. */
+  logLines: LogLineFeed;
   /** The builds domain's bus, feeds and settings. */
   builds: BuildsScope;
 }

@@ -3,6 +3,7 @@ import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, un
 import { apps } from './apps.ts';
 import { BUILD_EVENT_TYPES, BUILD_STATUSES, BUILD_TRIGGERS } from './enums.ts';
 import { users } from './identity.ts';
+import { leaseColumns } from '../../services/shared/runtime/leases.ts';
 
 /**
  * An app's build settings: its own spec (null = its language's template), the SHA-256 of its
@@ -68,10 +69,7 @@ export const builds = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     eventCount: integer('event_count').notNull().default(0),
-    leaseOwner: text('lease_owner'),
-    leaseEpoch: integer('lease_epoch').notNull().default(0),
-    leaseExpiresAt: timestamp('lease_expires_at', { withTimezone: true }),
-    settledAt: timestamp('settled_at', { withTimezone: true }),
+    ...leaseColumns(),
   },
   (t) => [
     unique('builds_app_number_uq').on(t.appId, t.number),

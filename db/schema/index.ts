@@ -5,4 +5,5 @@ export * from './namespaces.ts';
 export * from './audit.ts';
 export * from './clusters.ts';
 export * from './releases.ts';
+export * from './log-lines.ts';
 export * from './builds.ts';

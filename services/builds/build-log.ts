@@ -6,10 +6,8 @@ export interface BuildLogLine {
 }
 
 export interface BuildLogOptions {
-  /** Appends lines to a stream (the shared runtime's appendLogLines). */
-  append: (stream: string, lines: BuildLogLine[]) => Promise<void>;
-  /** Tells live readers (buildLogs) that a stream grew. */
-  announce: (stream: string) => void;
+  /** Appends lines to a stream and tells its live readers (the shared runtime's LogLineFeed.append). */
+  append: (stream: string, lines: BuildLogLine[]) => Promise<unknown>;
   now: () => Date;
   /** How long lines wait to be written together. */
   flushMs?: number;
@@ -54,7 +52,6 @@ export class BuildLog {
       this.pending.delete(buildId);
       const stream = BuildLog.stream(buildId);
       await this.options.append(stream, lines);
-      this.options.announce(stream);
     });
     const tracked = next.finally(() => {
       if (this.writing.get(buildId) === tracked) this.writing.delete(buildId);

@@ -5,7 +5,7 @@ import { Channel } from '../shared/channel.ts';
 import { badInput } from '../shared/errors.ts';
 import { idOf } from '../shared/ids.ts';
 import { pageRequest, toConnection, type Connection, type PageArgs } from '../shared/pagination.ts';
-import { logLineSequence, pageLogLines, type LogLineRow } from '../shared/runtime/log-lines.ts';
+import { pageLogLines, parseLogLineCursor, type LogLineRow } from '../shared/runtime/log-lines.ts';
 import { requireBuildableApp, requireVisibleBuild } from './access.ts';
 import * as repo from './repository.ts';
 
@@ -73,55 +73,50 @@ export async function subscribeProgress(scope: RequestScope, globalId: string, a
 }
 
 /**
- * `buildLogs(buildId, after)`: stored lines after the cursor, then live ones; completes once the
- * build has ended and every line it wrote was delivered.
+ * `buildLogs(buildId, after)`: stored lines after the cursor, then live ones, each once and in
+ * order; completes once the build has settled and every line it wrote was delivered (the runner
+ * writes a build's last lines before its final event).
  */
 export async function subscribeLogs(scope: RequestScope, globalId: string, after: string | null | undefined): Promise<AsyncIterableIterator<LogLineRow>> {
   const build = await requireVisibleBuild(scope, idOf('Build', globalId, 'buildId'));
-  let afterSequence = 0;
-  if (after != null) {
-    const seq = logLineSequence(after);
-    if (seq === null) throw badInput('after', 'after is not a valid cursor');
-    afterSequence = seq;
-  }
+  const stream = buildStream(build.id);
+  let delivered = parseLogLineCursor(stream, after) ?? 0;
   const app = (await scope.loaders.appById.load(build.appId))!;
   const access = new AccessMonitor(scope, scope.principal!, app.projectId, 'build.read');
   const channel = new Channel<LogLineRow>();
-  const stream = buildStream(build.id);
-  // The build's end is an event; its last lines are written before it. Once the build is settled
-  // and the feed has delivered everything stored, the stream is complete.
-  let ended = false;
-  const checkEnd = async () => {
-    const [row] = await repo.findBuildsByIds(scope.db, [build.id]);
-    if (!row?.settledAt) return;
-    const rest = await pageLogLines(scope.db, stream, { first: 1, after: lastCursor });
-    if (rest.nodes.length === 0) {
-      ended = true;
-      channel.close();
-    }
+  let total: number | null = null;
+  let closed = false;
+  const closeIfComplete = () => {
+    if (total !== null && delivered >= total) channel.close();
   };
-  let lastCursor: string | null = after ?? null;
   const deliver = (lines: readonly LogLineRow[]) => {
     for (const line of lines) {
       channel.push(line);
-      lastCursor = line.cursor;
+      delivered = line.sequence;
     }
+    closeIfComplete();
   };
-  const stopLines = scope.builds.logs.listen(stream, afterSequence, deliverWhileAllowed(access, 'Build', deliver, (error) => channel.fail(error)));
-  const stopEvents = scope.builds.events.listen(build.id, build.eventCount, (events) => {
-    if (events.some((e) => FINAL_BUILD_EVENTS.includes(e.type))) void waitSettled();
-  });
-  const waitSettled = async () => {
-    for (let i = 0; i < 600 && !ended && !channel_closed; i++) {
-      await checkEnd().catch(() => {});
-      if (ended) return;
+  // Once the build has settled its stream is complete: learn its length, close when delivered.
+  let watching = false;
+  const awaitSettled = async () => {
+    if (watching) return;
+    watching = true;
+    for (let i = 0; i < 300 && !closed; i++) {
+      const [row] = await repo.findBuildsByIds(scope.db, [build.id]).catch(() => []);
+      if (row?.settledAt) {
+        total = (await pageLogLines(scope.db, stream, { first: 0 })).totalCount ?? 0;
+        return closeIfComplete();
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
+    watching = false;
   };
-  let channel_closed = false;
-  if (build.finishedAt) void waitSettled();
+  const stopLines = scope.logLines.listen(stream, delivered, deliverWhileAllowed(access, 'Build', deliver, (error) => channel.fail(error)));
+  const stopEvents = scope.builds.events.listen(build.id, Math.max(0, build.eventCount - 1), (events) => {
+    if (events.some((e) => FINAL_BUILD_EVENTS.includes(e.type))) void awaitSettled();
+  });
   channel.onClose(() => {
-    channel_closed = true;
+    closed = true;
     stopLines();
     stopEvents();
     access.close();

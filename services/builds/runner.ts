@@ -10,14 +10,10 @@ import { runPipeline, type PipelineRecorder } from './pipeline.ts';
 import type { ImageRegistry } from './registry.ts';
 import * as repo from './repository.ts';
 import { parseSpec } from './spec.ts';
+import type { LeasedJob, ReconcileOutcome } from '../shared/runtime/worker.ts';
 
 /** The job handle the shared LeasedWorker passes to reconcile. */
-export interface BuildJob {
-  id: string;
-  epoch: number;
-  owner: string;
-  stillLeader(): boolean;
-}
+export type BuildJob = Pick<LeasedJob, 'id' | 'epoch' | 'owner' | 'stillLeader'>;
 
 export interface RunnerOptions {
   db: Database;
@@ -66,7 +62,7 @@ export class BuildRunner {
     return join(this.options.dataDir, 'builds', 'artifacts');
   }
 
-  readonly reconcile = async (job: BuildJob): Promise<'settled' | 'continue'> => {
+  readonly reconcile = async (job: BuildJob): Promise<ReconcileOutcome> => {
     const { db, clock } = this.options;
     const [build] = await repo.findBuildsByIds(db, [job.id]);
     if (!build || build.settledAt) return 'settled';
@@ -75,14 +71,14 @@ export class BuildRunner {
       // Ended (a cancel, or our own pipeline's last write): stop our processes, then settle.
       if (local) {
         local.abort.abort(new BuildLost('build ended'));
-        return 'continue';
+        return 'done';
       }
-      await repo.updateBuild(db, build.id, { settledAt: clock.now() }, { fence: job });
+      const settled = await repo.updateBuild(db, build.id, { settledAt: clock.now(), leaseOwner: null, leaseExpiresAt: null }, { fence: job });
       this.options.publish(build.id);
-      return 'settled';
+      return settled ? 'settled' : 'lost';
     }
     if (build.status === 'RUNNING') {
-      if (local && local.epoch === job.epoch) return 'continue';
+      if (local && local.epoch === job.epoch) return 'done';
       if (local) local.abort.abort(new BuildLost('lease moved'));
       // Leased here, running nowhere here: the process that ran it stopped (its lease expired).
       await this.finish(build.id, job, {
@@ -92,14 +88,14 @@ export class BuildRunner {
       return 'settled';
     }
     // QUEUED: start it if a slot is free and no older queued build is waiting for one.
-    if (this.stopping || this.running.size >= this.options.concurrency || !job.stillLeader()) return 'continue';
+    if (this.stopping || this.running.size >= this.options.concurrency || !job.stillLeader()) return 'done';
     const next = await repo.oldestQueued(db, this.options.concurrency - this.running.size, []);
-    if (!next.includes(build.id)) return 'continue';
+    if (!next.includes(build.id)) return 'done';
     const started = await repo.updateBuild(db, build.id, { status: 'RUNNING', startedAt: clock.now() }, { fence: job, from: ['QUEUED'] });
-    if (!started) return 'continue';
+    if (!started) return 'done';
     this.options.publish(build.id);
     this.start(started, job);
-    return 'continue';
+    return 'done';
   };
 
   private start(build: repo.BuildRow, job: BuildJob): void {
@@ -164,14 +160,14 @@ export class BuildRunner {
       const row = await repo.lockBuild(tx, buildId);
       if (!row || row.leaseOwner !== job.owner || row.leaseEpoch !== job.epoch) return;
       if (repo.FINAL_BUILD_STATUSES.includes(row.status)) {
-        await repo.updateBuild(tx, buildId, { settledAt: now }, { fence: job });
+        await repo.updateBuild(tx, buildId, { settledAt: now, leaseOwner: null, leaseExpiresAt: null }, { fence: job });
         return;
       }
       const failedStage = row.stages.find((s) => s.status === 'RUNNING')?.name ?? null;
       const stages = row.stages.map((s) =>
         s.status === 'RUNNING' ? { ...s, status: end.status === 'SUCCEEDED' ? ('SUCCEEDED' as const) : ('FAILED' as const), finishedAt: now.toISOString() } : s.status === 'PENDING' ? { ...s, status: 'SKIPPED' as const } : s,
       );
-      await repo.updateBuild(tx, buildId, { status: end.status, statusMessage: end.message, stages, finishedAt: now, settledAt: now }, { fence: job });
+      await repo.updateBuild(tx, buildId, { status: end.status, statusMessage: end.message, stages, finishedAt: now, settledAt: now, leaseOwner: null, leaseExpiresAt: null }, { fence: job });
       const events: repo.NewBuildEvent[] = [];
       if (end.status === 'FAILED' && failedStage) events.push({ type: 'STAGE_FAILED', stage: failedStage, message: firstLine(end.message), at: now });
       events.push({ type: end.status, message: end.status === 'SUCCEEDED' ? `build #${row.number} succeeded` : firstLine(end.message), at: now });

@@ -1,4 +1,3 @@
-import type { LogLineRow } from '../shared/runtime/log-lines.ts';
 import type { BuildEventRow } from './repository.ts';
 
 /** A replayable feed: rows after a sequence, then live ones (the shared runtime's FeedHub). */
@@ -12,8 +11,6 @@ export interface BuildsScope {
   bus: { publish(buildId: string): void };
   /** buildProgress: per-build event feeds. */
   events: Feed<BuildEventRow>;
-  /** buildLogs: log line feeds of streams `build:<id>`. */
-  logs: Feed<LogLineRow>;
   /** GANTRY_ALLOW_FILE_REPOS=1: builds may clone file:// URLs (development only). */
   allowFileRepos: boolean;
   /** The URL clients reach Gantry at (webhook and tarball URLs); known once the server listens. */
