@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { runProcess } from './process.ts';
+import { killProcessesUnder, runProcess } from './process.ts';
 import type { ImageRegistry } from './registry.ts';
 import { BUILD_IMAGE_PLACEHOLDER, prepareCacheKey, substitute, type BuildSpec } from './spec.ts';
 import { Buildah, Git, ToolFailure, type ToolContext } from './tools.ts';
@@ -141,6 +141,7 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
       await recorder.stageEnded(stage, 'SUCCEEDED');
     }
   } finally {
+    await killProcessesUnder(input.workDir);
     await buildah.removeAll();
     await rm(input.workDir, { recursive: true, force: true }).catch(() => {});
   }

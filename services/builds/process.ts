@@ -37,12 +37,23 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       detached: true,
     });
     const tail: string[] = [];
+    let settled = false;
     const kill = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');
       } catch {
         // Already gone.
       }
+      // A grandchild in a session of its own (buildah's chroot) may hold the pipes open: do not
+      // wait for them once ours is dead; the caller kills what is left (killProcessesUnder).
+      child.once('exit', (code, signal) => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        if (!settled) {
+          settled = true;
+          resolve({ code, signal, tail });
+        }
+      });
     };
     options.signal?.addEventListener('abort', kill, { once: true });
     const reader = (stream: 'stdout' | 'stderr') => {
@@ -75,7 +86,10 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     });
     child.once('close', (code, signal) => {
       options.signal?.removeEventListener('abort', kill);
-      resolve({ code, signal, tail });
+      if (!settled) {
+        settled = true;
+        resolve({ code, signal, tail });
+      }
     });
   });
 }
@@ -94,4 +108,29 @@ export async function hasProgram(command: string): Promise<boolean> {
     }
   }
   return false;
+}
+
+/**
+ * Kills every process whose root or working directory is under `dir` (Linux /proc): what a
+ * canceled build left running inside its chroot, outside our process group.
+ * @returns how many it killed.
+ */
+export async function killProcessesUnder(dir: string): Promise<number> {
+  const { readdir, readlink } = await import('node:fs/promises');
+  let killed = 0;
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const root = await readlink(`/proc/${entry}/root`).catch(() => '');
+    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
+    if (root.startsWith(dir) || cwd.startsWith(dir)) {
+      try {
+        process.kill(Number(entry), 'SIGKILL');
+        killed += 1;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return killed;
 }

@@ -33,8 +33,7 @@ export async function buildsOf(scope: RequestScope, app: AppRow, args: PageArgs)
 
 /** `Build.log`: the stored output, oldest first. */
 export function logOf(scope: RequestScope, build: repo.BuildRow, args: PageArgs) {
-  const page = pageRequest({ first: args.first, after: null });
-  return pageLogLines(scope.db, buildStream(build.id), { first: page.first, after: args.after ?? null });
+  return pageLogLines(scope.db, buildStream(build.id), { first: args.first, after: args.after ?? null });
 }
 
 function parseSequence(value: string | null, field: string): number {
