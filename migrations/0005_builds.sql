@@ -8,6 +8,12 @@ CREATE TABLE "build_events" (
 	CONSTRAINT "build_events_build_id_sequence_pk" PRIMARY KEY("build_id","sequence")
 );
 --> statement-breakpoint
+CREATE TABLE "build_prepare_claims" (
+	"image" text PRIMARY KEY NOT NULL,
+	"owner" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "build_settings" (
 	"app_id" uuid PRIMARY KEY NOT NULL,
 	"spec" text,

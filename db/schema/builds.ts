@@ -93,3 +93,14 @@ export const buildEvents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.buildId, t.sequence] })],
 );
+
+/**
+ * Who is building a prepare image right now, across processes: a second build with the same
+ * cache key waits for the first instead of building it again. A claim not renewed by its
+ * `expires_at` (its process died) may be taken.
+ */
+export const buildPrepareClaims = pgTable('build_prepare_claims', {
+  image: text('image').primaryKey(),
+  owner: text('owner').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+});

@@ -37,7 +37,17 @@ export interface PipelineInput {
   registry: ImageRegistry;
   allowFileRepos: boolean;
   signal: AbortSignal;
+  /** Cross-process claims on building a prepare image (one builder per cache key). */
+  claims: PrepareClaims;
 }
+
+/** Who builds a prepare image: `claim` answers whether this build may (and renews its claim). */
+export interface PrepareClaims {
+  claim(image: string): Promise<boolean>;
+  release(image: string): Promise<void>;
+}
+
+const CLAIM_RENEW_MS = 5_000;
 
 /** Shares one prepare stage among builds with the same cache key in this process. */
 const preparing = new Map<string, Promise<void>>();
@@ -71,25 +81,20 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
     const prepareRepo = `${input.project}/${input.app}-prepare`;
     const prepareRef = `${registry.host}/${prepareRepo}:${key}`;
     await recorder.stageStarted('prepare', { cacheKey: key });
-    let cached = (await registry.manifestDigest(prepareRepo, key)) !== null;
-    if (!cached) {
-      const flight = preparing.get(prepareRef);
-      if (flight) {
-        recorder.log('prepare', `waiting for another build preparing ${prepareRef}`);
-        await flight.catch(() => {});
-        cached = (await registry.manifestDigest(prepareRepo, key)) !== null;
-      }
-    }
+    const cached = await awaitPrepare(input, prepareRepo, key, prepareRef, (line) => recorder.log('prepare', line));
     if (cached) {
       recorder.log('prepare', `reusing ${prepareRef}`);
       await recorder.stageEnded('prepare', 'CACHED', { cacheKey: key, cacheHit: true });
     } else {
       const run = preparePhase(buildah, input, values, src, prepareRef, ctx('prepare'));
       preparing.set(prepareRef, run);
+      const renew = setInterval(() => void input.claims.claim(prepareRef).catch(() => {}), CLAIM_RENEW_MS);
       try {
         await run;
       } finally {
+        clearInterval(renew);
         if (preparing.get(prepareRef) === run) preparing.delete(prepareRef);
+        await input.claims.release(prepareRef).catch(() => {});
       }
       await recorder.stageEnded('prepare', 'SUCCEEDED', { cacheKey: key, cacheHit: false });
     }
@@ -144,6 +149,32 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
     await killProcessesUnder(input.workDir);
     await buildah.removeAll();
     await rm(input.workDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Waits until this build may build the prepare image or another build has pushed it: one
+ * builder per cache key, in this process (a shared promise) and across processes (a claim row).
+ * @returns true when the image is in the registry (cached), false when this build must build it.
+ */
+async function awaitPrepare(input: PipelineInput, repository: string, key: string, image: string, log: (line: string) => void): Promise<boolean> {
+  let told = false;
+  for (;;) {
+    if (input.signal.aborted) throw input.signal.reason instanceof Error ? input.signal.reason : new Error('canceled');
+    if ((await input.registry.manifestDigest(repository, key)) !== null) return true;
+    const flight = preparing.get(image);
+    if (!flight && (await input.claims.claim(image))) {
+      // Claimed: it may have been pushed between the check and the claim.
+      if ((await input.registry.manifestDigest(repository, key)) !== null) {
+        await input.claims.release(image);
+        return true;
+      }
+      return false;
+    }
+    if (!told) log(`waiting for another build preparing ${image}`);
+    told = true;
+    if (flight) await flight.catch(() => {});
+    else await new Promise((r) => setTimeout(r, 500));
   }
 }
 

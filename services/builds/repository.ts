@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { buildEvents, builds, buildSettings, type StoredArtifact, type StoredStage } from '../../db/schema/index.ts';
+import { buildEvents, buildPrepareClaims, builds, buildSettings, type StoredArtifact, type StoredStage } from '../../db/schema/index.ts';
 import type { BuildEventType, BuildStatus } from '../../resolvers/types.generated.ts';
 
 export type BuildRow = typeof builds.$inferSelect;
@@ -141,4 +141,26 @@ export async function oldestQueued(tx: Tx, limit: number, excluding: readonly st
     .orderBy(asc(builds.createdAt), asc(builds.number))
     .limit(limit);
   return rows.map((r) => r.id);
+}
+
+/**
+ * Claims the building of prepare image `image` for `owner` for `ttlMs` (or renews its own claim).
+ * @returns whether `owner` holds it now.
+ */
+export async function claimPrepare(tx: Tx, image: string, owner: string, ttlMs: number): Promise<boolean> {
+  const expiresAt = sql`now() + (${ttlMs} * interval '1 millisecond')`;
+  const rows = await tx
+    .insert(buildPrepareClaims)
+    .values({ image, owner, expiresAt: expiresAt as never })
+    .onConflictDoUpdate({
+      target: buildPrepareClaims.image,
+      set: { owner, expiresAt: expiresAt as never },
+      setWhere: or(eq(buildPrepareClaims.owner, owner), lt(buildPrepareClaims.expiresAt, sql`now()`)),
+    })
+    .returning({ owner: buildPrepareClaims.owner });
+  return rows.length > 0 && rows[0]!.owner === owner;
+}
+
+export async function releasePrepare(tx: Tx, image: string, owner: string): Promise<void> {
+  await tx.delete(buildPrepareClaims).where(and(eq(buildPrepareClaims.image, image), eq(buildPrepareClaims.owner, owner)));
 }

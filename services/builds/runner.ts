@@ -134,6 +134,10 @@ export class BuildRunner {
           registry,
           allowFileRepos: this.options.allowFileRepos,
           signal,
+          claims: {
+            claim: (image) => repo.claimPrepare(db, image, `${job.owner}/${build.id}`, 20_000),
+            release: (image) => repo.releasePrepare(db, image, `${job.owner}/${build.id}`),
+          },
         },
         recorder,
       );

@@ -113,6 +113,20 @@ describe.skipIf(missing)('builds from source', { timeout: 180_000 }, () => {
     expect(createRelease.build).toEqual({ id: second.id, number: 2 });
   });
 
+  it('should build the prepare image once for two builds with the same cache key at once', async () => {
+    const { app } = await anAppWithRepo();
+    await setSpec(app.id, testSpec(base, { version: 'twins' }));
+    const [a, b] = await Promise.all([createBuild(app.id), createBuild(app.id)]);
+    const done = [await finished(a.id), await finished(b.id)];
+    expect(done.map((d) => d.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const prepares = done.map((d) => d.stages[0]);
+    expect(prepares.map((p) => p.cacheHit).sort()).toEqual([false, true]);
+    expect(prepares[0].cacheKey).toBe(prepares[1].cacheKey);
+    const logs = await Promise.all(done.map(async (d) => (await t.ok(`query($id: ID!) { build(id: $id) { log(first: 1000) { nodes { source message } } } }`, { id: d.id })).build.log.nodes));
+    // Only one of them ran the prepare commands.
+    expect(logs.filter((nodes: any[]) => nodes.some((n) => n.source === 'prepare' && n.message === '$ mkdir -p deps')).length).toBe(1);
+  });
+
   it('should fail a build whose command fails with its exit code and last lines, skip the later stages and push nothing', async () => {
     const { app, project } = await anAppWithRepo();
     await setSpec(app.id, testSpec(base, { buildCommands: ['echo about to fail', 'echo broken >&2; exit 3'] }));
