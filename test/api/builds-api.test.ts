@@ -3,6 +3,8 @@ import { capturingLogger } from '../support/log-lines.ts';
 import { addMember, aProject, anEnvironment, aUser, unique } from '../support/fixtures.ts';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
 import { eventually } from '../support/cluster.ts';
+import { startGitServer } from '../support/builds.ts';
+import { spawnSync } from 'node:child_process';
 
 const SPEC = `variables: { BASE: "registry.local/base/busybox:1" }
 prepare: { version: "1", image: "\${BASE}", commands: ["mkdir -p deps"], paths: [deps] }
@@ -158,6 +160,30 @@ describe('the builds API', () => {
     expect(JSON.stringify(lines)).not.toContain(secret);
     const { node } = await t.ok(`query($id: ID!) { node(id: $id) { ... on App { builds { nodes { trigger ref createdBy { login } } } } } }`, { id: app.id });
     expect(node.builds.nodes).toEqual([{ trigger: 'PUSH', ref: 'main', createdBy: null }]);
+  });
+
+  it('should fail a build clearly when the image registry cannot be reached', async (ctx) => {
+    if (spawnSync('git', ['--version']).status !== 0) {
+      if (process.env.CI === 'true') throw new Error('git is missing');
+      console.warn('SKIPPED: this test needs git');
+      return ctx.skip();
+    }
+    const git = await startGitServer();
+    try {
+      git.push('reg-down', { 'main.txt': 'x\n' });
+      const { app } = await anApp(git.url('reg-down'));
+      await t.ok(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: app.id, s: SPEC });
+      const { createBuild } = await t.ok(`mutation($i: CreateBuildInput!) { createBuild(input: $i) { id } }`, { i: { appId: app.id } });
+      const failed = await eventually(async () => {
+        const { build } = await t.ok(`query($id: ID!) { build(id: $id) { status statusMessage commit stages { status } } }`, { id: createBuild.id });
+        return build.status === 'FAILED' ? build : null;
+      }, 20_000, 'the build to fail');
+      expect(failed.statusMessage).toContain('the image registry 127.0.0.1:1 cannot be reached');
+      expect(failed.commit).toMatch(/^[0-9a-f]{40}$/);
+      expect(failed.stages.map((s: any) => s.status)).toEqual(['FAILED', 'SKIPPED', 'SKIPPED']);
+    } finally {
+      await git.stop();
+    }
   });
 
   it('should serve tarballs only to callers who may read the build', async () => {

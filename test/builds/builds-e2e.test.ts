@@ -215,6 +215,15 @@ describe.skipIf(missing)('builds from source', { timeout: 180_000 }, () => {
     expect(restLines.map((l) => l.cursor)).toEqual(lines.slice(10).map((l) => l.cursor));
   });
 
+  it('should fail a build that outlives its timeoutSeconds', async () => {
+    const { app } = await anAppWithRepo();
+    await setSpec(app.id, testSpec(base, { buildCommands: ['sleep 120'] }).replace('timeoutSeconds: 300', 'timeoutSeconds: 20'));
+    const build = await finished((await createBuild(app.id)).id);
+    expect(build.status).toBe('FAILED');
+    expect(build.statusMessage).toBe('the build outlived timeoutSeconds (20 s)');
+    expect(build.stages.map((s: any) => s.status)).toEqual(['SUCCEEDED', 'FAILED', 'SKIPPED', 'SKIPPED']);
+  });
+
   it('should cancel a running build: CANCELED, its stages skipped, nothing published', async () => {
     const { app } = await anAppWithRepo();
     await setSpec(app.id, testSpec(base, { buildCommands: ['sleep 60'] }));
