@@ -71,6 +71,7 @@ export function startBuilds(deps: { db: Database; hub: NotifyHub; logger: Logger
     bus,
     leaseTtlMs: settings.leaseTtlMs,
     tickMs: settings.tickMs,
+    select: runner.select,
     reconcile: runner.reconcile,
   });
   worker.start();

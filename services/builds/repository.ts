@@ -164,3 +164,9 @@ export async function claimPrepare(tx: Tx, image: string, owner: string, ttlMs: 
 export async function releasePrepare(tx: Tx, image: string, owner: string): Promise<void> {
   await tx.delete(buildPrepareClaims).where(and(eq(buildPrepareClaims.image, image), eq(buildPrepareClaims.owner, owner)));
 }
+
+/** The statuses of builds (the worker's per-tick look at its work list). */
+export async function statusesOf(tx: Tx, ids: readonly string[]): Promise<Map<string, BuildStatus>> {
+  const rows = await tx.select({ id: builds.id, status: builds.status }).from(builds).where(inArray(builds.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.status]));
+}

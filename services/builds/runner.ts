@@ -62,6 +62,22 @@ export class BuildRunner {
     return join(this.options.dataDir, 'builds', 'artifacts');
   }
 
+  /**
+   * The builds this process should lease now (the LeasedWorker's `select`): those it runs or that
+   * are no longer queued (to settle or to fail), and only as many QUEUED ones, oldest first, as
+   * it has free slots. Queued builds beyond that stay unleased for other processes.
+   */
+  readonly select = async (ids: readonly string[]): Promise<readonly string[]> => {
+    if (ids.length === 0) return ids;
+    const statuses = await repo.statusesOf(this.options.db, ids);
+    let free = this.stopping ? 0 : this.options.concurrency - this.running.size;
+    return ids.filter((id) => {
+      if (this.running.has(id) || statuses.get(id) !== 'QUEUED') return true;
+      free -= 1;
+      return free >= 0;
+    });
+  };
+
   readonly reconcile = async (job: BuildJob): Promise<ReconcileOutcome> => {
     const { db, clock } = this.options;
     const [build] = await repo.findBuildsByIds(db, [job.id]);

@@ -111,11 +111,10 @@ describe.skipIf(missing)('builds across processes', { timeout: 240_000 }, () => 
       const r = await sql`select id, status, started_at, finished_at from builds where app_id = ${rawId(appId)}`;
       return r.every((b) => b.status === 'SUCCEEDED') && r.length === 3 ? r : null;
     }, 'three builds to succeed', 200_000);
-    // Two processes with one slot each: never three builds running at once.
-    for (const row of rows) {
-      const overlapping = rows.filter((o) => o.started_at < row.finished_at && o.finished_at > row.started_at);
-      expect(overlapping.length).toBeLessThanOrEqual(2);
-    }
+    // Two processes with one slot each: never three builds running at once, but two do run
+    // side by side (a busy process leaves queued builds to the idle one).
+    const overlaps = rows.map((row) => rows.filter((o) => o.started_at < row.finished_at && o.finished_at > row.started_at).length);
+    expect(Math.max(...overlaps)).toBe(2);
     // Each stage started once: no build ran twice.
     for (const id of ids) {
       const started = await sql`select stage from build_events where build_id = ${rawId(id)} and type = 'STAGE_STARTED' order by sequence`;
