@@ -40,7 +40,7 @@ export class BuildLog {
     this.timer ??= setTimeout(() => {
       this.timer = null;
       for (const id of [...this.pending.keys()]) void this.flush(id).catch(() => {});
-    }, this.options.flushMs ?? 100);
+    }, this.options.flushMs ?? 50);
   }
 
   /** Writes a build's pending lines now (after any write in progress). */

@@ -109,7 +109,9 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
       await buildah.sh(container, command, values, '/workspace', buildCtx);
     }
     const buildImage = `localhost/gantry/build-${input.buildId}:latest`;
-    await buildah.commit(container, buildImage, buildCtx);
+    // Committing copies the whole filesystem (vfs): only when a Dockerfile names ${BUILD}.
+    const usesBuildImage = spec.artifacts.some((a) => a.kind === 'image' && (a.dockerfile === null || a.dockerfile.includes(`\${${BUILD_IMAGE_PLACEHOLDER}}`)));
+    if (usesBuildImage) await buildah.commit(container, buildImage, buildCtx);
     // The image artifacts' build context and the tarballs: the workspace as the build left it.
     const mounted = await buildah.mount(container, buildCtx);
     const workspace = join(input.workDir, 'workspace');

@@ -190,7 +190,8 @@ describe.skipIf(missing)('builds from source', { timeout: 180_000 }, () => {
 
   it('should stream build progress and logs over WebSocket, resumable from a cursor without gaps or repeats, completing at the end', async () => {
     const { app } = await anAppWithRepo();
-    await setSpec(app.id, testSpec(base));
+    // The image is built FROM the build stage's result (${BUILD}), which holds the workspace.
+    await setSpec(app.id, testSpec(base, { dockerfile: 'FROM ${BUILD}\nRUN test -f /workspace/out/result && echo from-build-stage\n' }));
     const build = await createBuild(app.id);
     const client = t.ws();
     const collect = <T>(query: string, variables: Record<string, unknown>, field: string) =>
@@ -208,6 +209,7 @@ describe.skipIf(missing)('builds from source', { timeout: 180_000 }, () => {
     expect(events.filter((e) => e.type === 'ARTIFACT_PUBLISHED').map((e) => e.stage)).toEqual(['package:app', 'package:dist']);
     const stored = (await t.ok(`query($id: ID!) { build(id: $id) { log(first: 1000) { nodes { cursor source message } } } }`, { id: build.id })).build.log.nodes;
     expect(lines).toEqual(stored);
+    expect(lines).toContainEqual(expect.objectContaining({ source: 'package:app', message: 'from-build-stage' }));
     // Resuming after the fifth event and the tenth line replays exactly the rest.
     const restEvents = await collect<any>(`subscription($id: ID!, $a: String) { buildProgress(buildId: $id, after: $a) { sequence } }`, { id: build.id, a: events[4].cursor }, 'buildProgress');
     expect(restEvents.map((e) => e.sequence)).toEqual(events.slice(5).map((e) => e.sequence));

@@ -174,7 +174,7 @@ export async function startGitServer(): Promise<GitServer> {
 
 
 /** A small spec over the test base image: prepare writes deps/, build writes out/, two artifacts. */
-export function testSpec(base: string, options: { version?: string; buildCommands?: string[] } = {}): string {
+export function testSpec(base: string, options: { version?: string; buildCommands?: string[]; dockerfile?: string } = {}): string {
   const build = options.buildCommands ?? ['mkdir -p out', 'cat deps/list main.txt > out/result', 'echo "built ${GANTRY_COMMIT}"'];
   return [
     `variables: { BASE: ${JSON.stringify(base)}, GREETING: hello }`,
@@ -183,7 +183,7 @@ export function testSpec(base: string, options: { version?: string; buildCommand
     `prepare: { version: ${JSON.stringify(options.version ?? '1')}, image: "\${BASE}", commands: ["mkdir -p deps", "echo dep-\${GREETING} > deps/list"], paths: [deps] }`,
     `build: { commands: ${JSON.stringify(build)} }`,
     'artifacts:',
-    '  - { kind: image, name: app, dockerfile: "FROM ${BASE}\\nCOPY out/ /app/\\n" }',
+    `  - { kind: image, name: app, dockerfile: ${JSON.stringify(options.dockerfile ?? 'FROM ${BASE}\nCOPY out/ /app/\n')} }`,
     '  - { kind: tarball, name: dist, paths: [out] }',
     '',
   ].join('\n');
