@@ -10,6 +10,9 @@ import type { PodEventView } from '../services/workloads/service.ts';
 import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
 import type { ReleaseView, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
+import type { BuildRow, BuildEventRow } from '../services/builds/repository.ts';
+import type { StoredStage, StoredArtifact } from '../db/schema/builds.ts';
+import type { BuildTemplate as BuildTemplateModel } from '../services/builds/templates.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -63,6 +66,10 @@ export type ApiToken = Node & {
 /** A deployable service of a project, released to one or more environments. */
 export type App = Node & {
   __typename?: 'App';
+  /** The app's build spec (YAML). Until one is set, its language's template. */
+  buildSpec: Scalars['String']['output'];
+  /** The app's builds, newest first. */
+  builds: BuildConnection;
   /** When the app was created. */
   createdAt: Scalars['DateTime']['output'];
   /** Free text, at most 2,000 characters; null if none. */
@@ -81,6 +88,15 @@ export type App = Node & {
   project: Project;
   /** Its git repository (http(s), ssh or git URL); null if none was given. */
   repoUrl?: Maybe<Scalars['String']['output']>;
+  /** Where a Git server posts push events (GitLab's push event format, secret in X-Gitlab-Token). */
+  webhookUrl: Scalars['String']['output'];
+};
+
+
+/** A deployable service of a project, released to one or more environments. */
+export type AppBuildsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -110,6 +126,26 @@ export type AppEdge = {
   /** The app. */
   node: App;
 };
+
+/** Something a build published. */
+export type Artifact = {
+  __typename?: 'Artifact';
+  /** sha256:<hex> of the image manifest or of the tarball. */
+  digest: Scalars['String']['output'];
+  /** Image or tarball. */
+  kind: ArtifactKind;
+  /** Its name in the spec's artifacts list. */
+  name: Scalars['String']['output'];
+  /** IMAGE: registry/repository:tag@sha256:…; TARBALL: a URL it can be downloaded from. */
+  reference: Scalars['String']['output'];
+};
+
+/** What an artifact is. */
+export type ArtifactKind =
+  /** A container image pushed to the registry. */
+  | 'IMAGE'
+  /** A .tar.gz of workspace paths, downloadable from Gantry. */
+  | 'TARBALL';
 
 /** One change made by a mutation, written in the mutation's own transaction. */
 export type AuditEntry = Node & {
@@ -153,6 +189,158 @@ export type AuditEntryEdge = {
   /** The audit entry. */
   node: AuditEntry;
 };
+
+/** One build of an app: checkout, prepare, build and a package stage per artifact. */
+export type Build = Node & {
+  __typename?: 'Build';
+  /** The app built. */
+  app: App;
+  /** What it has published so far. */
+  artifacts: Array<Artifact>;
+  /** The commit SHA the ref resolved to. */
+  commit?: Maybe<Scalars['String']['output']>;
+  /** When it was created (queued). */
+  createdAt: Scalars['DateTime']['output'];
+  /** Null for a build triggered by a push. */
+  createdBy?: Maybe<User>;
+  /** When it ended. */
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Opaque global ID. */
+  id: Scalars['ID']['output'];
+  /** The build's output, oldest first. */
+  log: LogLineConnection;
+  /** 1, 2, 3 … per app. */
+  number: Scalars['Int']['output'];
+  /** The branch, tag or commit built (the default branch's name when none was given). */
+  ref: Scalars['String']['output'];
+  /** Its stages in order: prepare, build, package:<name> … */
+  stages: Array<BuildStage>;
+  /** When a Gantry process began running it. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the build is. */
+  status: BuildStatus;
+  /** Why it failed or was canceled (a failing command's exit code and last lines); null otherwise. */
+  statusMessage?: Maybe<Scalars['String']['output']>;
+  /** What started it. */
+  trigger: BuildTrigger;
+};
+
+
+/** One build of an app: checkout, prepare, build and a package stage per artifact. */
+export type BuildLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of builds. */
+export type BuildConnection = {
+  __typename?: 'BuildConnection';
+  /** The builds with their cursors. */
+  edges: Array<BuildEdge>;
+  /** The builds. */
+  nodes: Array<Build>;
+  /** Whether more follow. */
+  pageInfo: PageInfo;
+  /** How many builds the app has. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A build in a list. */
+export type BuildEdge = {
+  __typename?: 'BuildEdge';
+  /** Pass as `after` for the builds after this one. */
+  cursor: Scalars['String']['output'];
+  /** The build. */
+  node: Build;
+};
+
+/** One entry of a build's progress log. */
+export type BuildEvent = {
+  __typename?: 'BuildEvent';
+  /** When it happened. */
+  at: Scalars['DateTime']['output'];
+  /** The build, as it is now. */
+  build: Build;
+  /** Opaque; pass as `after` to buildProgress to continue after this event. */
+  cursor: Scalars['String']['output'];
+  /** Human-readable details. */
+  message: Scalars['String']['output'];
+  /** 1, 2, 3 … within one build, no gaps. */
+  sequence: Scalars['Int']['output'];
+  /** The stage it is about, if any. */
+  stage?: Maybe<Scalars['String']['output']>;
+  /** What happened. */
+  type: BuildEventType;
+};
+
+/** Kinds of BuildEvent. */
+export type BuildEventType =
+  /** An artifact was published (message: its reference). */
+  | 'ARTIFACT_PUBLISHED'
+  /** The build was canceled (final). */
+  | 'CANCELED'
+  /** The build failed (final). */
+  | 'FAILED'
+  /** The build was created. */
+  | 'QUEUED'
+  /** The prepare stage reused a cached image. */
+  | 'STAGE_CACHED'
+  /** A stage failed. */
+  | 'STAGE_FAILED'
+  /** A stage began. */
+  | 'STAGE_STARTED'
+  /** A stage finished. */
+  | 'STAGE_SUCCEEDED'
+  /** The build succeeded (final). */
+  | 'SUCCEEDED';
+
+/** One stage of a build. */
+export type BuildStage = {
+  __typename?: 'BuildStage';
+  /** prepare only: true when the cached image was reused. */
+  cacheHit?: Maybe<Scalars['Boolean']['output']>;
+  /** prepare only: derived from the spec's prepare section and its version; same key = cached result reused. */
+  cacheKey?: Maybe<Scalars['String']['output']>;
+  /** When it ended; null if it has not. */
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** prepare, build, or package:<artifact name> */
+  name: Scalars['String']['output'];
+  /** When it started; null if it has not. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the stage is. */
+  status: StageStatus;
+};
+
+/** Where a build is. */
+export type BuildStatus =
+  /** Stopped by cancelBuild. */
+  | 'CANCELED'
+  /** A stage failed, the source or registry could not be reached, or it outlived timeoutSeconds; statusMessage says which. */
+  | 'FAILED'
+  /** Waiting for a Gantry process with a free build slot (GANTRY_BUILD_CONCURRENCY). */
+  | 'QUEUED'
+  /** Its stages are running. */
+  | 'RUNNING'
+  /** Every stage succeeded and every artifact was published. */
+  | 'SUCCEEDED';
+
+/** A language's starting build spec (YAML with ${VARIABLE} placeholders). */
+export type BuildTemplate = {
+  __typename?: 'BuildTemplate';
+  /** The language it is for. */
+  language: Language;
+  /** The spec, valid as it is (see the README's Builds section for the format). */
+  spec: Scalars['String']['output'];
+  /** Its placeholders and their defaults. */
+  variables: Array<TemplateVariable>;
+};
+
+/** What started a build. */
+export type BuildTrigger =
+  /** createBuild. */
+  | 'MANUAL'
+  /** A Git push delivered to the app's webhookUrl. */
+  | 'PUSH';
 
 /** A Kubernetes cluster Gantry deploys to and watches. */
 export type Cluster = {
@@ -200,6 +388,16 @@ export type CreateAppInput = {
   repoUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** What to build. */
+export type CreateBuildInput = {
+  /** The app's global ID. */
+  appId: Scalars['ID']['input'];
+  /** Branch, tag or commit; defaults to the repository's default branch. */
+  ref?: InputMaybe<Scalars['String']['input']>;
+  /** Values for the spec's ${VARIABLE} placeholders, overriding its defaults. */
+  variables?: InputMaybe<Scalars['JSON']['input']>;
+};
+
 /** A new environment of an app. */
 export type CreateEnvironmentInput = {
   /** The app's global ID. */
@@ -235,12 +433,14 @@ export type CreateProjectInput = {
 
 /** A new release. */
 export type CreateReleaseInput = {
+  /** Release this build's IMAGE artifact (by digest). With buildId, image must be absent: make CreateReleaseInput.image optional, exactly one of the two. */
+  buildId?: InputMaybe<Scalars['ID']['input']>;
   /** Pods of the new version during a canary (1 to 1000; default: the environment's replicas); independent of its traffic weight. CANARY only. */
   canaryReplicas?: InputMaybe<Scalars['Int']['input']>;
   /** The environment's global ID. */
   environmentId: Scalars['ID']['input'];
-  /** An image reference, `[host[:port]/]path[:tag][@sha256:digest]` by the Docker grammar: host parts letters, digits and inner '-', port 1-65535, lowercase path, tag at most 128 characters. */
-  image: Scalars['String']['input'];
+  /** Exactly one of image and buildId. An image reference, `[host[:port]/]path[:tag][@sha256:digest]` by the Docker grammar: host parts letters, digits and inner '-', port 1-65535, lowercase path, tag at most 128 characters. */
+  image?: InputMaybe<Scalars['String']['input']>;
   /** Seconds the new version's pods may take to become ready before the release FAILS: 1 to 86,400, default 600. */
   progressDeadlineSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** CANARY only, at most 20. Default 10% (until promoted) → 50% (until promoted) → 100%. An environment's first release goes straight to 100%. */
@@ -426,10 +626,14 @@ export type Mutation = {
    * it changes the role; CONFLICT when that would leave the project without an OWNER.
    */
   addProjectMember: Membership;
+  /** Stops a queued or running build (CANCELED; its processes are killed, its workspace removed). A build that already ended is returned as it is. */
+  cancelBuild: Build;
   /** Mints a token for the caller (or, for admins, for `login`). The secret is in the answer only. */
   createApiToken: CreatedApiToken;
   /** MAINTAINER and above. CONFLICT when the project already has an app with this name. */
   createApp: App;
+  /** Queues a build; it runs as soon as a Gantry process has a free build slot. */
+  createBuild: Build;
   /**
    * MAINTAINER and above. Does not touch the cluster until the first release. BAD_USER_INPUT for an
    * unknown cluster; CONFLICT when the app already has an environment with this name, or the
@@ -500,6 +704,10 @@ export type Mutation = {
    * CONFLICT when there is no earlier successful release to go back to.
    */
   rollbackEnvironment: Release;
+  /** A new webhook secret, returned once; the old one stops working. */
+  rotateWebhookSecret: Scalars['String']['output'];
+  /** Validates the YAML and the spec; BAD_USER_INPUT names the problem with extensions.line and extensions.column. */
+  setBuildSpec: App;
   /**
    * Platform admins only: deletes a registered cluster's stored kubeconfig and stops its watches;
    * answers the cluster as it was. NOT_FOUND if unknown; CONFLICT while environments live on it;
@@ -536,6 +744,15 @@ export type MutationAddProjectMemberArgs = {
  * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
  * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
  */
+export type MutationCancelBuildArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationCreateApiTokenArgs = {
   input: CreateApiTokenInput;
 };
@@ -547,6 +764,15 @@ export type MutationCreateApiTokenArgs = {
  */
 export type MutationCreateAppArgs = {
   input: CreateAppInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationCreateBuildArgs = {
+  input: CreateBuildInput;
 };
 
 
@@ -668,6 +894,25 @@ export type MutationRevokeApiTokenArgs = {
 export type MutationRollbackEnvironmentArgs = {
   environmentId: Scalars['ID']['input'];
   toReleaseId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationRotateWebhookSecretArgs = {
+  appId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationSetBuildSpecArgs = {
+  appId: Scalars['ID']['input'];
+  spec: Scalars['String']['input'];
 };
 
 
@@ -825,6 +1070,10 @@ export type ProjectEdge = {
 /** Reads. Every field needs an API token (`Authorization: Bearer …`). */
 export type Query = {
   __typename?: 'Query';
+  /** A build by its global ID; NOT_FOUND when missing or not visible. */
+  build?: Maybe<Build>;
+  /** One template per language, to start a spec from. */
+  buildTemplates: Array<BuildTemplate>;
   /** Every cluster Gantry knows, with its health. Any authenticated user. */
   clusters: Array<Cluster>;
   /**
@@ -843,6 +1092,12 @@ export type Query = {
   release?: Maybe<Release>;
   /** The authenticated caller. */
   viewer: User;
+};
+
+
+/** Reads. Every field needs an API token (`Authorization: Bearer …`). */
+export type QueryBuildArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -879,6 +1134,8 @@ export type Release = Node & {
    * update (the Service sends traffic to whichever pods are ready).
    */
   appliedWeight?: Maybe<Scalars['Int']['output']>;
+  /** The build whose image this release runs, if it came from one. */
+  build?: Maybe<Build>;
   /** When the release was created. */
   createdAt: Scalars['DateTime']['output'];
   /** Who started the release (a user with login `deleted` if that user no longer exists). */
@@ -1081,6 +1338,21 @@ export type Role =
   /** Reads only. */
   | 'VIEWER';
 
+/** Where a stage is. */
+export type StageStatus =
+  /** prepare only: an image with the same cache key was in the registry and was reused. */
+  | 'CACHED'
+  /** A command failed (see the build's statusMessage). */
+  | 'FAILED'
+  /** Not started yet. */
+  | 'PENDING'
+  /** Running now. */
+  | 'RUNNING'
+  /** Not run: an earlier stage failed or the build was canceled. */
+  | 'SKIPPED'
+  /** Finished and produced its result. */
+  | 'SUCCEEDED';
+
 /** Where one traffic step is. */
 export type StepStatus =
   /** Applied and passed. */
@@ -1100,6 +1372,10 @@ export type StepStatus =
  */
 export type Subscription = {
   __typename?: 'Subscription';
+  /** The build's output from `after` on, live; completes when the build ends. */
+  buildLogs: LogLine;
+  /** Replays the events after `after`, then live ones; completes after the build's last event. */
+  buildProgress: BuildEvent;
   /**
    * Live lines of the environment's pods (every pod, or as filtered), from `after` or from now,
    * multiplexed: each line says its pod (`source`) and version. Pods join as they start and leave
@@ -1117,6 +1393,26 @@ export type Subscription = {
    * cluster watch (changes in one tick are coalesced). Any project member (VIEWER and above).
    */
   workloadChanged: Workload;
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
+export type SubscriptionBuildLogsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  buildId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
+export type SubscriptionBuildProgressArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  buildId: Scalars['ID']['input'];
 };
 
 
@@ -1156,6 +1452,17 @@ export type SubscriptionReleaseProgressArgs = {
  */
 export type SubscriptionWorkloadChangedArgs = {
   environmentId: Scalars['ID']['input'];
+};
+
+/** A `${NAME}` placeholder of a build template. */
+export type TemplateVariable = {
+  __typename?: 'TemplateVariable';
+  /** Its value unless the spec or createBuild gives another. */
+  default?: Maybe<Scalars['String']['output']>;
+  /** What it is for. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** The placeholder's name, e.g. BUILDER_IMAGE. */
+  name: Scalars['String']['output'];
 };
 
 /** How a canary's traffic share is set in the cluster. */
@@ -1331,6 +1638,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( ApiTokenRow & { __typename: 'ApiToken' } )
     | ( AppRow & { __typename: 'App' } )
     | ( AuditRow & { __typename: 'AuditEntry' } )
+    | ( BuildRow & { __typename: 'Build' } )
     | ( EnvironmentRow & { __typename: 'Environment' } )
     | ( ProjectRow & { __typename: 'Project' } )
     | ( ReleaseView & { __typename: 'Release' } )
@@ -1345,14 +1653,26 @@ export type ResolversTypes = {
   App: ResolverTypeWrapper<AppRow>;
   AppConnection: ResolverTypeWrapper<Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AppEdge']>, nodes: Array<ResolversTypes['App']> }>;
   AppEdge: ResolverTypeWrapper<Omit<AppEdge, 'node'> & { node: ResolversTypes['App'] }>;
+  Artifact: ResolverTypeWrapper<StoredArtifact>;
+  ArtifactKind: ArtifactKind;
   AuditEntry: ResolverTypeWrapper<AuditRow>;
   AuditEntryConnection: ResolverTypeWrapper<Omit<AuditEntryConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AuditEntryEdge']>, nodes: Array<ResolversTypes['AuditEntry']> }>;
   AuditEntryEdge: ResolverTypeWrapper<Omit<AuditEntryEdge, 'node'> & { node: ResolversTypes['AuditEntry'] }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Build: ResolverTypeWrapper<BuildRow>;
+  BuildConnection: ResolverTypeWrapper<Omit<BuildConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['BuildEdge']>, nodes: Array<ResolversTypes['Build']> }>;
+  BuildEdge: ResolverTypeWrapper<Omit<BuildEdge, 'node'> & { node: ResolversTypes['Build'] }>;
+  BuildEvent: ResolverTypeWrapper<BuildEventRow>;
+  BuildEventType: BuildEventType;
+  BuildStage: ResolverTypeWrapper<StoredStage>;
+  BuildStatus: BuildStatus;
+  BuildTemplate: ResolverTypeWrapper<BuildTemplateModel>;
+  BuildTrigger: BuildTrigger;
   Cluster: ResolverTypeWrapper<ClusterInfo>;
   ClusterStatus: ClusterStatus;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateAppInput: CreateAppInput;
+  CreateBuildInput: CreateBuildInput;
   CreateEnvironmentInput: CreateEnvironmentInput;
   CreateProjectInput: CreateProjectInput;
   CreateReleaseInput: CreateReleaseInput;
@@ -1391,9 +1711,11 @@ export type ResolversTypes = {
   ReleaseStepInput: ReleaseStepInput;
   ReleaseStrategy: ReleaseStrategy;
   Role: Role;
+  StageStatus: StageStatus;
   StepStatus: StepStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  TemplateVariable: ResolverTypeWrapper<TemplateVariable>;
   TrafficRouter: TrafficRouter;
   UpdateAppInput: UpdateAppInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
@@ -1410,13 +1732,21 @@ export type ResolversParentTypes = {
   App: AppRow;
   AppConnection: Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['AppEdge']>, nodes: Array<ResolversParentTypes['App']> };
   AppEdge: Omit<AppEdge, 'node'> & { node: ResolversParentTypes['App'] };
+  Artifact: StoredArtifact;
   AuditEntry: AuditRow;
   AuditEntryConnection: Omit<AuditEntryConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['AuditEntryEdge']>, nodes: Array<ResolversParentTypes['AuditEntry']> };
   AuditEntryEdge: Omit<AuditEntryEdge, 'node'> & { node: ResolversParentTypes['AuditEntry'] };
   Boolean: Scalars['Boolean']['output'];
+  Build: BuildRow;
+  BuildConnection: Omit<BuildConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['BuildEdge']>, nodes: Array<ResolversParentTypes['Build']> };
+  BuildEdge: Omit<BuildEdge, 'node'> & { node: ResolversParentTypes['Build'] };
+  BuildEvent: BuildEventRow;
+  BuildStage: StoredStage;
+  BuildTemplate: BuildTemplateModel;
   Cluster: ClusterInfo;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateAppInput: CreateAppInput;
+  CreateBuildInput: CreateBuildInput;
   CreateEnvironmentInput: CreateEnvironmentInput;
   CreateProjectInput: CreateProjectInput;
   CreateReleaseInput: CreateReleaseInput;
@@ -1451,6 +1781,7 @@ export type ResolversParentTypes = {
   ReleaseStepInput: ReleaseStepInput;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
+  TemplateVariable: TemplateVariable;
   UpdateAppInput: UpdateAppInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: UserRow;
@@ -1469,6 +1800,8 @@ export type ApiTokenResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type AppResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['App'] = ResolversParentTypes['App']> = {
+  buildSpec?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  builds?: Resolver<ResolversTypes['BuildConnection'], ParentType, ContextType, Partial<AppBuildsArgs>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   environment?: Resolver<Maybe<ResolversTypes['Environment']>, ParentType, ContextType, RequireFields<AppEnvironmentArgs, 'name'>>;
@@ -1478,6 +1811,7 @@ export type AppResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   project?: Resolver<ResolversTypes['Project'], ParentType, ContextType>;
   repoUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  webhookUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
@@ -1491,6 +1825,13 @@ export type AppConnectionResolvers<ContextType = GraphQLContext, ParentType exte
 export type AppEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AppEdge'] = ResolversParentTypes['AppEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
+};
+
+export type ArtifactResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Artifact'] = ResolversParentTypes['Artifact']> = {
+  digest?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ArtifactKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
@@ -1515,6 +1856,62 @@ export type AuditEntryConnectionResolvers<ContextType = GraphQLContext, ParentTy
 export type AuditEntryEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntryEdge'] = ResolversParentTypes['AuditEntryEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['AuditEntry'], ParentType, ContextType>;
+};
+
+export type BuildResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Build'] = ResolversParentTypes['Build']> = {
+  app?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
+  artifacts?: Resolver<Array<ResolversTypes['Artifact']>, ParentType, ContextType>;
+  commit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  log?: Resolver<ResolversTypes['LogLineConnection'], ParentType, ContextType, Partial<BuildLogArgs>>;
+  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ref?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stages?: Resolver<Array<ResolversTypes['BuildStage']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BuildStatus'], ParentType, ContextType>;
+  statusMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  trigger?: Resolver<ResolversTypes['BuildTrigger'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type BuildConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BuildConnection'] = ResolversParentTypes['BuildConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['BuildEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Build']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type BuildEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BuildEdge'] = ResolversParentTypes['BuildEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Build'], ParentType, ContextType>;
+};
+
+export type BuildEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BuildEvent'] = ResolversParentTypes['BuildEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  build?: Resolver<ResolversTypes['Build'], ParentType, ContextType>;
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['BuildEventType'], ParentType, ContextType>;
+};
+
+export type BuildStageResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BuildStage'] = ResolversParentTypes['BuildStage']> = {
+  cacheHit?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  cacheKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['StageStatus'], ParentType, ContextType>;
+};
+
+export type BuildTemplateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['BuildTemplate'] = ResolversParentTypes['BuildTemplate']> = {
+  language?: Resolver<ResolversTypes['Language'], ParentType, ContextType>;
+  spec?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  variables?: Resolver<Array<ResolversTypes['TemplateVariable']>, ParentType, ContextType>;
 };
 
 export type ClusterResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Cluster'] = ResolversParentTypes['Cluster']> = {
@@ -1584,8 +1981,10 @@ export type MembershipResolvers<ContextType = GraphQLContext, ParentType extends
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   abortRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationAbortReleaseArgs, 'id'>>;
   addProjectMember?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationAddProjectMemberArgs, 'input'>>;
+  cancelBuild?: Resolver<ResolversTypes['Build'], ParentType, ContextType, RequireFields<MutationCancelBuildArgs, 'id'>>;
   createApiToken?: Resolver<ResolversTypes['CreatedApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'input'>>;
   createApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
+  createBuild?: Resolver<ResolversTypes['Build'], ParentType, ContextType, RequireFields<MutationCreateBuildArgs, 'input'>>;
   createEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationCreateEnvironmentArgs, 'input'>>;
   createProject?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationCreateProjectArgs, 'input'>>;
   createRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationCreateReleaseArgs, 'input'>>;
@@ -1599,13 +1998,15 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resumeRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationResumeReleaseArgs, 'id'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
   rollbackEnvironment?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationRollbackEnvironmentArgs, 'environmentId'>>;
+  rotateWebhookSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'appId'>>;
+  setBuildSpec?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationSetBuildSpecArgs, 'appId' | 'spec'>>;
   unregisterCluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType, RequireFields<MutationUnregisterClusterArgs, 'name'>>;
   updateApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppArgs, 'input'>>;
   updateEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationUpdateEnvironmentArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'ApiToken' | 'App' | 'AuditEntry' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiToken' | 'App' | 'AuditEntry' | 'Build' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1656,6 +2057,8 @@ export type ProjectEdgeResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  build?: Resolver<Maybe<ResolversTypes['Build']>, ParentType, ContextType, RequireFields<QueryBuildArgs, 'id'>>;
+  buildTemplates?: Resolver<Array<ResolversTypes['BuildTemplate']>, ParentType, ContextType>;
   clusters?: Resolver<Array<ResolversTypes['Cluster']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   project?: Resolver<Maybe<ResolversTypes['Project']>, ParentType, ContextType, RequireFields<QueryProjectArgs, 'slug'>>;
@@ -1666,6 +2069,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 
 export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Release'] = ResolversParentTypes['Release']> = {
   appliedWeight?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  build?: Resolver<Maybe<ResolversTypes['Build']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   currentStepIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1731,10 +2135,18 @@ export type ReleaseStepResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  buildLogs?: SubscriptionResolver<ResolversTypes['LogLine'], "buildLogs", ParentType, ContextType, RequireFields<SubscriptionBuildLogsArgs, 'buildId'>>;
+  buildProgress?: SubscriptionResolver<ResolversTypes['BuildEvent'], "buildProgress", ParentType, ContextType, RequireFields<SubscriptionBuildProgressArgs, 'buildId'>>;
   logTail?: SubscriptionResolver<ResolversTypes['LogLine'], "logTail", ParentType, ContextType, RequireFields<SubscriptionLogTailArgs, 'environmentId'>>;
   podEvents?: SubscriptionResolver<ResolversTypes['PodEvent'], "podEvents", ParentType, ContextType, RequireFields<SubscriptionPodEventsArgs, 'environmentId'>>;
   releaseProgress?: SubscriptionResolver<ResolversTypes['ReleaseEvent'], "releaseProgress", ParentType, ContextType, RequireFields<SubscriptionReleaseProgressArgs, 'releaseId'>>;
   workloadChanged?: SubscriptionResolver<ResolversTypes['Workload'], "workloadChanged", ParentType, ContextType, RequireFields<SubscriptionWorkloadChangedArgs, 'environmentId'>>;
+};
+
+export type TemplateVariableResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TemplateVariable'] = ResolversParentTypes['TemplateVariable']> = {
+  default?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
@@ -1771,9 +2183,16 @@ export type Resolvers<ContextType = GraphQLContext> = {
   App?: AppResolvers<ContextType>;
   AppConnection?: AppConnectionResolvers<ContextType>;
   AppEdge?: AppEdgeResolvers<ContextType>;
+  Artifact?: ArtifactResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
   AuditEntryConnection?: AuditEntryConnectionResolvers<ContextType>;
   AuditEntryEdge?: AuditEntryEdgeResolvers<ContextType>;
+  Build?: BuildResolvers<ContextType>;
+  BuildConnection?: BuildConnectionResolvers<ContextType>;
+  BuildEdge?: BuildEdgeResolvers<ContextType>;
+  BuildEvent?: BuildEventResolvers<ContextType>;
+  BuildStage?: BuildStageResolvers<ContextType>;
+  BuildTemplate?: BuildTemplateResolvers<ContextType>;
   Cluster?: ClusterResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
@@ -1800,6 +2219,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReleaseEventEdge?: ReleaseEventEdgeResolvers<ContextType>;
   ReleaseStep?: ReleaseStepResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  TemplateVariable?: TemplateVariableResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   Workload?: WorkloadResolvers<ContextType>;
   WorkloadVersion?: WorkloadVersionResolvers<ContextType>;

@@ -13,6 +13,10 @@ import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
 import { LogCollector } from '../services/logs/collector.ts';
 import { PodLogFeeds } from '../services/logs/feeds.ts';
 import { PostgresLogStore } from '../services/logs/postgres-store.ts';
+import { startBuilds, type BuildsEngine } from '../services/builds/engine.ts';
+import { serveArtifact, serveWebhook, type BuildHttpDeps } from '../services/builds/http.ts';
+import { buildContext } from './context.ts';
+import { join } from 'node:path';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
@@ -48,6 +52,8 @@ export interface GantryServer {
   engine: ReleaseEngine;
   /** The pod log collector of this process. */
   logCollector: LogCollector;
+  /** The builds domain: its runner and worker (tests look at what runs where). */
+  builds: BuildsEngine;
   /** Graceful stop: readiness false, in-flight requests finish, sockets get 1001, database closes. */
   close(): Promise<void>;
 }
@@ -163,7 +169,18 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     flushMs: config.logs.flushMs,
   });
   if (config.logs.collect) logCollector.start();
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs };
+  // Known once the listener is bound (GANTRY_PUBLIC_URL wins): webhook and download URLs.
+  let publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.port}`;
+  const builds = startBuilds({ db: database.db, hub: notifications, logger, clock, dataDir: config.dataDir, logLines, settings: config.builds });
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl) };
+  const buildHttp: BuildHttpDeps = {
+    db: database.db,
+    clock,
+    builds: contextDeps.builds,
+    artifactsDir: join(config.dataDir, 'builds', 'artifacts'),
+    maxBodyBytes: config.limits.maxBodyBytes,
+    scopeFor: (authorization, requestId) => buildContext(contextDeps, authorization, requestId),
+  };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
@@ -182,7 +199,20 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     // Node only times out headers once a request has begun; checking every second (not every
     // 30 s, the default) makes GANTRY_HEADERS_TIMEOUT_MS hold to within a second.
     { connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) },
-    createHttpHandler({ apollo, context: contextDeps, limits: config.limits, metrics, limiters, metricsToken: config.metrics.token, logger, readiness }),
+    createHttpHandler({
+      apollo,
+      context: contextDeps,
+      limits: config.limits,
+      metrics,
+      limiters,
+      metricsToken: config.metrics.token,
+      logger,
+      readiness,
+      routes: [
+        { prefix: '/hooks/', handle: (req, res, path, requestId) => serveWebhook(buildHttp, req, res, path, requestId) },
+        { prefix: '/artifacts/', handle: (req, res, path, requestId) => serveArtifact(buildHttp, req, res, path, requestId) },
+      ],
+    }),
   );
   httpServer.on('clientError', createClientErrorHandler(logger));
   httpServer.requestTimeout = 60_000;
@@ -207,6 +237,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   /** Everything behind the listeners, in dependency order: for a failed start and for shutdown. */
   const stopServices = async () => {
     await apollo.stop();
+    await builds.stop();
     await engine.stop();
     await logCollector.stop();
     podLogs.stop();
@@ -249,6 +280,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const port = bound.port;
   const allInterfaces = bound.address === '0.0.0.0' || bound.address === '::';
   const url = localUrl(httpServer, '/graphql');
+  if (!config.publicUrl) publicUrl = new URL(url).origin;
   const metricsUrl = localUrl(metricsServer, '/metrics');
   logger.info(
     { host: bound.address, port, url, metricsUrl, database: database.kind, location: database.location },
@@ -278,5 +310,5 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger.info('gantry stopped');
     })());
 
-  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, logCollector, close };
+  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, logCollector, builds, close };
 }

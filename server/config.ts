@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { BuildSettings } from '../services/builds/engine.ts';
 
 /** Everything Gantry reads from its environment, parsed and checked once at start-up. */
 export interface GantryConfig {
@@ -22,6 +23,9 @@ export interface GantryConfig {
   releases: { leaseTtlMs: number; tickMs: number };
   /** Pod log collection: days kept, how often batches are written. */
   logs: { retentionDays: number; flushMs: number; collect: boolean };
+  builds: BuildSettings;
+  /** GANTRY_PUBLIC_URL: how clients reach Gantry (webhook and download URLs); default the local listener. */
+  publicUrl: string | undefined;
 }
 
 /** Where Gantry's clusters come from. */
@@ -126,7 +130,36 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
       leaseTtlMs: int(env, 'GANTRY_RELEASE_LEASE_SECONDS', 15, 1, 300) * 1000,
       tickMs: int(env, 'GANTRY_RELEASE_TICK_MS', 1000, 50, 60_000),
     },
+    builds: buildSettings(env),
+    publicUrl: publicUrl(env),
   };
+}
+
+function buildSettings(env: NodeJS.ProcessEnv): BuildSettings {
+  const registry = env.GANTRY_REGISTRY || undefined;
+  // host[:port]: an image reference's first part (no scheme, no path).
+  if (registry !== undefined && !/^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/.test(registry)) {
+    throw new ConfigError('GANTRY_REGISTRY must be host[:port] of an image registry, without a scheme or path');
+  }
+  return {
+    registry,
+    concurrency: int(env, 'GANTRY_BUILD_CONCURRENCY', 2, 1, 64),
+    allowFileRepos: flag(env, 'GANTRY_ALLOW_FILE_REPOS'),
+    leaseTtlMs: int(env, 'GANTRY_BUILD_LEASE_SECONDS', 15, 1, 300) * 1000,
+    tickMs: int(env, 'GANTRY_BUILD_TICK_MS', 1000, 50, 60_000),
+  };
+}
+
+function publicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.GANTRY_PUBLIC_URL || undefined;
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.pathname === '/' && !url.search) return url.origin;
+  } catch {
+    // refused below
+  }
+  throw new ConfigError('GANTRY_PUBLIC_URL must be an http(s) origin such as https://gantry.example.com');
 }
 
 function metricsSettings(env: NodeJS.ProcessEnv): MetricsSettings {

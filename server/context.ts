@@ -23,6 +23,7 @@ export interface ContextDeps {
   releaseFeeds: RequestScope['releaseFeeds'];
   logLines: RequestScope['logLines'];
   podLogs: RequestScope['podLogs'];
+  builds: RequestScope['builds'];
 }
 
 /**
@@ -91,6 +92,9 @@ class OperationContext implements GraphQLContext {
   }
   get podLogs() {
     return this.deps.podLogs;
+  }
+  get builds() {
+    return this.deps.builds;
   }
   get loaders(): Loaders {
     return (this.lazy.loaders ??= createLoaders(this.deps.db, this.principal));

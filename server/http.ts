@@ -21,7 +21,17 @@ export interface HttpDeps {
   logger: Logger;
   /** /readyz: null when ready, else the reason. */
   readiness: () => Promise<string | null>;
+  /** Endpoints of domains outside GraphQL (build webhooks, downloads), by path prefix. */
+  routes?: HttpRoute[];
 }
+
+/** A domain's HTTP endpoint: its DomainErrors are answered like the server's own refusals. */
+export interface HttpRoute {
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void>;
+}
+
+const DOMAIN_ERROR_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400, CONFLICT: 409 };
 
 /** A failure answered before GraphQL runs (bad body, wrong method…), in GraphQL's error shape. */
 class HttpProblem extends Error {
@@ -99,8 +109,18 @@ async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
       return sendMetrics(deps.metrics, res);
     case '/graphql':
       return serveGraphQL(deps, req, res, url, requestId, served);
-    default:
-      throw new HttpProblem(404, `No route for ${url.pathname}; the API is at /graphql`);
+    default: {
+      const route = deps.routes?.find((r) => url.pathname.startsWith(r.prefix));
+      if (!route) throw new HttpProblem(404, `No route for ${url.pathname}; the API is at /graphql`);
+      try {
+        return await route.handle(req, res, url.pathname, requestId);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code === 'INTERNAL_SERVER_ERROR') throw error;
+        const status = typeof error.details.status === 'number' ? error.details.status : (DOMAIN_ERROR_STATUS[error.code] ?? 400);
+        const { status: _status, ...extensions } = error.details;
+        throw new HttpProblem(status, error.message, error.code === 'UNAUTHENTICATED' ? { 'www-authenticate': 'Bearer' } : {}, error.code, extensions);
+      }
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import * as appsRepo from './apps/repository.ts';
 import * as identityRepo from './identity/repository.ts';
 import * as projectsRepo from './projects/repository.ts';
 import * as releasesRepo from './releases/repository.ts';
+import * as buildsRepo from './builds/repository.ts';
 import { groupLoader, uniqueLoader } from './shared/loaders.ts';
 import DataLoader from 'dataloader';
 
@@ -40,6 +41,8 @@ export function createLoaders(db: Database, principal: Principal | null) {
     releaseById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleasesByIds(db, ids), (r) => r.id),
     /** Without the state document: for fields that show a release's version and status (`currentRelease`). */
     releaseSummaryById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleaseSummariesByIds(db, ids), (r) => r.id),
+    buildById: uniqueLoader((ids: readonly string[]) => buildsRepo.findBuildsByIds(db, ids), (b) => b.id),
+    buildSettingsByApp: uniqueLoader((ids: readonly string[]) => buildsRepo.findSettings(db, ids), (s) => s.appId),
     activeReleaseByEnvironment: uniqueLoader((ids: readonly string[]) => releasesRepo.activeReleasesOf(db, ids), (r) => r.environmentId),
   };
   return loaders;

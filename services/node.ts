@@ -5,6 +5,7 @@ import { findAuditEntryById } from './audit/repository.ts';
 import { requireVisibleUser } from './identity/service.ts';
 import { requireVisibleProject } from './projects/service.ts';
 import { requireVisibleRelease } from './releases/service.ts';
+import { requireVisibleBuild } from './builds/access.ts';
 import type { RequestScope } from './scope.ts';
 import { notFound } from './shared/errors.ts';
 import { parseGlobalId, type NodeType } from './shared/ids.ts';
@@ -50,6 +51,8 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
     }
     case 'Release':
       return { type, row: await requireVisibleRelease(scope, id).catch(rethrowAsNode) };
+    case 'Build':
+      return { type, row: await requireVisibleBuild(scope, id).catch(rethrowAsNode) };
   }
 }
 

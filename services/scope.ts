@@ -6,6 +6,7 @@ import type { Clock } from './shared/clock.ts';
 import type { ReleaseFeedHub } from './releases/progress.ts';
 import type { LogLineFeed } from './shared/runtime/log-lines.ts';
 import type { PodLogFeeds } from './logs/feeds.ts';
+import type { BuildsScope } from './builds/scope.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
 export interface RequestScope {
@@ -23,4 +24,6 @@ export interface RequestScope {
   logLines: LogLineFeed;
   /** The pod log store and live feeds over it (Environment.logs, logTail). */
   podLogs: PodLogFeeds;
+  /** The builds domain's bus, feeds and settings. */
+  builds: BuildsScope;
 }

@@ -6,7 +6,7 @@
  * with `text({ enum })`, which types the column without changing its SQL (no migration).
  * Not exported from index.ts: drizzle-kit reads tables only.
  */
-import type { Language, ReleaseEventType, ReleaseStatus, ReleaseStrategy, Role, TrafficRouter } from '../../resolvers/types.generated.ts';
+import type { BuildEventType, BuildStatus, BuildTrigger, Language, ReleaseEventType, ReleaseStatus, ReleaseStrategy, Role, TrafficRouter } from '../../resolvers/types.generated.ts';
 
 /** The members of `T` that `V` leaves out. */
 type Missing<T extends string, V extends readonly string[]> = Exclude<T, V[number]>;
@@ -44,4 +44,20 @@ export const RELEASE_EVENT_TYPES = enumValues<ReleaseEventType>()([
   'SUCCEEDED',
   'SUPERSEDED',
   'POD_CHANGED',
+]);
+/** `builds.status`. */
+export const BUILD_STATUSES = enumValues<BuildStatus>()(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']);
+/** `builds.trigger`. */
+export const BUILD_TRIGGERS = enumValues<BuildTrigger>()(['MANUAL', 'PUSH']);
+/** `build_events.type`. */
+export const BUILD_EVENT_TYPES = enumValues<BuildEventType>()([
+  'QUEUED',
+  'STAGE_STARTED',
+  'STAGE_CACHED',
+  'STAGE_SUCCEEDED',
+  'STAGE_FAILED',
+  'ARTIFACT_PUBLISHED',
+  'SUCCEEDED',
+  'FAILED',
+  'CANCELED',
 ]);

@@ -34,6 +34,8 @@ export const releases = pgTable(
     /** The Deployment this release runs in (its own for CANARY, the stable one for ROLLING/RECREATE). */
     deployment: text('deployment').notNull(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    /** The build whose image artifact this release runs (createRelease with buildId); no foreign key: builds is another domain. */
+    buildId: uuid('build_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** When the cluster reached the final state's desired shape; the engine stops driving it then. */

@@ -8,6 +8,7 @@ import type { RequestScope } from '../scope.ts';
 import { badInput, conflict, DomainError, isUniqueViolation, notFound } from '../shared/errors.ts';
 import { idOf, toGlobalId } from '../shared/ids.ts';
 import { requireImageReference, requireIntInRange } from '../shared/validation.ts';
+import { releasableImageOf } from '../builds/releasable.ts';
 import { applyInput, type CommitResult } from './commit.ts';
 import { startRelease } from './machine.ts';
 import { RELEASE_STRATEGIES, type ReleaseCommand, type ReleaseStepInput, type ReleaseStrategy } from './model.ts';
@@ -33,7 +34,9 @@ export async function requireVisibleRelease(scope: RequestScope, releaseId: stri
 
 export interface CreateReleaseInput {
   environmentId: string;
-  image: string;
+  /** Exactly one of image and buildId. */
+  image?: string | null;
+  buildId?: string | null;
   strategy?: string | null;
   steps?: ReleaseStepInput[] | null;
   canaryReplicas?: number | null;
@@ -47,7 +50,10 @@ export interface CreateReleaseInput {
  */
 export async function createRelease(scope: RequestScope, input: CreateReleaseInput): Promise<repo.ReleaseRow> {
   const environmentId = idOf('Environment', input.environmentId, 'input.environmentId');
-  const image = requireImageReference('input.image', input.image);
+  if ((input.image == null) === (input.buildId == null)) {
+    throw badInput(input.image == null ? 'input.image' : 'input.buildId', 'Give exactly one of input.image and input.buildId');
+  }
+  const requestedImage = input.image != null ? requireImageReference('input.image', input.image) : null;
   if (input.strategy != null && !(RELEASE_STRATEGIES as readonly string[]).includes(input.strategy)) {
     throw badInput('input.strategy', `input.strategy must be one of ${RELEASE_STRATEGIES.join(', ')}`);
   }
@@ -55,8 +61,11 @@ export async function createRelease(scope: RequestScope, input: CreateReleaseInp
   if (input.progressDeadlineSeconds != null) requireIntInRange('input.progressDeadlineSeconds', input.progressDeadlineSeconds, 1, 86_400);
   if (input.steps && input.steps.length > 20) throw badInput('input.steps', 'input.steps allows at most 20 steps');
   const { environment, app } = await authorizeRelease(scope, environmentId);
+  // A build's IMAGE artifact, by digest: only a SUCCEEDED build of this environment's app.
+  const fromBuild = input.buildId != null ? await releasableImageOf(scope, input.buildId, app, 'input.buildId') : null;
   const release = await startInEnvironment(scope, environment, app, {
-    image,
+    image: fromBuild?.image ?? requestedImage!,
+    buildId: fromBuild?.buildId ?? null,
     strategy: (input.strategy as ReleaseStrategy | null) ?? null,
     steps: input.steps ?? null,
     canaryReplicas: input.canaryReplicas ?? null,
@@ -71,6 +80,7 @@ export async function createRelease(scope: RequestScope, input: CreateReleaseInp
 
 interface StartRequest {
   image: string;
+  buildId?: string | null;
   strategy: ReleaseStrategy | null;
   steps: ReleaseStepInput[] | null;
   canaryReplicas: number | null;
@@ -131,6 +141,7 @@ async function startInEnvironment(scope: RequestScope, environment: EnvironmentR
         previousImage: env.stableImage,
         deployment,
         createdBy: scope.principal!.userId,
+        buildId: request.buildId ?? null,
         createdAt: now,
       });
       const saved = await repo.saveTransition(tx, row, start.next, start.events);

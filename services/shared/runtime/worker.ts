@@ -41,6 +41,12 @@ export interface LeasedWorkerOptions {
   tickMs?: number;
   /** A held job is treated as changed at least this often (default 10 s). */
   resyncMs?: number;
+  /**
+   * Narrows this tick's work list to the ids this process should lease (default: all), e.g. only
+   * as many queued builds as it has free slots, so that the rest stay free for other processes.
+   * Jobs it holds and leaves out are given back. Gets and keeps the work list's order.
+   */
+  select?(ids: readonly string[]): Promise<readonly string[]>;
   /** Runs the job once; see {@link ReconcileOutcome}. A throw is logged and retried. */
   reconcile(job: LeasedJob): Promise<ReconcileOutcome>;
   /** Starts watching what the job depends on; `kick` runs it again as changed. */
@@ -130,9 +136,16 @@ export class LeasedWorker {
   private async scanOnce(): Promise<void> {
     const { db, logger, leases, kind } = this.options;
     try {
-      const ids = await leases.unsettled(db);
+      const unsettled = await leases.unsettled(db);
+      const ids = this.options.select ? [...(await this.options.select(unsettled))] : unsettled;
       const live = new Set(ids);
-      for (const id of this.held.keys()) if (!live.has(id)) this.drop(id);
+      const pending = new Set(unsettled);
+      for (const id of [...this.held.keys()]) {
+        if (live.has(id)) continue;
+        this.drop(id);
+        // Still work to do, just not here now: give the lease back for another process.
+        if (pending.has(id)) await leases.release(db, id, this.owner);
+      }
       const renewedFrom = Date.now();
       const epochs = await leases.acquire(db, ids, this.owner, this.ttl);
       for (const id of ids) {

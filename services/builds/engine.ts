@@ -1,0 +1,92 @@
+import type { Logger } from 'pino';
+import type { Database } from '../../db/client.ts';
+import { builds } from '../../db/schema/index.ts';
+import type { NotifyHub } from '../shared/notify.ts';
+import type { Clock } from '../shared/clock.ts';
+import { TopicBus } from '../shared/runtime/bus.ts';
+import { FeedHub } from '../shared/runtime/feed.ts';
+import { leaseStoreFor } from '../shared/runtime/leases.ts';
+import type { LogLineFeed } from '../shared/runtime/log-lines.ts';
+import { LeasedWorker } from '../shared/runtime/worker.ts';
+import { BuildLog } from './build-log.ts';
+import { ManagedRegistry, RemoteRegistry, type ImageRegistry } from './registry.ts';
+import * as repo from './repository.ts';
+import { BuildRunner } from './runner.ts';
+import type { BuildsScope } from './scope.ts';
+
+/** Builds' settings (GANTRY_REGISTRY, GANTRY_BUILD_CONCURRENCY, …), parsed by server/config.ts. */
+export interface BuildSettings {
+  /** `host:port` of the image registry; unset = the managed docker-registry under the data dir. */
+  registry: string | undefined;
+  concurrency: number;
+  allowFileRepos: boolean;
+  leaseTtlMs: number;
+  tickMs: number;
+}
+
+/** Builds are leased work items of the shared runtime: oldest first. */
+export const buildLeases = leaseStoreFor(builds, builds.createdAt);
+
+/** The running builds domain of one process: what the composition root starts and stops. */
+export interface BuildsEngine {
+  scope: (publicUrl: () => string) => BuildsScope;
+  runner: BuildRunner;
+  worker: LeasedWorker;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the builds domain on the shared runtime: a TopicBus `build`, a FeedHub of build events,
+ * a LeasedWorker over the `builds` table whose reconcile is the {@link BuildRunner}, and the image
+ * registry (configured, or a managed one started on first use).
+ */
+export function startBuilds(deps: { db: Database; hub: NotifyHub; logger: Logger; clock: Clock; dataDir: string; logLines: LogLineFeed; settings: BuildSettings }): BuildsEngine {
+  const { db, logger, settings } = deps;
+  const bus = new TopicBus(deps.hub, 'build');
+  bus.start();
+  const events = new FeedHub<repo.BuildEventRow>({
+    bus,
+    load: (buildId, after, limit) => repo.listEvents(db, buildId, after, limit),
+    sequenceOf: (row) => row.sequence,
+  });
+  const managed = settings.registry ? null : new ManagedRegistry(deps.dataDir, (message, extra) => logger.info({ ...extra }, message));
+  const remote: ImageRegistry | null = settings.registry ? new RemoteRegistry(settings.registry) : null;
+  const log = new BuildLog({ append: (stream, lines) => deps.logLines.append(stream, lines), now: () => deps.clock.now() });
+  const runner = new BuildRunner({
+    db,
+    logger,
+    clock: deps.clock,
+    concurrency: settings.concurrency,
+    dataDir: deps.dataDir,
+    registry: () => (remote ? Promise.resolve(remote) : managed!.get()),
+    allowFileRepos: settings.allowFileRepos,
+    publish: (id) => bus.publish(id),
+    log,
+  });
+  const worker = new LeasedWorker({
+    kind: 'build',
+    db,
+    logger,
+    leases: buildLeases,
+    bus,
+    leaseTtlMs: settings.leaseTtlMs,
+    tickMs: settings.tickMs,
+    select: runner.select,
+    reconcile: runner.reconcile,
+  });
+  worker.start();
+  return {
+    scope: (publicUrl) => ({ bus, events, allowFileRepos: settings.allowFileRepos, publicUrl }),
+    runner,
+    worker,
+    async stop() {
+      // Builds still running end FAILED ("Gantry shut down"), then the leases are given back.
+      await runner.stop();
+      await worker.stop();
+      log.stop();
+      events.close();
+      bus.stop();
+      await managed?.stop();
+    },
+  };
+}

@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { killProcessesUnder, runProcess } from './process.ts';
+import type { ImageRegistry } from './registry.ts';
+import { BUILD_IMAGE_PLACEHOLDER, prepareCacheKey, substitute, type BuildSpec } from './spec.ts';
+import { Buildah, Git, ToolFailure, type ToolContext } from './tools.ts';
+
+/** What a running build reports, in order; the worker turns these into rows, events and log lines. */
+export interface PipelineRecorder {
+  sourceResolved(commit: string, ref: string): Promise<void>;
+  stageStarted(stage: string, extra?: { cacheKey?: string }): Promise<void>;
+  stageEnded(stage: string, status: 'SUCCEEDED' | 'CACHED' | 'FAILED', extra?: { cacheKey?: string; cacheHit?: boolean; message?: string }): Promise<void>;
+  artifactPublished(artifact: { kind: 'IMAGE' | 'TARBALL'; name: string; reference: string; digest: string }): Promise<void>;
+  /** One line of output of `source` (a stage name, or `checkout`). */
+  log(source: string, line: string): void;
+}
+
+export interface PipelineInput {
+  buildId: string;
+  number: number;
+  project: string;
+  app: string;
+  repoUrl: string;
+  /** Null: the repository's default branch. */
+  ref: string | null;
+  spec: BuildSpec;
+  /** The spec's defaults with createBuild's overrides (Gantry's own are added here). */
+  variables: Record<string, string>;
+  /** This build's scratch directory (workspace, buildah storage); removed at the end. */
+  workDir: string;
+  /** Where tarballs are kept: `<artifactsDir>/<buildId>/<name>.tar.gz`. */
+  artifactsDir: string;
+  /** The download path of a tarball (Artifact.reference). */
+  tarballReference: (name: string) => string;
+  registry: ImageRegistry;
+  allowFileRepos: boolean;
+  signal: AbortSignal;
+  /** Cross-process claims on building a prepare image (one builder per cache key). */
+  claims: PrepareClaims;
+}
+
+/** Who builds a prepare image: `claim` answers whether this build may (and renews its claim). */
+export interface PrepareClaims {
+  claim(image: string): Promise<boolean>;
+  release(image: string): Promise<void>;
+}
+
+const CLAIM_RENEW_MS = 5_000;
+
+/** Shares one prepare stage among builds with the same cache key in this process. */
+const preparing = new Map<string, Promise<void>>();
+
+/**
+ * Runs a build: checkout → prepare (cached by key in the registry) → build → one package stage
+ * per artifact. Throws on the first failure; the caller marks the build and the later stages.
+ */
+export async function runPipeline(input: PipelineInput, recorder: PipelineRecorder): Promise<void> {
+  const { spec, registry, signal } = input;
+  const src = join(input.workDir, 'src');
+  const buildah = new Buildah({ root: join(input.workDir, 'storage'), runroot: join(input.workDir, 'run'), insecure: registry.insecure });
+  const ctx = (source: string): ToolContext => ({ signal, log: (line) => recorder.log(source, line) });
+  await mkdir(input.workDir, { recursive: true });
+  try {
+    const source = await new Git(input.allowFileRepos).checkout(input.repoUrl, input.ref, src, ctx('checkout'));
+    await recorder.sourceResolved(source.commit, source.ref);
+    const values: Record<string, string> = {
+      ...input.variables,
+      GANTRY_APP: input.app,
+      GANTRY_PROJECT: input.project,
+      GANTRY_COMMIT: source.commit,
+      GANTRY_BUILD_NUMBER: String(input.number),
+      GANTRY_REF: source.ref,
+    };
+    // The source goes into containers without its .git (history stays out of images and caches).
+    await rm(join(src, '.git'), { recursive: true, force: true });
+
+    // prepare
+    const key = prepareCacheKey(spec.prepare, values);
+    const prepareRepo = `${input.project}/${input.app}-prepare`;
+    const prepareRef = `${registry.host}/${prepareRepo}:${key}`;
+    await recorder.stageStarted('prepare', { cacheKey: key });
+    const cached = await awaitPrepare(input, prepareRepo, key, prepareRef, (line) => recorder.log('prepare', line));
+    if (cached) {
+      recorder.log('prepare', `reusing ${prepareRef}`);
+      await recorder.stageEnded('prepare', 'CACHED', { cacheKey: key, cacheHit: true });
+    } else {
+      const run = preparePhase(buildah, input, values, src, prepareRef, ctx('prepare'));
+      preparing.set(prepareRef, run);
+      const renew = setInterval(() => void input.claims.claim(prepareRef).catch(() => {}), CLAIM_RENEW_MS);
+      try {
+        await run;
+      } finally {
+        clearInterval(renew);
+        if (preparing.get(prepareRef) === run) preparing.delete(prepareRef);
+        await input.claims.release(prepareRef).catch(() => {});
+      }
+      await recorder.stageEnded('prepare', 'SUCCEEDED', { cacheKey: key, cacheHit: false });
+    }
+
+    // build
+    await recorder.stageStarted('build');
+    const buildCtx = ctx('build');
+    const container = await buildah.from(prepareRef, buildCtx);
+    await buildah.copy(container, `${src}/`, '/workspace', buildCtx);
+    for (const command of spec.build.commands) {
+      buildCtx.log(`$ ${command}`);
+      await buildah.sh(container, command, values, '/workspace', buildCtx);
+    }
+    const buildImage = `localhost/gantry/build-${input.buildId}:latest`;
+    // Committing copies the whole filesystem (vfs): only when a Dockerfile names ${BUILD}.
+    const usesBuildImage = spec.artifacts.some((a) => a.kind === 'image' && (a.dockerfile === null || a.dockerfile.includes(`\${${BUILD_IMAGE_PLACEHOLDER}}`)));
+    if (usesBuildImage) await buildah.commit(container, buildImage, buildCtx);
+    // The image artifacts' build context and the tarballs: the workspace as the build left it.
+    const mounted = await buildah.mount(container, buildCtx);
+    const workspace = join(input.workDir, 'workspace');
+    await cp(join(mounted, 'workspace'), workspace, { recursive: true, verbatimSymlinks: true });
+    await recorder.stageEnded('build', 'SUCCEEDED');
+
+    // package:<name>
+    let images = 0;
+    for (const artifact of spec.artifacts) {
+      const stage = `package:${artifact.name}`;
+      await recorder.stageStarted(stage);
+      const pctx = ctx(stage);
+      if (artifact.kind === 'image') {
+        const text = artifact.dockerfile ?? (await readFile(await insideWorkspace(workspace, artifact.dockerfilePath!), 'utf8'));
+        const dockerfile = join(input.workDir, `Dockerfile.${artifact.name}`);
+        await writeFile(dockerfile, substitute(text, { ...values, [BUILD_IMAGE_PLACEHOLDER]: buildImage }));
+        const local = `localhost/gantry/package-${input.buildId}-${artifact.name}:latest`;
+        await buildah.bud(dockerfile, workspace, local, pctx);
+        const repository = `${input.project}/${images === 0 ? input.app : `${input.app}-${artifact.name}`}`;
+        images += 1;
+        const reference = `${registry.host}/${repository}:b${input.number}`;
+        const digest = await buildah.push(local, reference, join(input.workDir, `digest.${artifact.name}`), pctx);
+        await recorder.artifactPublished({ kind: 'IMAGE', name: artifact.name, reference: `${reference}@${digest}`, digest });
+      } else {
+        for (const path of artifact.paths) await insideWorkspace(workspace, path);
+        const dir = join(input.artifactsDir, input.buildId);
+        await mkdir(dir, { recursive: true });
+        const file = join(dir, `${artifact.name}.tar.gz`);
+        const tar = await runProcess('tar', ['-czf', file, '-C', workspace, '--', ...artifact.paths], { signal, onLine: (line) => pctx.log(line) });
+        if (tar.code !== 0) throw new ToolFailure('tar', tar);
+        const digest = `sha256:${await sha256File(file)}`;
+        await recorder.artifactPublished({ kind: 'TARBALL', name: artifact.name, reference: input.tarballReference(artifact.name), digest });
+      }
+      await recorder.stageEnded(stage, 'SUCCEEDED');
+    }
+  } finally {
+    await killProcessesUnder(input.workDir);
+    await buildah.removeAll();
+    await rm(input.workDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Waits until this build may build the prepare image or another build has pushed it: one
+ * builder per cache key, in this process (a shared promise) and across processes (a claim row).
+ * @returns true when the image is in the registry (cached), false when this build must build it.
+ */
+async function awaitPrepare(input: PipelineInput, repository: string, key: string, image: string, log: (line: string) => void): Promise<boolean> {
+  let told = false;
+  for (;;) {
+    if (input.signal.aborted) throw input.signal.reason instanceof Error ? input.signal.reason : new Error('canceled');
+    if ((await input.registry.manifestDigest(repository, key)) !== null) return true;
+    const flight = preparing.get(image);
+    if (!flight && (await input.claims.claim(image))) {
+      // Claimed: it may have been pushed between the check and the claim.
+      if ((await input.registry.manifestDigest(repository, key)) !== null) {
+        await input.claims.release(image);
+        return true;
+      }
+      return false;
+    }
+    if (!told) log(`waiting for another build preparing ${image}`);
+    told = true;
+    if (flight) await flight.catch(() => {});
+    else await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function preparePhase(buildah: Buildah, input: PipelineInput, values: Record<string, string>, src: string, prepareRef: string, ctx: ToolContext): Promise<void> {
+  const image = substitute(input.spec.prepare.image, values);
+  const container = await buildah.from(image, ctx);
+  await buildah.copy(container, `${src}/`, '/workspace', ctx);
+  for (const command of input.spec.prepare.commands) {
+    ctx.log(`$ ${command}`);
+    await buildah.sh(container, command, values, '/workspace', ctx);
+  }
+  // Keep only the prepare paths in /workspace: the cached image must not depend on the source.
+  // The paths are argv entries of a fixed script, never spliced into it.
+  const keep =
+    'set -e; cd /workspace; mkdir -p /.gantry-keep; for p in "$@"; do if [ -e "$p" ]; then mkdir -p "/.gantry-keep/$(dirname "$p")"; mv "$p" "/.gantry-keep/$p"; fi; done; cd /; rm -rf /workspace; mv /.gantry-keep /workspace';
+  await buildah.exec('keeping the prepare paths', container, ['/bin/sh', '-c', keep, 'sh', ...input.spec.prepare.paths], ctx);
+  await buildah.commit(container, prepareRef, ctx);
+  await buildah.push(prepareRef, prepareRef, join(input.workDir, 'digest.prepare'), ctx);
+}
+
+/** Resolves a workspace path, refusing one that leaves the workspace through a symlink. */
+async function insideWorkspace(workspace: string, path: string): Promise<string> {
+  const root = await realpath(workspace);
+  let real: string;
+  try {
+    real = await realpath(join(workspace, path));
+  } catch {
+    throw new Error(`${path} does not exist in the workspace after the build stage`);
+  }
+  if (real !== root && !real.startsWith(root + sep)) throw new Error(`${path} leads outside the workspace (a symlink); refused`);
+  return real;
+}
+
+function sha256File(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}
