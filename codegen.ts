@@ -32,6 +32,7 @@ const config: CodegenConfig = {
           Release: '../services/releases/repository.ts#ReleaseRow',
           ReleaseEvent: '../services/releases/repository.ts#ReleaseEventRow',
           ReleaseStep: '../services/releases/model.ts#ReleaseStepModel',
+          ConfigRevision: '../services/config/repository.ts#ConfigRevisionRow',
         },
         resolversNonOptionalTypename: { interfaceImplementingType: true },
         avoidOptionals: false,

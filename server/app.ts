@@ -10,6 +10,8 @@ import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
 import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
+import { ConfigRuntime } from '../services/config/runtime.ts';
+import { openSecretBox } from '../services/shared/secret-box.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
@@ -94,6 +96,10 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await database.close();
     throw error;
   }
+  // One key for every secret at rest: registered kubeconfigs and config secrets.
+  const secretBox = openSecretBox(config.clusters.secretKey, config.dataDir, (file) =>
+    logger.warn({ file }, 'GANTRY_SECRET_KEY unset: generated a key file for secrets at rest'),
+  );
   let registry: ClusterRegistry | null = null;
   let embedded: EmbeddedCluster | null = null;
   try {
@@ -109,7 +115,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     }
     registry = options.clusters
       ? null
-      : await startClusters({ config, logger, metricsRegistry: metrics.registry, db: database.db, embeddedKubeconfig: embedded?.kubeConfigYaml ?? null });
+      : await startClusters({ config, logger, metricsRegistry: metrics.registry, db: database.db, embeddedKubeconfig: embedded?.kubeConfigYaml ?? null, secretBox });
   } catch (error) {
     await embedded?.stop();
     await database.close();
@@ -130,6 +136,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     leaseTtlMs: config.releases.leaseTtlMs,
     tickMs: config.releases.tickMs,
     onDriving: (count) => metrics.releasesDriving.set(count),
+    secretBox,
   });
   metrics.engineInfo.set({ owner: engine.owner }, 1);
   engine.start();
@@ -146,7 +153,9 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const releaseFeeds = new ReleaseFeedHub(database.db, releaseBus);
   const logLines = new LogLineFeed(database.db, notifications);
   logLines.start();
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines };
+  const configRuntime = new ConfigRuntime(database.db, notifications, secretBox);
+  configRuntime.start();
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, config: configRuntime };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
@@ -194,6 +203,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     releaseFeeds.close();
     releaseBus.stop();
     logLines.stop();
+    configRuntime.stop();
     stopAccessListener();
     await notifications.stop();
     await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));

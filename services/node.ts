@@ -5,6 +5,7 @@ import { findAuditEntryById } from './audit/repository.ts';
 import { requireVisibleUser } from './identity/service.ts';
 import { requireVisibleProject } from './projects/service.ts';
 import { requireVisibleRelease } from './releases/service.ts';
+import { requireVisibleRevision } from './config/service.ts';
 import type { RequestScope } from './scope.ts';
 import { notFound } from './shared/errors.ts';
 import { parseGlobalId, type NodeType } from './shared/ids.ts';
@@ -50,6 +51,11 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
     }
     case 'Release':
       return { type, row: await requireVisibleRelease(scope, id).catch(rethrowAsNode) };
+    case 'ConfigRevision':
+      return { type, row: await requireVisibleRevision(scope, id).catch(rethrowAsNode) };
+    case 'CronJob':
+    case 'CronJobRun':
+      throw notFound('Node');
   }
 }
 

@@ -29,6 +29,9 @@ export const PROJECT_ACTIONS = {
   'release.read': 'VIEWER',
   'release.write': 'DEVELOPER',
   'release.write.protected': 'MAINTAINER',
+  'config.read': 'VIEWER',
+  'config.write': 'DEVELOPER',
+  'config.write.protected': 'MAINTAINER',
 } as const satisfies Record<string, Role>;
 export type ProjectAction = keyof typeof PROJECT_ACTIONS;
 

@@ -12,6 +12,12 @@ export async function insertRelease(tx: Tx, row: typeof releases.$inferInsert): 
   return inserted!;
 }
 
+/** The config revision a release runs with; null when the release does not exist. */
+export async function configRevisionOfRelease(tx: Tx, releaseId: string): Promise<number | null> {
+  const [row] = await tx.select({ n: releases.configRevision }).from(releases).where(eq(releases.id, releaseId));
+  return row?.n ?? null;
+}
+
 export async function findReleasesByIds(tx: Tx, ids: readonly string[]): Promise<ReleaseRow[]> {
   return tx.select().from(releases).where(inArray(releases.id, [...ids]));
 }
