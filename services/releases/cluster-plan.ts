@@ -22,7 +22,7 @@ import type { ReleaseRow } from './repository.ts';
 export interface ReleaseLayout {
   target: WorkloadTarget;
   router: Router;
-  release: Pick<ReleaseRow, 'id' | 'version' | 'image' | 'strategy' | 'deployment' | 'previousDeployment' | 'previousVersion' | 'previousImage'>;
+  release: Pick<ReleaseRow, 'id' | 'version' | 'image' | 'strategy' | 'deployment' | 'previousDeployment' | 'previousVersion' | 'previousImage' | 'configRevision'>;
   /** The environment's replicas: the size of a Deployment that serves all traffic. */
   replicas: number;
   /** The environment's current stable Deployment (never scaled down or removed). */
