@@ -33,6 +33,8 @@ const config: CodegenConfig = {
           ReleaseEvent: '../services/releases/repository.ts#ReleaseEventRow',
           ReleaseStep: '../services/releases/model.ts#ReleaseStepModel',
           ConfigRevision: '../services/config/repository.ts#ConfigRevisionRow',
+          CronJob: '../services/cron/repository.ts#CronJobRow',
+          CronJobRun: '../services/cron/repository.ts#CronJobRunRow',
         },
         resolversNonOptionalTypename: { interfaceImplementingType: true },
         avoidOptionals: false,

@@ -36,8 +36,13 @@ CREATE TABLE "cron_jobs" (
 	"image" text,
 	"suspended" boolean DEFAULT false NOT NULL,
 	"concurrency_policy" text NOT NULL,
+	"last_schedule_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"version" integer DEFAULT 1 NOT NULL,
+	"settled_at" timestamp with time zone,
+	"lease_owner" text,
+	"lease_epoch" integer DEFAULT 0 NOT NULL,
+	"lease_expires_at" timestamp with time zone,
 	CONSTRAINT "cron_jobs_environment_name_uq" UNIQUE("environment_id","name")
 );
 --> statement-breakpoint

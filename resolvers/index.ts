@@ -1,5 +1,6 @@
 import { appResolvers } from './apps.ts';
 import { configResolvers } from './config.ts';
+import { cronResolvers } from './cron.ts';
 import { clusterResolvers, workloadFieldResolvers } from './clusters.ts';
 import { identityResolvers } from './identity.ts';
 import { logLineResolvers } from './log-lines.ts';
@@ -9,7 +10,7 @@ import { releaseResolvers } from './releases.ts';
 import { DateTime, JSON } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, configResolvers];
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, configResolvers, cronResolvers];
 
 /** All resolvers, merged per type; a field defined twice is a programming error. */
 export function allResolvers(): Resolvers {

@@ -11,6 +11,7 @@ import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
 import type { ReleaseRow, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
 import type { ConfigRevisionRow } from '../services/config/repository.ts';
+import type { CronJobRow, CronJobRunRow } from '../services/cron/repository.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -1643,8 +1644,8 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( AppRow & { __typename: 'App' } )
     | ( AuditRow & { __typename: 'AuditEntry' } )
     | ( ConfigRevisionRow & { __typename: 'ConfigRevision' } )
-    | ( Omit<CronJob, 'environment' | 'runs'> & { environment: _RefType['Environment'], runs: _RefType['CronJobRunConnection'] } & { __typename: 'CronJob' } )
-    | ( Omit<CronJobRun, 'cronJob' | 'log'> & { cronJob: _RefType['CronJob'], log: _RefType['LogLineConnection'] } & { __typename: 'CronJobRun' } )
+    | ( CronJobRow & { __typename: 'CronJob' } )
+    | ( CronJobRunRow & { __typename: 'CronJobRun' } )
     | ( EnvironmentRow & { __typename: 'Environment' } )
     | ( ProjectRow & { __typename: 'Project' } )
     | ( ReleaseRow & { __typename: 'Release' } )
@@ -1681,8 +1682,8 @@ export type ResolversTypes = {
   CreateReleaseInput: CreateReleaseInput;
   CreateUserInput: CreateUserInput;
   CreatedApiToken: ResolverTypeWrapper<Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversTypes['ApiToken'] }>;
-  CronJob: ResolverTypeWrapper<Omit<CronJob, 'environment' | 'runs'> & { environment: ResolversTypes['Environment'], runs: ResolversTypes['CronJobRunConnection'] }>;
-  CronJobRun: ResolverTypeWrapper<Omit<CronJobRun, 'cronJob' | 'log'> & { cronJob: ResolversTypes['CronJob'], log: ResolversTypes['LogLineConnection'] }>;
+  CronJob: ResolverTypeWrapper<CronJobRow>;
+  CronJobRun: ResolverTypeWrapper<CronJobRunRow>;
   CronJobRunConnection: ResolverTypeWrapper<Omit<CronJobRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['CronJobRunEdge']>, nodes: Array<ResolversTypes['CronJobRun']> }>;
   CronJobRunEdge: ResolverTypeWrapper<Omit<CronJobRunEdge, 'node'> & { node: ResolversTypes['CronJobRun'] }>;
   CronJobRunStatus: CronJobRunStatus;
@@ -1761,8 +1762,8 @@ export type ResolversParentTypes = {
   CreateReleaseInput: CreateReleaseInput;
   CreateUserInput: CreateUserInput;
   CreatedApiToken: Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversParentTypes['ApiToken'] };
-  CronJob: Omit<CronJob, 'environment' | 'runs'> & { environment: ResolversParentTypes['Environment'], runs: ResolversParentTypes['CronJobRunConnection'] };
-  CronJobRun: Omit<CronJobRun, 'cronJob' | 'log'> & { cronJob: ResolversParentTypes['CronJob'], log: ResolversParentTypes['LogLineConnection'] };
+  CronJob: CronJobRow;
+  CronJobRun: CronJobRunRow;
   CronJobRunConnection: Omit<CronJobRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['CronJobRunEdge']>, nodes: Array<ResolversParentTypes['CronJobRun']> };
   CronJobRunEdge: Omit<CronJobRunEdge, 'node'> & { node: ResolversParentTypes['CronJobRun'] };
   DateTime: Scalars['DateTime']['output'];

@@ -11,6 +11,7 @@ import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
 import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
 import { ConfigRuntime } from '../services/config/runtime.ts';
+import { CronRuntime } from '../services/cron/runtime.ts';
 import { openSecretBox } from '../services/shared/secret-box.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
@@ -155,7 +156,9 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   logLines.start();
   const configRuntime = new ConfigRuntime(database.db, notifications, secretBox);
   configRuntime.start();
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, config: configRuntime };
+  const cron = new CronRuntime({ db: database.db, hub: notifications, clusters, box: secretBox, logLines, clock, logger, tickMs: config.releases.tickMs });
+  cron.start();
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, config: configRuntime, cron };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
@@ -200,6 +203,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const stopServices = async () => {
     await apollo.stop();
     await engine.stop();
+    await cron.stop();
     releaseFeeds.close();
     releaseBus.stop();
     logLines.stop();

@@ -22,6 +22,7 @@ export interface ContextDeps {
   releaseFeeds: RequestScope['releaseFeeds'];
   logLines: RequestScope['logLines'];
   config: RequestScope['config'];
+  cron: RequestScope['cron'];
 }
 
 /**
@@ -43,6 +44,7 @@ export async function buildContext(
     releaseFeeds: deps.releaseFeeds,
     logLines: deps.logLines,
     config: deps.config,
+    cron: deps.cron,
     principal,
     loaders: createLoaders(deps.db, principal),
     requestId,

@@ -6,6 +6,7 @@ import { requireVisibleUser } from './identity/service.ts';
 import { requireVisibleProject } from './projects/service.ts';
 import { requireVisibleRelease } from './releases/service.ts';
 import { requireVisibleRevision } from './config/service.ts';
+import { requireVisibleCronJob, requireVisibleRun } from './cron/service.ts';
 import type { RequestScope } from './scope.ts';
 import { notFound } from './shared/errors.ts';
 import { parseGlobalId, type NodeType } from './shared/ids.ts';
@@ -54,8 +55,9 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
     case 'ConfigRevision':
       return { type, row: await requireVisibleRevision(scope, id).catch(rethrowAsNode) };
     case 'CronJob':
+      return { type, row: (await requireVisibleCronJob(scope, id).catch(rethrowAsNode)).job };
     case 'CronJobRun':
-      throw notFound('Node');
+      return { type, row: await requireVisibleRun(scope, id).catch(rethrowAsNode) };
   }
 }
 

@@ -6,6 +6,7 @@ import type { Clock } from './shared/clock.ts';
 import type { ReleaseFeedHub } from './releases/progress.ts';
 import type { LogLineFeed } from './shared/runtime/log-lines.ts';
 import type { ConfigRuntime } from './config/runtime.ts';
+import type { CronRuntime } from './cron/runtime.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
 export interface RequestScope {
@@ -23,4 +24,6 @@ export interface RequestScope {
   logLines: LogLineFeed;
   /** The SecretBox, the `config` topic and the shared feeds of configChanged. */
   config: ConfigRuntime;
+  /** The `cron` topic: mutations announce cron jobs and runs to the cron workers. */
+  cron: Pick<CronRuntime, 'bus'>;
 }

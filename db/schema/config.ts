@@ -63,8 +63,15 @@ export const cronJobs = pgTable(
     image: text('image'),
     suspended: boolean('suspended').notNull().default(false),
     concurrencyPolicy: text('concurrency_policy', { enum: CONCURRENCY_POLICIES }).notNull(),
+    /** When the cluster last started a scheduled run, as its CronJob status says (copied by the worker). */
+    lastScheduleAt: timestamp('last_schedule_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().default(sql`now()`),
     version: integer('version').notNull().default(1),
+    /**
+     * A cron job is a never-settled work item of the shared LeasedWorker: one process keeps its
+     * CronJob in line with the environment (image, config revision) and records its runs.
+     */
+    ...leaseColumns(),
   },
   (t) => [unique('cron_jobs_environment_name_uq').on(t.environmentId, t.name)],
 );
