@@ -124,6 +124,8 @@ async function measure(): Promise<BenchResult> {
     clients.send({ type: 'close' });
     await clients.stop();
     rows.push(['Gantry workloadChanged', SUBSCRIBERS, perSubscription / 1024, workload.latency.min, workload.latency.p50, workload.latency.p99, workload.latency.max, workload.missing]);
+    // Printed now: a later phase that fails must not take these figures with it.
+    console.log(`workloadChanged: ${formatNumber(perSubscription / 1024)} KB RSS per subscription; scale → frame p50 ${formatNumber(workload.latency.p50)} ms, p99 ${formatNumber(workload.latency.p99)} ms, ${workload.missing} missing; ${formatNumber(builds)} workload builds`);
 
     // releaseProgress: 5,000 subscribers over 250 users.
     const tokens = await benchViewers({ gql }, createProject.id, VIEWERS);

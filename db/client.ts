@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
@@ -93,7 +94,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   let client: PGlite;
   try {
-    client = await PGlite.create(options.dataDir);
+    // pg_trgm: the log store's substring index (migration 0005 creates the extension).
+    client = await PGlite.create(options.dataDir, { extensions: { pg_trgm } });
   } catch (error) {
     unlock();
     throw error;

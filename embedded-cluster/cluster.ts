@@ -105,6 +105,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   const faults = new FaultInjector({
     dropWatches: () => watches?.dropAll() ?? 0,
     expireHistory: () => store.expireHistory(),
+    dropLogStreams: () => logs.dropFollowers(),
   });
   const server = new ApiHttpServer({
     token,

@@ -1,6 +1,6 @@
 /**
  * Fault injection for tests of code that talks to the cluster: broken watch connections,
- * compacted history (410 Gone), and failing or throttled list requests.
+ * compacted history (410 Gone), cut log streams, and failing or throttled list requests.
  */
 import { ApiError } from './errors.ts';
 
@@ -13,6 +13,8 @@ export interface FaultTargets {
   dropWatches(): number;
   /** Discards the retained change history. */
   expireHistory(): void;
+  /** Destroys every open `pods/log?follow=true` connection; returns how many there were. */
+  dropLogStreams(): number;
 }
 
 /** The `faults` property of the cluster handle. */
@@ -24,6 +26,11 @@ export class FaultInjector {
   /** Closes all open watch connections abruptly (mid-stream, no clean end); returns how many were closed. */
   dropWatches(): number {
     return this.targets.dropWatches();
+  }
+
+  /** Cuts every open log follow connection abruptly (as when a node goes away); returns how many were cut. */
+  dropLogStreams(): number {
+    return this.targets.dropLogStreams();
   }
 
   /** Discards the retained change history, so watching or paginating from any earlier resourceVersion gets 410 Gone. */

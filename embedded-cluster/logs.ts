@@ -24,6 +24,8 @@ export interface LogReadOptions {
 export interface LogFollower {
   line(formatted: LogLine): void;
   end(): void;
+  /** Cuts the connection abruptly, without a clean end (fault injection). */
+  drop?(): void;
 }
 
 class LineRing {
@@ -118,6 +120,19 @@ export class ContainerLogs {
     if (!log) return;
     for (const follower of log.followers) follower.end();
     log.followers.clear();
+  }
+
+  /** Cuts every follow connection abruptly (a kubelet or node going away); returns how many were cut. */
+  dropFollowers(): number {
+    let count = 0;
+    for (const log of this.logs.values()) {
+      for (const follower of log.followers) {
+        count++;
+        (follower.drop ?? follower.end)();
+      }
+      log.followers.clear();
+    }
+    return count;
   }
 
   /** Forgets a pod's logs (it was deleted), ending its followers. */

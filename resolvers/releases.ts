@@ -1,11 +1,12 @@
 import * as releases from '../services/releases/service.ts';
-import { eventsOf, releaseById, releasesOf, subscribeProgress } from '../services/releases/reads.ts';
+import { currentReleaseOf, eventsOf, releaseById, releasesOf, stateOfRelease, subscribeProgress } from '../services/releases/reads.ts';
+import type { ReleaseView } from '../services/releases/repository.ts';
 import { decodeState } from '../services/releases/state-codec.ts';
 import { toGlobalId } from '../services/shared/ids.ts';
 import { encodeCursor } from '../services/shared/pagination.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const state = (release: { state: unknown }) => decodeState(release.state);
+const state = async (release: ReleaseView, ctx: Parameters<typeof stateOfRelease>[0]) => decodeState(await stateOfRelease(ctx, release));
 
 export const releaseResolvers: Resolvers = {
   Query: {
@@ -31,10 +32,10 @@ export const releaseResolvers: Resolvers = {
     environment: async (release, _, ctx) => (await ctx.loaders.environmentById.load(release.environmentId))!,
     strategy: (release) => release.strategy as never,
     status: (release) => release.status as never,
-    steps: (release) => [...state(release).steps],
-    currentStepIndex: (release) => state(release).currentStepIndex,
-    declaredWeight: (release) => state(release).declaredWeight,
-    appliedWeight: (release) => state(release).appliedWeight,
+    steps: async (release, _, ctx) => [...(await state(release, ctx)).steps],
+    currentStepIndex: async (release, _, ctx) => (await state(release, ctx)).currentStepIndex,
+    declaredWeight: async (release, _, ctx) => (await state(release, ctx)).declaredWeight,
+    appliedWeight: async (release, _, ctx) => (await state(release, ctx)).appliedWeight,
     createdBy: async (release, _, ctx) =>
       (release.createdBy ? await ctx.loaders.userById.load(release.createdBy) : null) ?? { id: '00000000-0000-0000-0000-000000000000', login: 'deleted', name: null, isAdmin: false, createdAt: new Date(0), version: 0 },
     events: (release, args, ctx) => eventsOf(ctx, release, args),
@@ -48,7 +49,7 @@ export const releaseResolvers: Resolvers = {
     status: (step) => step.status as never,
   },
   Environment: {
-    currentRelease: (environment, _, ctx) => (environment.stableReleaseId ? ctx.loaders.releaseById.load(environment.stableReleaseId) : null),
+    currentRelease: (environment, _, ctx) => currentReleaseOf(ctx, environment),
     activeRelease: (environment, _, ctx) => ctx.loaders.activeReleaseByEnvironment.load(environment.id),
     releases: (environment, args, ctx) => releasesOf(ctx, environment, args),
   },

@@ -8,7 +8,7 @@ import type { ClusterInfo } from '../services/cluster/directory.ts';
 import type { WorkloadView, WorkloadVersionView, PodInfo } from '../services/cluster/workload.ts';
 import type { PodEventView } from '../services/workloads/service.ts';
 import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
-import type { ReleaseRow, ReleaseEventRow } from '../services/releases/repository.ts';
+import type { ReleaseView, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
 import type { ConfigRevisionRow } from '../services/config/repository.ts';
 import type { CronJobRow, CronJobRunRow } from '../services/cron/repository.ts';
@@ -494,6 +494,13 @@ export type Environment = Node & {
   currentRelease?: Maybe<Release>;
   /** Opaque global ID. */
   id: Scalars['ID']['output'];
+  /**
+   * Stored log lines of the environment's pods, newest first (in the order they were collected),
+   * paged with cursors (`first` at most 100, default 20). Lines are kept GANTRY_LOG_RETENTION_DAYS
+   * days. totalCount is null (counting a day of logs would cost more than the page). Any project
+   * member (VIEWER and above).
+   */
+  logs: LogLineConnection;
   /** A DNS-1123 label, unique within the app, e.g. `prod`. */
   name: Scalars['String']['output'];
   /** The Kubernetes namespace of its objects, owned by the app's project on its cluster: no other project may deploy into it. Default `<project slug>-<environment name>`, with a short suffix when that name is taken or not allowed. */
@@ -521,6 +528,14 @@ export type EnvironmentConfigRevisionsArgs = {
 
 
 /** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentLogsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<LogFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
 export type EnvironmentReleasesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -540,6 +555,26 @@ export type Language =
   | 'PHP'
   /** Python. */
   | 'PYTHON';
+
+/**
+ * Which log lines to show. Every field narrows the lines; an empty filter shows all. Strings are
+ * checked before anything runs: a bad regular expression or a release of another environment is
+ * BAD_USER_INPUT naming the field.
+ */
+export type LogFilter = {
+  /** Substring, case-sensitive (at most 1,000 characters). */
+  contains?: InputMaybe<Scalars['String']['input']>;
+  /** Only these pods (at most 100 names). */
+  pods?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** RE2-compatible regular expression (at most 1,000 characters), matched anywhere in the message; what RE2 rejects (backreferences, lookaround) is BAD_USER_INPUT. Runs in linear time. */
+  regex?: InputMaybe<Scalars['String']['input']>;
+  /** Only pods of this release's version (its canary track while it runs). NOT_FOUND if the caller may not see the release; BAD_USER_INPUT if it is of another environment. */
+  releaseId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only lines written at or after this time. */
+  since?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Only lines written before this time (stored history only; a live tail ignores it). */
+  until?: InputMaybe<Scalars['DateTime']['input']>;
+};
 
 /**
  * One line of a stored log: a build's stage output, a cron run's output, a pod's log. Lines of a
@@ -1386,6 +1421,14 @@ export type Subscription = {
   __typename?: 'Subscription';
   /** A new revision each time the environment's config changes (secrets by name only): a config center for running apps. */
   configChanged: ConfigRevision;
+  /**
+   * Live lines of the environment's pods (every pod, or as filtered), from `after` or from now,
+   * multiplexed: each line says its pod (`source`) and version. Pods join as they start and leave
+   * when they end. With `after` (a cursor of this environment's lines, from `logs` or from an
+   * earlier tail) it resumes right after that line from stored history, then goes live, without
+   * gaps or repeats. Any project member (VIEWER and above); re-checked before every line.
+   */
+  logTail: LogLine;
   /** Every change to one of the environment's pods, as seen by the cluster watch. Any project member (VIEWER and above). */
   podEvents: PodEvent;
   /** Replays the events after `after` (all, if absent), then streams live ones; completes after the release's last event. */
@@ -1404,6 +1447,17 @@ export type Subscription = {
  */
 export type SubscriptionConfigChangedArgs = {
   environmentId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
+export type SubscriptionLogTailArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  environmentId: Scalars['ID']['input'];
+  filter?: InputMaybe<LogFilter>;
 };
 
 
@@ -1648,7 +1702,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( CronJobRunRow & { __typename: 'CronJobRun' } )
     | ( EnvironmentRow & { __typename: 'Environment' } )
     | ( ProjectRow & { __typename: 'Project' } )
-    | ( ReleaseRow & { __typename: 'Release' } )
+    | ( ReleaseView & { __typename: 'Release' } )
     | ( UserRow & { __typename: 'User' } )
   ;
 };
@@ -1693,6 +1747,7 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Language: Language;
+  LogFilter: LogFilter;
   LogLine: ResolverTypeWrapper<LogLineRow>;
   LogLineConnection: ResolverTypeWrapper<Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['LogLineEdge']>, nodes: Array<ResolversTypes['LogLine']> }>;
   LogLineEdge: ResolverTypeWrapper<Omit<LogLineEdge, 'node'> & { node: ResolversTypes['LogLine'] }>;
@@ -1707,7 +1762,7 @@ export type ResolversTypes = {
   ProjectConnection: ResolverTypeWrapper<Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ProjectEdge']>, nodes: Array<ResolversTypes['Project']> }>;
   ProjectEdge: ResolverTypeWrapper<Omit<ProjectEdge, 'node'> & { node: ResolversTypes['Project'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Release: ResolverTypeWrapper<ReleaseRow>;
+  Release: ResolverTypeWrapper<ReleaseView>;
   ReleaseConnection: ResolverTypeWrapper<Omit<ReleaseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ReleaseEdge']>, nodes: Array<ResolversTypes['Release']> }>;
   ReleaseEdge: ResolverTypeWrapper<Omit<ReleaseEdge, 'node'> & { node: ResolversTypes['Release'] }>;
   ReleaseEvent: ResolverTypeWrapper<ReleaseEventRow>;
@@ -1771,6 +1826,7 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
+  LogFilter: LogFilter;
   LogLine: LogLineRow;
   LogLineConnection: Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['LogLineEdge']>, nodes: Array<ResolversParentTypes['LogLine']> };
   LogLineEdge: Omit<LogLineEdge, 'node'> & { node: ResolversParentTypes['LogLine'] };
@@ -1784,7 +1840,7 @@ export type ResolversParentTypes = {
   ProjectConnection: Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ProjectEdge']>, nodes: Array<ResolversParentTypes['Project']> };
   ProjectEdge: Omit<ProjectEdge, 'node'> & { node: ResolversParentTypes['Project'] };
   Query: Record<PropertyKey, never>;
-  Release: ReleaseRow;
+  Release: ReleaseView;
   ReleaseConnection: Omit<ReleaseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ReleaseEdge']>, nodes: Array<ResolversParentTypes['Release']> };
   ReleaseEdge: Omit<ReleaseEdge, 'node'> & { node: ResolversParentTypes['Release'] };
   ReleaseEvent: ReleaseEventRow;
@@ -1968,6 +2024,7 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
   cronJobs?: Resolver<Array<ResolversTypes['CronJob']>, ParentType, ContextType>;
   currentRelease?: Resolver<Maybe<ResolversTypes['Release']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  logs?: Resolver<ResolversTypes['LogLineConnection'], ParentType, ContextType, Partial<EnvironmentLogsArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   protected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -2172,6 +2229,7 @@ export type SecretRefResolvers<ContextType = GraphQLContext, ParentType extends 
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   configChanged?: SubscriptionResolver<ResolversTypes['ConfigRevision'], "configChanged", ParentType, ContextType, RequireFields<SubscriptionConfigChangedArgs, 'environmentId'>>;
+  logTail?: SubscriptionResolver<ResolversTypes['LogLine'], "logTail", ParentType, ContextType, RequireFields<SubscriptionLogTailArgs, 'environmentId'>>;
   podEvents?: SubscriptionResolver<ResolversTypes['PodEvent'], "podEvents", ParentType, ContextType, RequireFields<SubscriptionPodEventsArgs, 'environmentId'>>;
   releaseProgress?: SubscriptionResolver<ResolversTypes['ReleaseEvent'], "releaseProgress", ParentType, ContextType, RequireFields<SubscriptionReleaseProgressArgs, 'releaseId'>>;
   workloadChanged?: SubscriptionResolver<ResolversTypes['Workload'], "workloadChanged", ParentType, ContextType, RequireFields<SubscriptionWorkloadChangedArgs, 'environmentId'>>;

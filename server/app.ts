@@ -13,6 +13,9 @@ import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
 import { ConfigRuntime } from '../services/config/runtime.ts';
 import { CronRuntime } from '../services/cron/runtime.ts';
 import { openSecretBox } from '../services/shared/secret-box.ts';
+import { LogCollector } from '../services/logs/collector.ts';
+import { PodLogFeeds } from '../services/logs/feeds.ts';
+import { PostgresLogStore } from '../services/logs/postgres-store.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
@@ -46,6 +49,8 @@ export interface GantryServer {
   /** The in-process Kubernetes API server, when this process started one. */
   embedded: EmbeddedCluster | null;
   engine: ReleaseEngine;
+  /** The pod log collector of this process. */
+  logCollector: LogCollector;
   /** Graceful stop: readiness false, in-flight requests finish, sockets get 1001, database closes. */
   close(): Promise<void>;
 }
@@ -158,7 +163,19 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   configRuntime.start();
   const cron = new CronRuntime({ db: database.db, hub: notifications, clusters, box: secretBox, logLines, clock, logger, tickMs: config.releases.tickMs });
   cron.start();
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, config: configRuntime, cron };
+  const podLogs = new PodLogFeeds(new PostgresLogStore(database.db), notifications);
+  podLogs.start();
+  const logCollector = new LogCollector({
+    db: database.db,
+    clusters,
+    logger,
+    store: podLogs.store,
+    bus: podLogs.bus,
+    retentionDays: config.logs.retentionDays,
+    flushMs: config.logs.flushMs,
+  });
+  if (config.logs.collect) logCollector.start();
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, config: configRuntime, cron };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
@@ -204,6 +221,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await apollo.stop();
     await engine.stop();
     await cron.stop();
+    await logCollector.stop();
+    podLogs.stop();
     releaseFeeds.close();
     releaseBus.stop();
     logLines.stop();
@@ -273,5 +292,5 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger.info('gantry stopped');
     })());
 
-  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, close };
+  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, logCollector, close };
 }

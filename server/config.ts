@@ -20,6 +20,8 @@ export interface GantryConfig {
   shutdownTimeoutMs: number;
   clusters: ClusterSettings;
   releases: { leaseTtlMs: number; tickMs: number };
+  /** Pod log collection: days kept, how often batches are written. */
+  logs: { retentionDays: number; flushMs: number; collect: boolean };
 }
 
 /** Where Gantry's clusters come from. */
@@ -114,6 +116,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
     metrics: metricsSettings(env),
     shutdownTimeoutMs: int(env, 'GANTRY_SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     clusters: clusterSettings(env),
+    logs: {
+      retentionDays: int(env, 'GANTRY_LOG_RETENTION_DAYS', 7, 1, 3650),
+      flushMs: int(env, 'GANTRY_LOG_FLUSH_MS', 100, 10, 10_000),
+      // Off only where another process collects (or nothing should): reads and tails still work.
+      collect: !flag(env, 'GANTRY_LOG_COLLECTION_OFF'),
+    },
     releases: {
       leaseTtlMs: int(env, 'GANTRY_RELEASE_LEASE_SECONDS', 15, 1, 300) * 1000,
       tickMs: int(env, 'GANTRY_RELEASE_TICK_MS', 1000, 50, 60_000),

@@ -3,7 +3,8 @@ import type { Database } from '../db/client.ts';
 import type { ClusterDirectory } from '../services/cluster/directory.ts';
 import { authenticate } from '../services/identity/service.ts';
 import { bearerToken } from '../services/identity/tokens.ts';
-import { createLoaders } from '../services/loaders.ts';
+import type { Principal } from '../services/access/policy.ts';
+import { createLoaders, type Loaders } from '../services/loaders.ts';
 import type { RequestScope } from '../services/scope.ts';
 import type { Clock } from '../services/shared/clock.ts';
 
@@ -23,6 +24,7 @@ export interface ContextDeps {
   logLines: RequestScope['logLines'];
   config: RequestScope['config'];
   cron: RequestScope['cron'];
+  podLogs: RequestScope['podLogs'];
 }
 
 /**
@@ -36,20 +38,97 @@ export async function buildContext(
   requestId: string,
 ): Promise<GraphQLContext> {
   const principal = await authenticate(deps.db, bearerToken(authorization), deps.clock);
-  return {
-    db: deps.db,
-    clock: deps.clock,
-    clusters: deps.clusters,
-    releaseBus: deps.releaseBus,
-    releaseFeeds: deps.releaseFeeds,
-    logLines: deps.logLines,
-    config: deps.config,
-    cron: deps.cron,
-    principal,
-    loaders: createLoaders(deps.db, principal),
-    requestId,
-    log: deps.logger.child({ requestId, user: principal?.login }),
-  };
+  return new OperationContext(deps, principal, requestId, null);
+}
+
+/** What an HTTP request's log line says about its GraphQL operation. */
+export interface OperationRecord {
+  operation: string;
+  type: string;
+  outcome: string;
+}
+
+/** Made on first use; one holder per context, shared with Apollo's copy of it. */
+interface Lazy {
+  loaders?: Loaders;
+  log?: Logger;
+  operation?: OperationRecord;
+}
+
+/**
+ * The context of one operation. Its loaders and logger are made on first use: most operations
+ * (`{ __typename }`, a subscription waiting for events) touch neither, and a subscription's
+ * context lives as long as it does. Apollo executes with a shallow copy (`Object.assign` onto
+ * the same prototype): the getters live on the prototype and the made-on-use parts in a holder
+ * the copy shares, so copying makes nothing and both see the same loaders.
+ */
+class OperationContext implements GraphQLContext {
+  private readonly lazy: Lazy = {};
+
+  constructor(
+    private readonly deps: ContextDeps,
+    readonly principal: Principal | null,
+    readonly requestId: string,
+    /** The subscription whose event this context executes: its logger is this one's. */
+    private readonly subscription: GraphQLContext | null,
+  ) {}
+
+  get db() {
+    return this.deps.db;
+  }
+  get clock() {
+    return this.deps.clock;
+  }
+  get clusters() {
+    return this.deps.clusters;
+  }
+  get releaseBus() {
+    return this.deps.releaseBus;
+  }
+  get releaseFeeds() {
+    return this.deps.releaseFeeds;
+  }
+  get logLines() {
+    return this.deps.logLines;
+  }
+  get podLogs() {
+    return this.deps.podLogs;
+  }
+  get config() {
+    return this.deps.config;
+  }
+  get cron() {
+    return this.deps.cron;
+  }
+  get loaders(): Loaders {
+    return (this.lazy.loaders ??= createLoaders(this.deps.db, this.principal));
+  }
+  get log(): Logger {
+    return (this.lazy.log ??= this.subscription?.log ?? this.deps.logger.child({ requestId: this.requestId, user: this.principal?.login }));
+  }
+
+  /** A context for one event of this subscription: the same caller, new loaders. */
+  forEvent(): OperationContext {
+    return new OperationContext(this.deps, this.principal, this.requestId, this);
+  }
+
+  record(operation: OperationRecord): void {
+    this.lazy.operation = operation;
+  }
+
+  recorded(): OperationRecord | undefined {
+    return this.lazy.operation;
+  }
+}
+
+/** Notes which operation an HTTP request ran, for its one log line (see {@link operationOf}). */
+export function recordOperation(context: GraphQLContext, operation: OperationRecord): void {
+  if (context instanceof OperationContext) context.record(operation);
+}
+
+/** The operation recorded for the request of `context`, if GraphQL got that far. */
+export function operationOf(context: GraphQLContext): OperationRecord | undefined {
+  return context instanceof OperationContext ? context.recorded() : undefined;
 }
 
 /**
@@ -58,7 +137,8 @@ export async function buildContext(
  * answering with the rows of its first one).
  */
 export const subscriptionEventContexts = {
-  forEvent: (context: GraphQLContext): GraphQLContext => ({ ...context, loaders: createLoaders(context.db, context.principal) }),
+  forEvent: (context: GraphQLContext): GraphQLContext =>
+    context instanceof OperationContext ? context.forEvent() : { ...context, loaders: createLoaders(context.db, context.principal) },
   /** Everything a result may depend on about the caller is fixed by the token it used. */
   viewerKey: (context: GraphQLContext): string => context.principal?.tokenId ?? 'anonymous',
 };

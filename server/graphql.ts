@@ -2,7 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
@@ -10,7 +10,7 @@ import { allResolvers } from '../resolvers/index.ts';
 import { registerSecretFields } from '../services/audit/secret-fields.ts';
 import { badInput } from '../services/shared/errors.ts';
 import type { GantryConfig } from './config.ts';
-import type { GraphQLContext } from './context.ts';
+import { recordOperation, type GraphQLContext } from './context.ts';
 import { limitRules, parseOptions } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -86,8 +86,8 @@ export function outcomeOf(errors: readonly GraphQLFormattedError[] | undefined):
   return String(errors[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
 }
 
-/** Counts, times and logs every HTTP operation. */
-function observabilityPlugin(metrics: Metrics, logger: Logger): ApolloServerPlugin<GraphQLContext> {
+/** Counts and times every HTTP operation, and records it for the request's log line. */
+function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart({ request }) {
       const started = performance.now();
@@ -106,7 +106,7 @@ function observabilityPlugin(metrics: Metrics, logger: Logger): ApolloServerPlug
           const seconds = (performance.now() - started) / 1000;
           metrics.requests.inc({ operation, type, transport: 'http', outcome });
           if (type !== 'unknown') metrics.duration.observe({ operation, type, transport: 'http' }, seconds);
-          (contextValue?.log ?? logger).info({ operation, type, outcome, ms: Math.round(seconds * 1000) }, 'graphql operation');
+          if (contextValue) recordOperation(contextValue, { operation, type, outcome });
         },
       };
     },
@@ -134,7 +134,15 @@ export function createApollo(options: {
     // Gantry's own SIGTERM handler drains and then stops Apollo; Apollo's would stop it at once
     // (failing in-flight requests) and re-send the signal, which main.ts took as a second one.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), observabilityPlugin(options.metrics, options.logger)],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // Gantry declares no cache hints, so Apollo's default cache-control plugin only wrapped
+      // every resolver to conclude "no-store" (http.ts sends that header itself); inline tracing
+      // is for federated subgraphs, which Gantry is not.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      observabilityPlugin(options.metrics),
+    ],
     logger: {
       debug: (m) => options.logger.debug(m),
       info: (m) => options.logger.info(m),

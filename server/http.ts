@@ -4,7 +4,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { DomainError } from '../services/shared/errors.ts';
 import type { RequestLimits } from './config.ts';
-import { buildContext, type ContextDeps, type GraphQLContext } from './context.ts';
+import { buildContext, operationOf, type ContextDeps, type GraphQLContext } from './context.ts';
 import { anonymousOperation, documentTooLarge } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 import { rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
@@ -36,9 +36,15 @@ class HttpProblem extends Error {
   }
 }
 
+/** What a request's log line adds once GraphQL ran: the caller and the operation. */
+interface Served {
+  context?: GraphQLContext;
+}
+
 /**
  * The one HTTP handler: /graphql (Apollo through its documented `executeHTTPGraphQLRequest`),
- * /healthz, /readyz and /metrics. Every response carries `x-request-id`, also in the log line.
+ * /healthz, /readyz and /metrics. Every response carries `x-request-id`, also in the request's
+ * one log line, which names the caller and the operation when GraphQL ran.
  */
 export function createHttpHandler(deps: HttpDeps) {
   return (req: IncomingMessage, res: ServerResponse): void => {
@@ -47,8 +53,9 @@ export function createHttpHandler(deps: HttpDeps) {
     res.setHeader('x-request-id', requestId);
     const url = new URL(req.url ?? '/', 'http://gantry.invalid');
     const route = ['/graphql', '/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other';
+    const served: Served = {};
     requestIdStorage.run(requestId, () => {
-      serve(deps, req, res, url, requestId)
+      serve(deps, req, res, url, requestId, served)
         .catch((error: unknown) => {
           if (error instanceof HttpProblem) return sendProblem(res, error);
           deps.logger.error({ err: error, requestId }, 'unhandled error serving request');
@@ -57,8 +64,17 @@ export function createHttpHandler(deps: HttpDeps) {
         .finally(() => {
           deps.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
           if (route !== '/healthz' && route !== '/metrics') {
+            const context = served.context;
             deps.logger.info(
-              { requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - started) },
+              {
+                requestId,
+                method: req.method,
+                path: url.pathname,
+                status: res.statusCode,
+                ms: Math.round(performance.now() - started),
+                ...(context?.principal ? { user: context.principal.login } : {}),
+                ...(context ? operationOf(context) : {}),
+              },
               'http request',
             );
           }
@@ -67,7 +83,7 @@ export function createHttpHandler(deps: HttpDeps) {
   };
 }
 
-async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<void> {
+async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, served: Served): Promise<void> {
   switch (url.pathname) {
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
@@ -82,13 +98,13 @@ async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
       }
       return sendMetrics(deps.metrics, res);
     case '/graphql':
-      return serveGraphQL(deps, req, res, url, requestId);
+      return serveGraphQL(deps, req, res, url, requestId, served);
     default:
       throw new HttpProblem(404, `No route for ${url.pathname}; the API is at /graphql`);
   }
 }
 
-async function serveGraphQL(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+async function serveGraphQL(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, served: Served) {
   const method = (req.method ?? 'GET').toUpperCase();
   if (method !== 'GET' && method !== 'POST') {
     throw new HttpProblem(405, `Method ${method} not allowed on /graphql; use GET or POST`, { allow: 'GET, POST' });
@@ -99,6 +115,7 @@ async function serveGraphQL(deps: HttpDeps, req: IncomingMessage, res: ServerRes
   if (tooLarge) throw new HttpProblem(413, tooLarge);
   const operationName = method === 'POST' ? (body as { operationName?: unknown } | undefined)?.operationName : url.searchParams.get('operationName');
   const context = await admit(deps, req, query, operationName, requestId);
+  served.context = context;
 
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -108,6 +125,8 @@ async function serveGraphQL(deps: HttpDeps, req: IncomingMessage, res: ServerRes
     httpGraphQLRequest: { method, headers, search: url.search, body },
     context: async () => context,
   });
+  // Answers depend on the caller's token: never stored by a cache (Gantry declares no cache hints).
+  res.setHeader('cache-control', 'no-store');
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.statusCode = result.status ?? 200;
   if (result.body.kind === 'complete') {
@@ -207,13 +226,25 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
     req.resume();
     throw new HttpProblem(413, `Request body over ${maxBytes} bytes (GANTRY_MAX_BODY_BYTES)`);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new HttpProblem(413, `Request body over ${maxBytes} bytes (GANTRY_MAX_BODY_BYTES)`);
-    chunks.push(chunk);
-  }
+  // Plain 'data'/'end' listeners: an async iterator over the request costs more than the body it reads.
+  const chunks = await new Promise<Buffer[]>((resolve, reject) => {
+    const received: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new HttpProblem(413, `Request body over ${maxBytes} bytes (GANTRY_MAX_BODY_BYTES)`));
+      } else {
+        received.push(chunk);
+      }
+    });
+    req.once('end', () => resolve(received));
+    req.once('error', reject);
+    // A client gone before the end of its body: nothing to answer (a no-op after 'end').
+    req.once('close', () => reject(new HttpProblem(400, 'Request body incomplete')));
+  });
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text);

@@ -148,6 +148,10 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
           ctx.extra.principal = principal;
           ctx.extra.authorization = authorization;
           ctx.extra.connectionId = randomUUID();
+          // graphql-ws keeps the upgrade request in `extra` for the connection's whole life; nothing
+          // reads it after connection_init (credentials come in connectionParams), and with thousands
+          // of sockets its headers and parser state are a good part of each one's memory.
+          (ctx.extra as { request?: unknown }).request = undefined;
           return true;
         } catch (error) {
           // A bad token is a DomainError (4403); anything else means the token could not be checked.

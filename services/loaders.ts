@@ -42,6 +42,8 @@ export function createLoaders(db: Database, principal: Principal | null) {
     latestConfigByEnvironment: uniqueLoader((ids: readonly string[]) => configRepo.latestRevisions(db, ids), (r) => r.environmentId),
     /** Keys `environmentId#number`. */
     configRevisionByNumber: uniqueLoader((keys: readonly string[]) => configRepo.findRevisionsByNumbers(db, keys), (r) => `${r.environmentId}#${r.number}`),
+    /** Without the state document: for fields that show a release's version and status (`currentRelease`). */
+    releaseSummaryById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleaseSummariesByIds(db, ids), (r) => r.id),
     activeReleaseByEnvironment: uniqueLoader((ids: readonly string[]) => releasesRepo.activeReleasesOf(db, ids), (r) => r.environmentId),
   };
   return loaders;

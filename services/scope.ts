@@ -7,6 +7,7 @@ import type { ReleaseFeedHub } from './releases/progress.ts';
 import type { LogLineFeed } from './shared/runtime/log-lines.ts';
 import type { ConfigRuntime } from './config/runtime.ts';
 import type { CronRuntime } from './cron/runtime.ts';
+import type { PodLogFeeds } from './logs/feeds.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
 export interface RequestScope {
@@ -26,4 +27,6 @@ export interface RequestScope {
   config: ConfigRuntime;
   /** The `cron` topic: mutations announce cron jobs and runs to the cron workers. */
   cron: Pick<CronRuntime, 'bus'>;
+  /** The pod log store and live feeds over it (Environment.logs, logTail). */
+  podLogs: PodLogFeeds;
 }

@@ -27,6 +27,8 @@ export interface PodTimings {
   terminationMs: number;
   /** Interval between the request log lines a running container writes. */
   logIntervalMs: number;
+  /** Requests each running container logs per interval (one access line each, a few more for a stack trace): the log rate. */
+  logRequestsPerInterval: number;
 }
 
 /** Defaults close to a small real cluster with cached images. */
@@ -40,6 +42,7 @@ export const DEFAULT_POD_TIMINGS: PodTimings = {
   jobRunMs: 3000,
   terminationMs: 1000,
   logIntervalMs: 2000,
+  logRequestsPerInterval: 1,
 };
 
 /** Shared dependencies of the controllers. */

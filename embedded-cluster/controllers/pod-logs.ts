@@ -1,13 +1,11 @@
 /**
- * What simulated containers print: a few startup lines, one request line per tick while
- * running, and an exit message. Lines carry the app's own timestamp, like structured logs.
+ * What simulated containers print: a few startup lines, request lines (access-log.ts) every
+ * tick while running, and an exit message. Lines carry the app's own timestamp, like structured logs.
  */
-import { randomBytes } from 'node:crypto';
 import type { ContainerLogs } from '../logs.ts';
 import type { KubeObject } from '../objects.ts';
+import { requestLines, trafficProfileOf } from './access-log.ts';
 import { behaviourOf, type ContainerSpec } from './pod-status.ts';
-
-const PATHS = ['/api/items', '/api/orders', '/healthz', '/api/users', '/metrics'];
 
 function appName(pod: KubeObject, container: string): string {
   const labels = pod.metadata.labels ?? {};
@@ -28,12 +26,17 @@ export function writeStartupLogs(logs: ContainerLogs, pod: KubeObject, container
   emit(logs, pod, container.name, 'INFO', 'listening on :8080', now);
 }
 
-/** One request line, written periodically while the container runs. */
-export function writeRequestLog(logs: ContainerLogs, pod: KubeObject, container: string, now: Date): void {
-  const bytes = randomBytes(5);
-  const path = PATHS[(bytes[0] ?? 0) % PATHS.length] ?? '/';
-  const duration = 1 + ((bytes[1] ?? 0) % 120);
-  emit(logs, pod, container, 'INFO', `handled request id=${bytes.toString('hex')} method=GET path=${path} status=200 duration_ms=${duration}`, now);
+/**
+ * `requests` requests' lines (access lines, with a stack trace now and then), written every
+ * log interval while the container runs; status codes and latencies follow the image's tag.
+ */
+export function writeRequestLog(logs: ContainerLogs, pod: KubeObject, container: string, image: string | undefined, now: Date, requests = 1): void {
+  const uid = pod.metadata.uid ?? '';
+  const profile = trafficProfileOf(image);
+  const app = appName(pod, container);
+  for (let i = 0; i < requests; i++) {
+    for (const line of requestLines(`${uid}/${container}`, app, profile, now, i)) logs.append(uid, container, line, now);
+  }
 }
 
 /** The last line of a container, then its followers are ended. */

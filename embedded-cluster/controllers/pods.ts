@@ -218,14 +218,14 @@ export class PodLifecycleController implements Controller {
     }
   }
 
-  /** One ticker for all pods keeps the cost flat: each running container gets one line per tick. */
+  /** One ticker for all pods keeps the cost flat: each running container logs its requests per tick. */
   private writeRequestLogs(): void {
     const now = this.context.clock.now();
     for (const [uid, key] of this.keys) {
       const pod = this.context.store.get('pods', key.namespace, key.name);
       if (!pod || pod.metadata.uid !== uid) continue;
       for (const container of podParts(pod).status.containerStatuses ?? []) {
-        if (container.state['running']) writeRequestLog(this.context.logs, pod, container.name, now);
+        if (container.state['running']) writeRequestLog(this.context.logs, pod, container.name, container.image, now, this.context.timings.logRequestsPerInterval);
       }
     }
   }

@@ -78,6 +78,10 @@ export function servePodLogs(store: ObjectStore, logs: ContainerLogs, namespace:
       if (!write(formatLogLine(line, options.timestamps))) stop();
     },
     end: () => stop(),
+    drop: () => {
+      unsubscribe();
+      response.destroy();
+    },
   });
   const stop = (): void => {
     unsubscribe();

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { Database, Tx } from '../../db/client.ts';
+import { anyKey, keyArray, preparedStatements } from '../../db/prepared.ts';
 import { apps, environments } from '../../db/schema/index.ts';
 
 export type AppRow = typeof apps.$inferSelect;
@@ -14,13 +15,15 @@ export async function findAppsByIds(tx: Tx, ids: readonly string[]): Promise<App
   return tx.select().from(apps).where(inArray(apps.id, [...ids]));
 }
 
-/** All apps of several projects, by name: one statement whatever the number of projects. */
-export async function findAppsByProjects(tx: Tx, projectIds: readonly string[]): Promise<AppRow[]> {
-  return tx
-    .select()
-    .from(apps)
-    .where(inArray(apps.projectId, [...projectIds]))
-    .orderBy(asc(apps.name));
+/** The reads behind the request loaders, prepared once per database (see db/prepared.ts). */
+const reads = preparedStatements((db: Database) => ({
+  appsByProjects: db.select().from(apps).where(anyKey(apps.projectId, 'uuid')).orderBy(asc(apps.name)).prepare('apps_by_projects'),
+  environmentsByApps: db.select().from(environments).where(anyKey(environments.appId, 'uuid')).orderBy(asc(environments.name)).prepare('environments_by_apps'),
+}));
+
+/** All apps of several projects, by name: one prepared statement whatever the number of projects. */
+export async function findAppsByProjects(db: Database, projectIds: readonly string[]): Promise<AppRow[]> {
+  return reads(db).appsByProjects.execute({ keys: keyArray(projectIds) });
 }
 
 /** Compare-and-set update on `version`; null when the row changed (or vanished) meanwhile. */
@@ -52,13 +55,9 @@ export async function findEnvironmentsByIds(tx: Tx, ids: readonly string[]): Pro
   return tx.select().from(environments).where(inArray(environments.id, [...ids]));
 }
 
-/** All environments of several apps, by name. */
-export async function findEnvironmentsByApps(tx: Tx, appIds: readonly string[]): Promise<EnvironmentRow[]> {
-  return tx
-    .select()
-    .from(environments)
-    .where(inArray(environments.appId, [...appIds]))
-    .orderBy(asc(environments.name));
+/** All environments of several apps, by name: one prepared statement. */
+export async function findEnvironmentsByApps(db: Database, appIds: readonly string[]): Promise<EnvironmentRow[]> {
+  return reads(db).environmentsByApps.execute({ keys: keyArray(appIds) });
 }
 
 export async function updateEnvironment(

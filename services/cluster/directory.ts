@@ -1,5 +1,6 @@
 import type { ClusterStatus } from '../../resolvers/types.generated.ts';
 import type { AppChange, AppSnapshot } from './app-index.ts';
+import type { FollowPodLogOptions, PodLogFollow } from './log-follow.ts';
 import type { Manifest } from './manifests.ts';
 
 /** Identifies one object for reads and deletes. */
@@ -42,6 +43,12 @@ export interface ClusterPort {
   list(ref: { apiVersion: string; kind: string; namespace: string }, labelSelector: string): Promise<Record<string, any>[]>;
   /** A pod's output so far; null when the pod is gone. */
   podLog(namespace: string, pod: string): Promise<string | null>;
+  /**
+   * Follows a container's log (`pods/{name}/log?follow=true&timestamps=true`), reconnecting
+   * after drops from the last line without repeats, until `keepFollowing` says no or `stop`.
+   * Callers keep one follow per pod per process (the log collector does).
+   */
+  followPodLog(options: Omit<FollowPodLogOptions, 'kubeConfig'>): PodLogFollow;
 }
 
 /** Where a cluster comes from: only `registered` ones can be unregistered through the API. */
@@ -72,3 +79,4 @@ export interface ClusterDirectory {
 }
 
 export type { AppChange, AppSnapshot, Manifest };
+export type { PodLogFollow, PodLogLine, PodLogPosition } from './log-follow.ts';

@@ -7,6 +7,7 @@ import type { GantryConfig } from '../../server/config.ts';
 import { AppIndex } from './app-index.ts';
 import { ClusterConnection } from './connection.ts';
 import type { ClusterDirectory, ClusterInfo, ClusterPort, ClusterSource } from './directory.ts';
+import { followPodLog } from './log-follow.ts';
 import { KubeconfigError, loadKubeconfigFile, parseKubeconfig, type KubeconfigPolicy } from './kubeconfig.ts';
 import { createClusterMetrics, type ClusterMetrics } from './metrics.ts';
 import { openSecretBox, type SecretBox } from '../shared/secret-box.ts';
@@ -139,6 +140,7 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
         remove: (ref) => writer.delete(ref),
         list: async (ref, labelSelector) => (await writer.list(ref, labelSelector)) as Record<string, any>[],
         podLog: (namespace, pod) => writer.podLog(namespace, pod),
+        followPodLog: (options) => followPodLog({ ...options, kubeConfig: connection.kubeConfig }),
       });
     },
     prepareRegistration: (name, kubeconfigYaml) => {

@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { Database, Tx } from '../../db/client.ts';
+import { anyKey, keyArray, preparedStatements } from '../../db/prepared.ts';
 import { projectMembers, projects } from '../../db/schema/index.ts';
 import type { Role } from '../access/policy.ts';
 
@@ -21,14 +22,22 @@ export interface ProjectWithRole {
  * Projects by id or slug, each with `userId`'s role in it, in one statement: every project read
  * is followed by the caller's access check, so the two go together.
  */
-export async function findProjectsWithRole(tx: Tx, by: 'id' | 'slug', keys: readonly string[], userId: string | null): Promise<ProjectWithRole[]> {
-  const rows = await tx
-    .select({ project: projects, role: projectMembers.role })
-    .from(projects)
-    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, userId ?? sql`null`)))
-    .where(inArray(by === 'id' ? projects.id : projects.slug, [...keys]));
-  return rows as ProjectWithRole[];
+export async function findProjectsWithRole(db: Database, by: 'id' | 'slug', keys: readonly string[], userId: string | null): Promise<ProjectWithRole[]> {
+  const statement = by === 'id' ? projectReads(db).withRoleById : projectReads(db).withRoleBySlug;
+  return (await statement.execute({ keys: keyArray(keys), userId })) as ProjectWithRole[];
 }
+
+/** Prepared once per database (see db/prepared.ts): every project read of a request is one of these. */
+const projectReads = preparedStatements((db: Database) => {
+  const withRole = (where: ReturnType<typeof anyKey>, name: string) =>
+    db
+      .select({ project: projects, role: projectMembers.role })
+      .from(projects)
+      .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, sql.placeholder('userId'))))
+      .where(where)
+      .prepare(name);
+  return { withRoleById: withRole(anyKey(projects.id, 'uuid'), 'projects_with_role_by_id'), withRoleBySlug: withRole(anyKey(projects.slug, 'text'), 'projects_with_role_by_slug') };
+});
 
 /**
  * A page of projects ordered by slug; only those `memberUserId` belongs to unless null (admins).

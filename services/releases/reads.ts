@@ -3,7 +3,7 @@ import type { EnvironmentRow } from '../apps/repository.ts';
 import { AccessMonitor, deliverWhileAllowed } from '../access/revalidation.ts';
 import type { RequestScope } from '../scope.ts';
 import { Channel } from '../shared/channel.ts';
-import { badInput } from '../shared/errors.ts';
+import { badInput, notFound } from '../shared/errors.ts';
 import { idOf } from '../shared/ids.ts';
 import { pageRequest, toConnection, type Connection, type PageArgs } from '../shared/pagination.ts';
 import { FINAL_EVENT_TYPES } from './progress.ts';
@@ -13,6 +13,22 @@ import { requireVisibleRelease } from './service.ts';
 /** `release(id:)`. @throws NOT_FOUND for missing and invisible alike. */
 export function releaseById(scope: RequestScope, globalId: string): Promise<repo.ReleaseRow> {
   return requireVisibleRelease(scope, idOf('Release', globalId, 'id'));
+}
+
+/**
+ * A release's state document. A summary row (as `currentRelease` reads them) does not carry it:
+ * it is read then, once per request, for the fields that show it (steps, weights).
+ */
+export async function stateOfRelease(scope: RequestScope, release: repo.ReleaseView): Promise<unknown> {
+  if (release.state !== undefined) return release.state;
+  const row = await scope.loaders.releaseById.load(release.id);
+  if (!row) throw notFound('Release');
+  return row.state;
+}
+
+/** The release an environment serves all traffic with, as a summary (see {@link stateOfRelease}). */
+export function currentReleaseOf(scope: RequestScope, environment: EnvironmentRow): Promise<repo.ReleaseView | null> | null {
+  return environment.stableReleaseId ? scope.loaders.releaseSummaryById.load(environment.stableReleaseId) : null;
 }
 
 /** An environment's releases, newest first (the environment is already known to be visible). */
@@ -26,7 +42,7 @@ export async function releasesOf(scope: RequestScope, environment: EnvironmentRo
 }
 
 /** A release's event log in sequence order. */
-export async function eventsOf(scope: RequestScope, release: repo.ReleaseRow, args: PageArgs): Promise<Connection<repo.ReleaseEventRow>> {
+export async function eventsOf(scope: RequestScope, release: repo.ReleaseView, args: PageArgs): Promise<Connection<repo.ReleaseEventRow>> {
   const page = pageRequest(args);
   const after = parseSequence(page.after, 'after');
   const rows = await repo.listEvents(scope.db, release.id, after, page.first + 1);

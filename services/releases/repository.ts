@@ -1,11 +1,42 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.ts';
+import type { Database, Tx } from '../../db/client.ts';
+import { anyKey, keyArray, preparedStatements } from '../../db/prepared.ts';
 import { environments, releaseEvents, releases } from '../../db/schema/index.ts';
 import type { NewReleaseEvent, ReleaseState } from './model.ts';
 import { encodeState } from './state-codec.ts';
 
 export type ReleaseRow = typeof releases.$inferSelect;
 export type ReleaseEventRow = typeof releaseEvents.$inferSelect;
+
+/** The columns of a release that lists and dashboards show: not its state document nor the engine's bookkeeping. */
+const summaryColumns = {
+  id: releases.id,
+  environmentId: releases.environmentId,
+  image: releases.image,
+  version: releases.version,
+  strategy: releases.strategy,
+  status: releases.status,
+  statusMessage: releases.statusMessage,
+  isRollback: releases.isRollback,
+  createdBy: releases.createdBy,
+  createdAt: releases.createdAt,
+  finishedAt: releases.finishedAt,
+  eventCount: releases.eventCount,
+  /** Small, and what `Release.configRevision` needs. */
+  configRevision: releases.configRevision,
+};
+export type ReleaseSummary = Pick<ReleaseRow, keyof typeof summaryColumns>;
+/** A release as GraphQL resolves it: a whole row, or a summary whose state is read when a field needs it. */
+export type ReleaseView = ReleaseSummary & Partial<ReleaseRow>;
+
+const summaryReads = preparedStatements((db: Database) => ({
+  byIds: db.select(summaryColumns).from(releases).where(anyKey(releases.id, 'uuid')).prepare('release_summaries_by_ids'),
+}));
+
+/** Release summaries by id, in one prepared statement (the state JSON, often kilobytes, stays in the database). */
+export async function findReleaseSummariesByIds(db: Database, ids: readonly string[]): Promise<ReleaseSummary[]> {
+  return summaryReads(db).byIds.execute({ keys: keyArray(ids) });
+}
 
 export async function insertRelease(tx: Tx, row: typeof releases.$inferInsert): Promise<ReleaseRow> {
   const [inserted] = await tx.insert(releases).values(row).returning();

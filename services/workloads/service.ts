@@ -42,6 +42,22 @@ async function openSubscription(scope: RequestScope, environmentGlobalId: string
   return { environment, app, port, access };
 }
 
+/** Each shared view stamped with an environment's id, made once per (view, environment). */
+const stamped = new WeakMap<WorkloadView, Map<string, WorkloadView>>();
+
+/**
+ * The view naming `environmentId`: the same object for every subscriber of the environment, so
+ * the subscription executor can run their GraphQL once per cohort (it shares results by event
+ * object). A copy per subscriber made every one of them execute the whole workload again.
+ */
+function viewOf(view: WorkloadView, environmentId: string): WorkloadView {
+  let byEnvironment = stamped.get(view);
+  if (!byEnvironment) stamped.set(view, (byEnvironment = new Map()));
+  let named = byEnvironment.get(environmentId);
+  if (!named) byEnvironment.set(environmentId, (named = { ...view, environmentId }));
+  return named;
+}
+
 /**
  * `workloadChanged`: the current workload at once, then the whole workload again after every
  * change to the app's objects. Changes arriving in the same tick are coalesced into one
@@ -51,8 +67,7 @@ async function openSubscription(scope: RequestScope, environmentGlobalId: string
 export async function subscribeWorkload(scope: RequestScope, environmentGlobalId: string): Promise<AsyncIterableIterator<WorkloadView>> {
   const { environment, app, port, access } = await openSubscription(scope, environmentGlobalId);
   const channel = new Channel<WorkloadView>();
-  // A shallow copy per subscriber (the view itself is shared): it names this environment.
-  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.push({ ...view, environmentId: environment.id }), (error) => channel.fail(error));
+  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.push(viewOf(view, environment.id)), (error) => channel.fail(error));
   const { current, stop } = listenWorkload(port, environment.namespace, app.name, environment.router as Router, deliver);
   channel.onClose(() => {
     stop();

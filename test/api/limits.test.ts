@@ -21,6 +21,7 @@ const silentPort: ClusterPort = {
   remove: async () => {},
   list: async () => [],
   podLog: async () => null,
+  followPodLog: () => ({ stop: () => {}, position: null }),
 };
 const silentDirectory: ClusterDirectory = { ...oneClusterDirectory, port: () => silentPort };
 

@@ -1,0 +1,62 @@
+import { bigint, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { leaseColumns } from '../../services/shared/runtime/leases.ts';
+import { environments } from './apps.ts';
+
+/**
+ * One row per environment whose pods' logs are collected: the leased work item of the log
+ * collector (exactly one process follows an environment's pods) and the environment's line
+ * counter, so its lines are numbered 1, 2, 3 … without gaps by the one process that holds the
+ * lease. Rows are created by the collector for every environment; they go with the environment.
+ */
+export const logCollections = pgTable('log_collections', {
+  /** The environment's id. */
+  id: uuid('id')
+    .primaryKey()
+    .references(() => environments.id, { onDelete: 'cascade' }),
+  lastSequence: bigint('last_sequence', { mode: 'number' }).notNull().default(0),
+  ...leaseColumns(),
+});
+
+/**
+ * Where the collection of each pod's log stands: the kubelet timestamp of the last stored line
+ * and how many stored lines carry exactly that timestamp. Written in the transaction of the
+ * lines, so a collector that takes over resumes each pod right after its last stored line.
+ */
+export const podLogPositions = pgTable(
+  'pod_log_positions',
+  {
+    environmentId: uuid('environment_id')
+      .notNull()
+      .references(() => environments.id, { onDelete: 'cascade' }),
+    pod: text('pod').notNull(),
+    /** RFC 3339 with nanoseconds, as the kubelet prefixes lines with `timestamps=true`. */
+    lastTime: text('last_time').notNull(),
+    lastCount: integer('last_count').notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.environmentId, t.pod] })],
+);
+
+/**
+ * The stored log lines of every environment's pods. Range-partitioned by day on `at` (the
+ * migration says so; drizzle-kit cannot), so retention drops whole days: partitions are created
+ * by the store as lines arrive (`pod_log_lines_YYYYMMDD`). `sequence` is the line's place in its
+ * environment's log. The trigram index serves `contains` searches; no foreign key, so deleting
+ * an environment does not walk its lines (they expire with their day).
+ */
+export const podLogLines = pgTable(
+  'pod_log_lines',
+  {
+    environmentId: uuid('environment_id').notNull(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    pod: text('pod').notNull(),
+    version: text('version'),
+    message: text('message').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.environmentId, t.sequence, t.at] }),
+    index('pod_log_lines_environment_at_idx').on(t.environmentId, t.at),
+    index('pod_log_lines_message_trgm_idx').using('gin', t.message.op('gin_trgm_ops')),
+  ],
+);
