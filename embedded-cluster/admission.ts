@@ -99,6 +99,7 @@ export function admitUpdate(type: ResourceType, current: KubeObject, next: KubeO
 }
 
 function checkImmutableFields(type: ResourceType, current: KubeObject, next: KubeObject): void {
+  checkImmutableData(type, current, next);
   const immutable: Record<string, string[]> = {
     'deployments.apps': ['selector'],
     'replicasets.apps': ['selector'],
@@ -113,6 +114,23 @@ function checkImmutableFields(type: ResourceType, current: KubeObject, next: Kub
       ]);
     }
   }
+}
+
+/**
+ * A ConfigMap or Secret marked `immutable: true` keeps its data and stays immutable, as in a real
+ * API server (`field is immutable when \`immutable\` is set`); it can only be deleted.
+ */
+function checkImmutableData(type: ResourceType, current: KubeObject, next: KubeObject): void {
+  if ((type.id !== 'configmaps' && type.id !== 'secrets') || current['immutable'] !== true) return;
+  const fields = type.id === 'configmaps' ? ['data', 'binaryData'] : ['data'];
+  const changed = fields.filter((f) => JSON.stringify(current[f] ?? {}) !== JSON.stringify(next[f] ?? {}));
+  if (next['immutable'] !== true) changed.push('immutable');
+  if (changed.length === 0) return;
+  throw invalid(
+    type,
+    current.metadata.name,
+    changed.map((field) => ({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field })),
+  );
 }
 
 /** 403 for writes into a namespace that is being deleted. */

@@ -157,6 +157,14 @@ function cronJobCauses(spec: unknown): StatusCause[] {
       causes.push(invalidValue('spec.schedule', schedule, (error as Error).message));
     }
   }
+  const timeZone = spec['timeZone'];
+  if (timeZone !== undefined && timeZone !== null) {
+    try {
+      parseCronSchedule('* * * * *', String(timeZone));
+    } catch {
+      causes.push(invalidValue('spec.timeZone', String(timeZone), 'unknown time zone'));
+    }
+  }
   const jobTemplate = isJsonObject(spec['jobTemplate']) ? spec['jobTemplate'] : undefined;
   const jobSpec = jobTemplate?.['spec'];
   const template = isJsonObject(jobSpec) ? jobSpec['template'] : undefined;

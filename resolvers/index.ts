@@ -1,4 +1,6 @@
 import { appResolvers } from './apps.ts';
+import { configResolvers } from './config.ts';
+import { cronResolvers } from './cron.ts';
 import { clusterResolvers, workloadFieldResolvers } from './clusters.ts';
 import { identityResolvers } from './identity.ts';
 import { logLineResolvers } from './log-lines.ts';
@@ -10,7 +12,7 @@ import { buildResolvers } from './builds.ts';
 import { DateTime, JSON } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, logsResolvers, buildResolvers];
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, logsResolvers, buildResolvers, configResolvers, cronResolvers];
 
 /** All resolvers, merged per type; a field defined twice is a programming error. */
 export function allResolvers(): Resolvers {

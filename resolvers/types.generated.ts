@@ -13,6 +13,8 @@ import type { ReleaseStepModel } from '../services/releases/model.ts';
 import type { BuildRow, BuildEventRow } from '../services/builds/repository.ts';
 import type { StoredStage, StoredArtifact } from '../db/schema/builds.ts';
 import type { BuildTemplate as BuildTemplateModel } from '../services/builds/templates.ts';
+import type { ConfigRevisionRow } from '../services/config/repository.ts';
+import type { CronJobRow, CronJobRunRow } from '../services/cron/repository.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -364,6 +366,94 @@ export type ClusterStatus =
   /** No successful contact recently. */
   | 'UNREACHABLE';
 
+/** What a cron job does when its previous run is still going at the next scheduled time. */
+export type ConcurrencyPolicy =
+  /** Start the new run beside the old one. */
+  | 'ALLOW'
+  /** Skip the new run. */
+  | 'FORBID'
+  /** End the old run and start the new one. */
+  | 'REPLACE';
+
+/** A configuration file, mounted into the app's containers under `/etc/gantry/config/`. */
+export type ConfigFile = {
+  __typename?: 'ConfigFile';
+  /** The file's text. */
+  content: Scalars['String']['output'];
+  /** Relative path under `/etc/gantry/config/`, e.g. `app/settings.yaml`. */
+  path: Scalars['String']['output'];
+};
+
+/** A file to add or replace. */
+export type ConfigFileInput = {
+  /** The file's text. */
+  content: Scalars['String']['input'];
+  /** Relative path under `/etc/gantry/config/`: no leading '/', no '..' or empty parts, at most 253 characters. */
+  path: Scalars['String']['input'];
+};
+
+/** An immutable snapshot of an environment's configuration. Every change makes a new one. */
+export type ConfigRevision = Node & {
+  __typename?: 'ConfigRevision';
+  /** When the revision was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Who made the revision (a user with login `deleted` if that user no longer exists). */
+  createdBy: User;
+  /** The environment it configures. */
+  environment: Environment;
+  /** Files, by path. */
+  files: Array<ConfigFile>;
+  /** Opaque global ID. */
+  id: Scalars['ID']['output'];
+  /** What the change was about, as its author wrote it; null if nothing was written. */
+  message?: Maybe<Scalars['String']['output']>;
+  /** 1, 2, 3 … per environment. */
+  number: Scalars['Int']['output'];
+  /** Secrets, by name (values are never returned). */
+  secrets: Array<SecretRef>;
+  /** Environment variables, by name. */
+  variables: Array<ConfigVariable>;
+};
+
+/** A page of config revisions. */
+export type ConfigRevisionConnection = {
+  __typename?: 'ConfigRevisionConnection';
+  /** The revisions with their cursors. */
+  edges: Array<ConfigRevisionEdge>;
+  /** The revisions. */
+  nodes: Array<ConfigRevision>;
+  /** Where this page sits. */
+  pageInfo: PageInfo;
+  /** How many revisions the environment has. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A revision with its cursor. */
+export type ConfigRevisionEdge = {
+  __typename?: 'ConfigRevisionEdge';
+  /** Pass as `after` to continue after this revision. */
+  cursor: Scalars['String']['output'];
+  /** The revision. */
+  node: ConfigRevision;
+};
+
+/** A plain configuration variable: an environment variable of the app's pods. */
+export type ConfigVariable = {
+  __typename?: 'ConfigVariable';
+  /** The variable's name, `[A-Za-z_][A-Za-z0-9_]*`. */
+  name: Scalars['String']['output'];
+  /** Its value. */
+  value: Scalars['String']['output'];
+};
+
+/** A variable to set. */
+export type ConfigVariableInput = {
+  /** `[A-Za-z_][A-Za-z0-9_]*`, at most 253 characters. */
+  name: Scalars['String']['input'];
+  /** Its value. */
+  value: Scalars['String']['input'];
+};
+
 /** A new API token. */
 export type CreateApiTokenInput = {
   /** Must be in the future (BAD_USER_INPUT otherwise); null: the token never expires. */
@@ -396,6 +486,24 @@ export type CreateBuildInput = {
   ref?: InputMaybe<Scalars['String']['input']>;
   /** Values for the spec's ${VARIABLE} placeholders, overriding its defaults. */
   variables?: InputMaybe<Scalars['JSON']['input']>;
+};
+
+/** A new cron job. */
+export type CreateCronJobInput = {
+  /** The container's command and arguments: 1 to 50 strings. */
+  command: Array<Scalars['String']['input']>;
+  /** Default ALLOW. */
+  concurrencyPolicy?: InputMaybe<ConcurrencyPolicy>;
+  /** The environment's global ID. */
+  environmentId: Scalars['ID']['input'];
+  /** An image reference for the runs; default: the environment's current release image. */
+  image?: InputMaybe<Scalars['String']['input']>;
+  /** A DNS-1123 label, unique in the environment; app name + '-' + name at most 52 characters. */
+  name: Scalars['String']['input'];
+  /** Five-field cron expression, e.g. `*\/5 * * * *`. */
+  schedule: Scalars['String']['input'];
+  /** IANA time zone, default `Etc/UTC`. */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A new environment of an app. */
@@ -437,6 +545,8 @@ export type CreateReleaseInput = {
   buildId?: InputMaybe<Scalars['ID']['input']>;
   /** Pods of the new version during a canary (1 to 1000; default: the environment's replicas); independent of its traffic weight. CANARY only. */
   canaryReplicas?: InputMaybe<Scalars['Int']['input']>;
+  /** Config revision to run with; defaults to the environment's latest. */
+  configRevision?: InputMaybe<Scalars['Int']['input']>;
   /** The environment's global ID. */
   environmentId: Scalars['ID']['input'];
   /** Exactly one of image and buildId. An image reference, `[host[:port]/]path[:tag][@sha256:digest]` by the Docker grammar: host parts letters, digits and inner '-', port 1-65535, lowercase path, tag at most 128 characters. */
@@ -470,6 +580,99 @@ export type CreatedApiToken = {
   token: Scalars['String']['output'];
 };
 
+/** A scheduled job of an environment: a Kubernetes CronJob running the app's image with its configuration. */
+export type CronJob = Node & {
+  __typename?: 'CronJob';
+  /** The container's command and arguments. */
+  command: Array<Scalars['String']['output']>;
+  /** What happens when a run is due while the previous one still runs. */
+  concurrencyPolicy: ConcurrencyPolicy;
+  /** The environment it runs in. */
+  environment: Environment;
+  /** Opaque global ID. */
+  id: Scalars['ID']['output'];
+  /** Image of the runs; null = the environment's current release image. */
+  image?: Maybe<Scalars['String']['output']>;
+  /** When the last scheduled run started, as the cluster reports it; null before the first. */
+  lastScheduleAt?: Maybe<Scalars['DateTime']['output']>;
+  /** A DNS-1123 label, unique in the environment; the CronJob is named `<app>-<name>`. */
+  name: Scalars['String']['output'];
+  /** The next scheduled run, from the schedule and time zone; null while suspended. */
+  nextRunAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Its runs, newest first. */
+  runs: CronJobRunConnection;
+  /** Five-field cron expression. */
+  schedule: Scalars['String']['output'];
+  /** True while no scheduled runs start (triggerCronJob still works). */
+  suspended: Scalars['Boolean']['output'];
+  /** IANA time zone the schedule is read in, e.g. `Europe/Berlin`; `Etc/UTC` by default. */
+  timeZone: Scalars['String']['output'];
+};
+
+
+/** A scheduled job of an environment: a Kubernetes CronJob running the app's image with its configuration. */
+export type CronJobRunsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One run of a cron job: a Kubernetes Job. */
+export type CronJobRun = Node & {
+  __typename?: 'CronJobRun';
+  /** The cron job it ran for. */
+  cronJob: CronJob;
+  /** When it finished; null while it runs. */
+  finishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Opaque global ID. */
+  id: Scalars['ID']['output'];
+  /** The run's output (its pod's log), oldest first; kept after the pod is gone. */
+  log: LogLineConnection;
+  /** True when started by triggerCronJob rather than the schedule. */
+  manual: Scalars['Boolean']['output'];
+  /** When the run started. */
+  startedAt: Scalars['DateTime']['output'];
+  /** Where the run is. */
+  status: CronJobRunStatus;
+};
+
+
+/** One run of a cron job: a Kubernetes Job. */
+export type CronJobRunLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of cron job runs. */
+export type CronJobRunConnection = {
+  __typename?: 'CronJobRunConnection';
+  /** The runs with their cursors. */
+  edges: Array<CronJobRunEdge>;
+  /** The runs. */
+  nodes: Array<CronJobRun>;
+  /** Where this page sits. */
+  pageInfo: PageInfo;
+  /** How many runs are recorded. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A run with its cursor. */
+export type CronJobRunEdge = {
+  __typename?: 'CronJobRunEdge';
+  /** Pass as `after` to continue after this run. */
+  cursor: Scalars['String']['output'];
+  /** The run. */
+  node: CronJobRun;
+};
+
+/** Where one run of a cron job is. */
+export type CronJobRunStatus =
+  /** It failed (its pod exited with an error, or it was ended). */
+  | 'FAILED'
+  /** Its pod is starting or running. */
+  | 'RUNNING'
+  /** It completed successfully. */
+  | 'SUCCEEDED';
+
 /** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
 export type Environment = Node & {
   __typename?: 'Environment';
@@ -479,8 +682,14 @@ export type Environment = Node & {
   app: App;
   /** The cluster the environment runs on. */
   cluster: Cluster;
+  /** The latest revision: what the next release runs with. */
+  config: ConfigRevision;
+  /** Every revision, newest first. */
+  configRevisions: ConfigRevisionConnection;
   /** When the environment was created. */
   createdAt: Scalars['DateTime']['output'];
+  /** The environment's cron jobs, by name. */
+  cronJobs: Array<CronJob>;
   /** The release whose version serves all traffic now. */
   currentRelease?: Maybe<Release>;
   /** Opaque global ID. */
@@ -508,6 +717,13 @@ export type Environment = Node & {
   router: TrafficRouter;
   /** Live state, from the cluster's watch cache. */
   workload: Workload;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentConfigRevisionsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -634,6 +850,8 @@ export type Mutation = {
   createApp: App;
   /** Queues a build; it runs as soon as a Gantry process has a free build slot. */
   createBuild: Build;
+  /** Creates a cron job and its CronJob in the cluster. Same roles as updateConfig. */
+  createCronJob: CronJob;
   /**
    * MAINTAINER and above. Does not touch the cluster until the first release. BAD_USER_INPUT for an
    * unknown cluster; CONFLICT when the app already has an environment with this name, or the
@@ -655,6 +873,10 @@ export type Mutation = {
   createUser: User;
   /** MAINTAINER and above; removes its environments too. */
   deleteApp: Scalars['Boolean']['output'];
+  /** Deletes a cron job, its CronJob and its Jobs. */
+  deleteCronJob: Scalars['Boolean']['output'];
+  /** Removes a secret, making a new revision; false when there is no secret of that name. */
+  deleteSecret: Scalars['Boolean']['output'];
   /**
    * Holds a CANARY release at its current weight until resumeRelease. DEVELOPER and above
    * (MAINTAINER on a protected environment). CONFLICT when it is already paused, finished, or not
@@ -708,6 +930,10 @@ export type Mutation = {
   rotateWebhookSecret: Scalars['String']['output'];
   /** Validates the YAML and the spec; BAD_USER_INPUT names the problem with extensions.line and extensions.column. */
   setBuildSpec: App;
+  /** Stores the value encrypted; makes a new config revision. The value never appears in any response, log or audit row. */
+  setSecret: SecretRef;
+  /** Runs the job once now, outside its schedule. */
+  triggerCronJob: CronJobRun;
   /**
    * Platform admins only: deletes a registered cluster's stored kubeconfig and stops its watches;
    * answers the cluster as it was. NOT_FOUND if unknown; CONFLICT while environments live on it;
@@ -716,6 +942,14 @@ export type Mutation = {
   unregisterCluster: Cluster;
   /** DEVELOPER and above. CONFLICT if the app was changed concurrently; retry. */
   updateApp: App;
+  /**
+   * Sets and removes variables and files in one step, making one new revision. DEVELOPER and above
+   * (MAINTAINER on a protected environment). CONFLICT when `expectedRevision` is not the latest;
+   * BAD_USER_INPUT for invalid names, paths, duplicates or a revision over 1 MiB.
+   */
+  updateConfig: ConfigRevision;
+  /** Changes a cron job's schedule, command, image, suspension or policy. */
+  updateCronJob: CronJob;
   /** MAINTAINER and above. CONFLICT if the environment was changed concurrently; retry. */
   updateEnvironment: Environment;
 };
@@ -780,6 +1014,15 @@ export type MutationCreateBuildArgs = {
  * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
  * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
  */
+export type MutationCreateCronJobArgs = {
+  input: CreateCronJobInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationCreateEnvironmentArgs = {
   input: CreateEnvironmentInput;
 };
@@ -818,6 +1061,25 @@ export type MutationCreateUserArgs = {
  */
 export type MutationDeleteAppArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationDeleteCronJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationDeleteSecretArgs = {
+  environmentId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
 };
 
 
@@ -920,6 +1182,24 @@ export type MutationSetBuildSpecArgs = {
  * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
  * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
  */
+export type MutationSetSecretArgs = {
+  input: SetSecretInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationTriggerCronJobArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationUnregisterClusterArgs = {
   name: Scalars['String']['input'];
 };
@@ -931,6 +1211,24 @@ export type MutationUnregisterClusterArgs = {
  */
 export type MutationUpdateAppArgs = {
   input: UpdateAppInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationUpdateConfigArgs = {
+  input: UpdateConfigInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationUpdateCronJobArgs = {
+  input: UpdateCronJobInput;
 };
 
 
@@ -1136,6 +1434,8 @@ export type Release = Node & {
   appliedWeight?: Maybe<Scalars['Int']['output']>;
   /** The build whose image this release runs, if it came from one. */
   build?: Maybe<Build>;
+  /** The configuration this release's pods run with. */
+  configRevision: ConfigRevision;
   /** When the release was created. */
   createdAt: Scalars['DateTime']['output'];
   /** Who started the release (a user with login `deleted` if that user no longer exists). */
@@ -1338,6 +1638,25 @@ export type Role =
   /** Reads only. */
   | 'VIEWER';
 
+/** A secret's name and when it changed. Its value is never returned by any operation. */
+export type SecretRef = {
+  __typename?: 'SecretRef';
+  /** The secret's name; pods get it as an environment variable of that name. */
+  name: Scalars['String']['output'];
+  /** When its value was last set. */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** A secret to store. */
+export type SetSecretInput = {
+  /** The environment's global ID. */
+  environmentId: Scalars['ID']['input'];
+  /** `[A-Za-z_][A-Za-z0-9_]*`, at most 253 characters: pods get it as an environment variable of that name. */
+  name: Scalars['String']['input'];
+  /** The value; stored encrypted, never returned, logged or audited. */
+  value: Scalars['String']['input'];
+};
+
 /** Where a stage is. */
 export type StageStatus =
   /** prepare only: an image with the same cache key was in the registry and was reused. */
@@ -1376,6 +1695,8 @@ export type Subscription = {
   buildLogs: LogLine;
   /** Replays the events after `after`, then live ones; completes after the build's last event. */
   buildProgress: BuildEvent;
+  /** A new revision each time the environment's config changes (secrets by name only): a config center for running apps. */
+  configChanged: ConfigRevision;
   /**
    * Live lines of the environment's pods (every pod, or as filtered), from `after` or from now,
    * multiplexed: each line says its pod (`source`) and version. Pods join as they start and leave
@@ -1413,6 +1734,15 @@ export type SubscriptionBuildLogsArgs = {
 export type SubscriptionBuildProgressArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   buildId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
+export type SubscriptionConfigChangedArgs = {
+  environmentId: Scalars['ID']['input'];
 };
 
 
@@ -1482,6 +1812,42 @@ export type UpdateAppInput = {
   language?: InputMaybe<Language>;
   /** The new git URL (http(s), ssh or git); null clears it. */
   repoUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** One change to an environment's configuration, making one new revision. */
+export type UpdateConfigInput = {
+  /** The environment's global ID. */
+  environmentId: Scalars['ID']['input'];
+  /** Compare-and-set: CONFLICT unless the latest revision still has this number. */
+  expectedRevision?: InputMaybe<Scalars['Int']['input']>;
+  /** Files to add or replace. */
+  files?: InputMaybe<Array<ConfigFileInput>>;
+  /** Why, at most 500 characters. */
+  message?: InputMaybe<Scalars['String']['input']>;
+  /** Paths of files to remove. */
+  removeFiles?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Variables to set (added or replaced). */
+  set?: InputMaybe<Array<ConfigVariableInput>>;
+  /** Names of variables to remove. */
+  unset?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** Changes to a cron job; absent fields stay as they are. */
+export type UpdateCronJobInput = {
+  /** The container's command and arguments. */
+  command?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** What happens when a run is due while the previous one still runs. */
+  concurrencyPolicy?: InputMaybe<ConcurrencyPolicy>;
+  /** The cron job's global ID. */
+  id: Scalars['ID']['input'];
+  /** An image reference; an empty string goes back to following the environment's release image. */
+  image?: InputMaybe<Scalars['String']['input']>;
+  /** Five-field cron expression. */
+  schedule?: InputMaybe<Scalars['String']['input']>;
+  /** True stops scheduled runs; false resumes them. */
+  suspended?: InputMaybe<Scalars['Boolean']['input']>;
+  /** IANA time zone. */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Fields left out are unchanged; null is refused (BAD_USER_INPUT). */
@@ -1639,6 +2005,9 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( AppRow & { __typename: 'App' } )
     | ( AuditRow & { __typename: 'AuditEntry' } )
     | ( BuildRow & { __typename: 'Build' } )
+    | ( ConfigRevisionRow & { __typename: 'ConfigRevision' } )
+    | ( CronJobRow & { __typename: 'CronJob' } )
+    | ( CronJobRunRow & { __typename: 'CronJobRun' } )
     | ( EnvironmentRow & { __typename: 'Environment' } )
     | ( ProjectRow & { __typename: 'Project' } )
     | ( ReleaseView & { __typename: 'Release' } )
@@ -1670,14 +2039,28 @@ export type ResolversTypes = {
   BuildTrigger: BuildTrigger;
   Cluster: ResolverTypeWrapper<ClusterInfo>;
   ClusterStatus: ClusterStatus;
+  ConcurrencyPolicy: ConcurrencyPolicy;
+  ConfigFile: ResolverTypeWrapper<ConfigFile>;
+  ConfigFileInput: ConfigFileInput;
+  ConfigRevision: ResolverTypeWrapper<ConfigRevisionRow>;
+  ConfigRevisionConnection: ResolverTypeWrapper<Omit<ConfigRevisionConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ConfigRevisionEdge']>, nodes: Array<ResolversTypes['ConfigRevision']> }>;
+  ConfigRevisionEdge: ResolverTypeWrapper<Omit<ConfigRevisionEdge, 'node'> & { node: ResolversTypes['ConfigRevision'] }>;
+  ConfigVariable: ResolverTypeWrapper<ConfigVariable>;
+  ConfigVariableInput: ConfigVariableInput;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateAppInput: CreateAppInput;
   CreateBuildInput: CreateBuildInput;
+  CreateCronJobInput: CreateCronJobInput;
   CreateEnvironmentInput: CreateEnvironmentInput;
   CreateProjectInput: CreateProjectInput;
   CreateReleaseInput: CreateReleaseInput;
   CreateUserInput: CreateUserInput;
   CreatedApiToken: ResolverTypeWrapper<Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversTypes['ApiToken'] }>;
+  CronJob: ResolverTypeWrapper<CronJobRow>;
+  CronJobRun: ResolverTypeWrapper<CronJobRunRow>;
+  CronJobRunConnection: ResolverTypeWrapper<Omit<CronJobRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['CronJobRunEdge']>, nodes: Array<ResolversTypes['CronJobRun']> }>;
+  CronJobRunEdge: ResolverTypeWrapper<Omit<CronJobRunEdge, 'node'> & { node: ResolversTypes['CronJobRun'] }>;
+  CronJobRunStatus: CronJobRunStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Environment: ResolverTypeWrapper<EnvironmentRow>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -1711,6 +2094,8 @@ export type ResolversTypes = {
   ReleaseStepInput: ReleaseStepInput;
   ReleaseStrategy: ReleaseStrategy;
   Role: Role;
+  SecretRef: ResolverTypeWrapper<SecretRef>;
+  SetSecretInput: SetSecretInput;
   StageStatus: StageStatus;
   StepStatus: StepStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1718,6 +2103,8 @@ export type ResolversTypes = {
   TemplateVariable: ResolverTypeWrapper<TemplateVariable>;
   TrafficRouter: TrafficRouter;
   UpdateAppInput: UpdateAppInput;
+  UpdateConfigInput: UpdateConfigInput;
+  UpdateCronJobInput: UpdateCronJobInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: ResolverTypeWrapper<UserRow>;
   WatchEventType: WatchEventType;
@@ -1744,14 +2131,26 @@ export type ResolversParentTypes = {
   BuildStage: StoredStage;
   BuildTemplate: BuildTemplateModel;
   Cluster: ClusterInfo;
+  ConfigFile: ConfigFile;
+  ConfigFileInput: ConfigFileInput;
+  ConfigRevision: ConfigRevisionRow;
+  ConfigRevisionConnection: Omit<ConfigRevisionConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ConfigRevisionEdge']>, nodes: Array<ResolversParentTypes['ConfigRevision']> };
+  ConfigRevisionEdge: Omit<ConfigRevisionEdge, 'node'> & { node: ResolversParentTypes['ConfigRevision'] };
+  ConfigVariable: ConfigVariable;
+  ConfigVariableInput: ConfigVariableInput;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateAppInput: CreateAppInput;
   CreateBuildInput: CreateBuildInput;
+  CreateCronJobInput: CreateCronJobInput;
   CreateEnvironmentInput: CreateEnvironmentInput;
   CreateProjectInput: CreateProjectInput;
   CreateReleaseInput: CreateReleaseInput;
   CreateUserInput: CreateUserInput;
   CreatedApiToken: Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversParentTypes['ApiToken'] };
+  CronJob: CronJobRow;
+  CronJobRun: CronJobRunRow;
+  CronJobRunConnection: Omit<CronJobRunConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['CronJobRunEdge']>, nodes: Array<ResolversParentTypes['CronJobRun']> };
+  CronJobRunEdge: Omit<CronJobRunEdge, 'node'> & { node: ResolversParentTypes['CronJobRun'] };
   DateTime: Scalars['DateTime']['output'];
   Environment: EnvironmentRow;
   ID: Scalars['ID']['output'];
@@ -1779,15 +2178,23 @@ export type ResolversParentTypes = {
   ReleaseEventEdge: Omit<ReleaseEventEdge, 'node'> & { node: ResolversParentTypes['ReleaseEvent'] };
   ReleaseStep: ReleaseStepModel;
   ReleaseStepInput: ReleaseStepInput;
+  SecretRef: SecretRef;
+  SetSecretInput: SetSecretInput;
   String: Scalars['String']['output'];
   Subscription: Record<PropertyKey, never>;
   TemplateVariable: TemplateVariable;
   UpdateAppInput: UpdateAppInput;
+  UpdateConfigInput: UpdateConfigInput;
+  UpdateCronJobInput: UpdateCronJobInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: UserRow;
   Workload: WorkloadView;
   WorkloadVersion: WorkloadVersionView;
 };
+
+export type SecretDirectiveArgs = { };
+
+export type SecretDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = SecretDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type ApiTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1921,9 +2328,83 @@ export type ClusterResolvers<ContextType = GraphQLContext, ParentType extends Re
   version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type ConfigFileResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConfigFile'] = ResolversParentTypes['ConfigFile']> = {
+  content?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ConfigRevisionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConfigRevision'] = ResolversParentTypes['ConfigRevision']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  environment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType>;
+  files?: Resolver<Array<ResolversTypes['ConfigFile']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  secrets?: Resolver<Array<ResolversTypes['SecretRef']>, ParentType, ContextType>;
+  variables?: Resolver<Array<ResolversTypes['ConfigVariable']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ConfigRevisionConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConfigRevisionConnection'] = ResolversParentTypes['ConfigRevisionConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ConfigRevisionEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['ConfigRevision']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ConfigRevisionEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConfigRevisionEdge'] = ResolversParentTypes['ConfigRevisionEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ConfigRevision'], ParentType, ContextType>;
+};
+
+export type ConfigVariableResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConfigVariable'] = ResolversParentTypes['ConfigVariable']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type CreatedApiTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreatedApiToken'] = ResolversParentTypes['CreatedApiToken']> = {
   apiToken?: Resolver<ResolversTypes['ApiToken'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CronJobResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CronJob'] = ResolversParentTypes['CronJob']> = {
+  command?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  concurrencyPolicy?: Resolver<ResolversTypes['ConcurrencyPolicy'], ParentType, ContextType>;
+  environment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  image?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastScheduleAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nextRunAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  runs?: Resolver<ResolversTypes['CronJobRunConnection'], ParentType, ContextType, Partial<CronJobRunsArgs>>;
+  schedule?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  suspended?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  timeZone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CronJobRunResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CronJobRun'] = ResolversParentTypes['CronJobRun']> = {
+  cronJob?: Resolver<ResolversTypes['CronJob'], ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  log?: Resolver<ResolversTypes['LogLineConnection'], ParentType, ContextType, Partial<CronJobRunLogArgs>>;
+  manual?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CronJobRunStatus'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type CronJobRunConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CronJobRunConnection'] = ResolversParentTypes['CronJobRunConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CronJobRunEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['CronJobRun']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CronJobRunEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CronJobRunEdge'] = ResolversParentTypes['CronJobRunEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CronJobRun'], ParentType, ContextType>;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1934,7 +2415,10 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
   activeRelease?: Resolver<Maybe<ResolversTypes['Release']>, ParentType, ContextType>;
   app?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
   cluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType>;
+  config?: Resolver<ResolversTypes['ConfigRevision'], ParentType, ContextType>;
+  configRevisions?: Resolver<ResolversTypes['ConfigRevisionConnection'], ParentType, ContextType, Partial<EnvironmentConfigRevisionsArgs>>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  cronJobs?: Resolver<Array<ResolversTypes['CronJob']>, ParentType, ContextType>;
   currentRelease?: Resolver<Maybe<ResolversTypes['Release']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   logs?: Resolver<ResolversTypes['LogLineConnection'], ParentType, ContextType, Partial<EnvironmentLogsArgs>>;
@@ -1985,11 +2469,14 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createApiToken?: Resolver<ResolversTypes['CreatedApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'input'>>;
   createApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
   createBuild?: Resolver<ResolversTypes['Build'], ParentType, ContextType, RequireFields<MutationCreateBuildArgs, 'input'>>;
+  createCronJob?: Resolver<ResolversTypes['CronJob'], ParentType, ContextType, RequireFields<MutationCreateCronJobArgs, 'input'>>;
   createEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationCreateEnvironmentArgs, 'input'>>;
   createProject?: Resolver<ResolversTypes['Project'], ParentType, ContextType, RequireFields<MutationCreateProjectArgs, 'input'>>;
   createRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationCreateReleaseArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   deleteApp?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAppArgs, 'id'>>;
+  deleteCronJob?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteCronJobArgs, 'id'>>;
+  deleteSecret?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteSecretArgs, 'environmentId' | 'name'>>;
   pauseRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationPauseReleaseArgs, 'id'>>;
   promoteRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationPromoteReleaseArgs, 'id'>>;
   promoteReleaseFully?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationPromoteReleaseFullyArgs, 'id'>>;
@@ -2000,13 +2487,17 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   rollbackEnvironment?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationRollbackEnvironmentArgs, 'environmentId'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'appId'>>;
   setBuildSpec?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationSetBuildSpecArgs, 'appId' | 'spec'>>;
+  setSecret?: Resolver<ResolversTypes['SecretRef'], ParentType, ContextType, RequireFields<MutationSetSecretArgs, 'input'>>;
+  triggerCronJob?: Resolver<ResolversTypes['CronJobRun'], ParentType, ContextType, RequireFields<MutationTriggerCronJobArgs, 'id'>>;
   unregisterCluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType, RequireFields<MutationUnregisterClusterArgs, 'name'>>;
   updateApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppArgs, 'input'>>;
+  updateConfig?: Resolver<ResolversTypes['ConfigRevision'], ParentType, ContextType, RequireFields<MutationUpdateConfigArgs, 'input'>>;
+  updateCronJob?: Resolver<ResolversTypes['CronJob'], ParentType, ContextType, RequireFields<MutationUpdateCronJobArgs, 'input'>>;
   updateEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationUpdateEnvironmentArgs, 'input'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'ApiToken' | 'App' | 'AuditEntry' | 'Build' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'ApiToken' | 'App' | 'AuditEntry' | 'Build' | 'ConfigRevision' | 'CronJob' | 'CronJobRun' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2070,6 +2561,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Release'] = ResolversParentTypes['Release']> = {
   appliedWeight?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   build?: Resolver<Maybe<ResolversTypes['Build']>, ParentType, ContextType>;
+  configRevision?: Resolver<ResolversTypes['ConfigRevision'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   currentStepIndex?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -2134,9 +2626,15 @@ export type ReleaseStepResolvers<ContextType = GraphQLContext, ParentType extend
   weight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type SecretRefResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['SecretRef'] = ResolversParentTypes['SecretRef']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
   buildLogs?: SubscriptionResolver<ResolversTypes['LogLine'], "buildLogs", ParentType, ContextType, RequireFields<SubscriptionBuildLogsArgs, 'buildId'>>;
   buildProgress?: SubscriptionResolver<ResolversTypes['BuildEvent'], "buildProgress", ParentType, ContextType, RequireFields<SubscriptionBuildProgressArgs, 'buildId'>>;
+  configChanged?: SubscriptionResolver<ResolversTypes['ConfigRevision'], "configChanged", ParentType, ContextType, RequireFields<SubscriptionConfigChangedArgs, 'environmentId'>>;
   logTail?: SubscriptionResolver<ResolversTypes['LogLine'], "logTail", ParentType, ContextType, RequireFields<SubscriptionLogTailArgs, 'environmentId'>>;
   podEvents?: SubscriptionResolver<ResolversTypes['PodEvent'], "podEvents", ParentType, ContextType, RequireFields<SubscriptionPodEventsArgs, 'environmentId'>>;
   releaseProgress?: SubscriptionResolver<ResolversTypes['ReleaseEvent'], "releaseProgress", ParentType, ContextType, RequireFields<SubscriptionReleaseProgressArgs, 'releaseId'>>;
@@ -2194,7 +2692,16 @@ export type Resolvers<ContextType = GraphQLContext> = {
   BuildStage?: BuildStageResolvers<ContextType>;
   BuildTemplate?: BuildTemplateResolvers<ContextType>;
   Cluster?: ClusterResolvers<ContextType>;
+  ConfigFile?: ConfigFileResolvers<ContextType>;
+  ConfigRevision?: ConfigRevisionResolvers<ContextType>;
+  ConfigRevisionConnection?: ConfigRevisionConnectionResolvers<ContextType>;
+  ConfigRevisionEdge?: ConfigRevisionEdgeResolvers<ContextType>;
+  ConfigVariable?: ConfigVariableResolvers<ContextType>;
   CreatedApiToken?: CreatedApiTokenResolvers<ContextType>;
+  CronJob?: CronJobResolvers<ContextType>;
+  CronJobRun?: CronJobRunResolvers<ContextType>;
+  CronJobRunConnection?: CronJobRunConnectionResolvers<ContextType>;
+  CronJobRunEdge?: CronJobRunEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Environment?: EnvironmentResolvers<ContextType>;
   JSON?: GraphQLScalarType;
@@ -2218,6 +2725,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ReleaseEventConnection?: ReleaseEventConnectionResolvers<ContextType>;
   ReleaseEventEdge?: ReleaseEventEdgeResolvers<ContextType>;
   ReleaseStep?: ReleaseStepResolvers<ContextType>;
+  SecretRef?: SecretRefResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TemplateVariable?: TemplateVariableResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
@@ -2225,3 +2733,6 @@ export type Resolvers<ContextType = GraphQLContext> = {
   WorkloadVersion?: WorkloadVersionResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = GraphQLContext> = {
+  secret?: SecretDirectiveResolver<any, any, ContextType>;
+};

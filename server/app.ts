@@ -10,6 +10,9 @@ import { ReleaseBus } from '../services/releases/bus.ts';
 import { ReleaseEngine } from '../services/releases/engine.ts';
 import { ReleaseFeedHub } from '../services/releases/progress.ts';
 import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
+import { ConfigRuntime } from '../services/config/runtime.ts';
+import { CronRuntime } from '../services/cron/runtime.ts';
+import { openSecretBox } from '../services/shared/secret-box.ts';
 import { LogCollector } from '../services/logs/collector.ts';
 import { PodLogFeeds } from '../services/logs/feeds.ts';
 import { PostgresLogStore } from '../services/logs/postgres-store.ts';
@@ -105,6 +108,10 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await database.close();
     throw error;
   }
+  // One key for every secret at rest: registered kubeconfigs and config secrets.
+  const secretBox = openSecretBox(config.clusters.secretKey, config.dataDir, (file) =>
+    logger.warn({ file }, 'GANTRY_SECRET_KEY unset: generated a key file for secrets at rest'),
+  );
   let registry: ClusterRegistry | null = null;
   let embedded: EmbeddedCluster | null = null;
   try {
@@ -120,7 +127,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     }
     registry = options.clusters
       ? null
-      : await startClusters({ config, logger, metricsRegistry: metrics.registry, db: database.db, embeddedKubeconfig: embedded?.kubeConfigYaml ?? null });
+      : await startClusters({ config, logger, metricsRegistry: metrics.registry, db: database.db, embeddedKubeconfig: embedded?.kubeConfigYaml ?? null, secretBox });
   } catch (error) {
     await embedded?.stop();
     await database.close();
@@ -141,6 +148,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     leaseTtlMs: config.releases.leaseTtlMs,
     tickMs: config.releases.tickMs,
     onDriving: (count) => metrics.releasesDriving.set(count),
+    secretBox,
   });
   metrics.engineInfo.set({ owner: engine.owner }, 1);
   engine.start();
@@ -157,6 +165,10 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const releaseFeeds = new ReleaseFeedHub(database.db, releaseBus);
   const logLines = new LogLineFeed(database.db, notifications);
   logLines.start();
+  const configRuntime = new ConfigRuntime(database.db, notifications, secretBox);
+  configRuntime.start();
+  const cron = new CronRuntime({ db: database.db, hub: notifications, clusters, box: secretBox, logLines, clock, logger, tickMs: config.releases.tickMs });
+  cron.start();
   const podLogs = new PodLogFeeds(new PostgresLogStore(database.db), notifications);
   podLogs.start();
   const logCollector = new LogCollector({
@@ -172,7 +184,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   // Known once the listener is bound (GANTRY_PUBLIC_URL wins): webhook and download URLs.
   let publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.port}`;
   const builds = startBuilds({ db: database.db, hub: notifications, logger, clock, dataDir: config.dataDir, logLines, settings: config.builds });
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl) };
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron };
   const buildHttp: BuildHttpDeps = {
     db: database.db,
     clock,
@@ -239,11 +251,13 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await apollo.stop();
     await builds.stop();
     await engine.stop();
+    await cron.stop();
     await logCollector.stop();
     podLogs.stop();
     releaseFeeds.close();
     releaseBus.stop();
     logLines.stop();
+    configRuntime.stop();
     stopAccessListener();
     await notifications.stop();
     await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));

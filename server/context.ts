@@ -22,6 +22,8 @@ export interface ContextDeps {
   releaseBus: RequestScope['releaseBus'];
   releaseFeeds: RequestScope['releaseFeeds'];
   logLines: RequestScope['logLines'];
+  config: RequestScope['config'];
+  cron: RequestScope['cron'];
   podLogs: RequestScope['podLogs'];
   builds: RequestScope['builds'];
 }
@@ -95,6 +97,12 @@ class OperationContext implements GraphQLContext {
   }
   get builds() {
     return this.deps.builds;
+  }
+  get config() {
+    return this.deps.config;
+  }
+  get cron() {
+    return this.deps.cron;
   }
   get loaders(): Loaders {
     return (this.lazy.loaders ??= createLoaders(this.deps.db, this.principal));

@@ -7,6 +7,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { allResolvers } from '../resolvers/index.ts';
+import { registerSecretFields } from '../services/audit/secret-fields.ts';
 import { badInput } from '../services/shared/errors.ts';
 import type { GantryConfig } from './config.ts';
 import { recordOperation, type GraphQLContext } from './context.ts';
@@ -26,7 +27,10 @@ export function loadTypeDefs(): string {
 
 /** The executable schema: SDL from schema/, resolvers from resolvers/; arguments refuse NUL. */
 export function buildSchema(): GraphQLSchema {
-  return refuseNulInArguments(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: allResolvers() as never }));
+  const schema = refuseNulInArguments(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: allResolvers() as never }));
+  // The audit log redacts the fields the schema marks @secret.
+  registerSecretFields(schema);
+  return schema;
 }
 
 /** The input path of the first string containing U+0000 in `value`, e.g. `input.steps[0].name`. */

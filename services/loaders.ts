@@ -5,6 +5,7 @@ import * as identityRepo from './identity/repository.ts';
 import * as projectsRepo from './projects/repository.ts';
 import * as releasesRepo from './releases/repository.ts';
 import * as buildsRepo from './builds/repository.ts';
+import * as configRepo from './config/repository.ts';
 import { groupLoader, uniqueLoader } from './shared/loaders.ts';
 import DataLoader from 'dataloader';
 
@@ -39,6 +40,9 @@ export function createLoaders(db: Database, principal: Principal | null) {
     environmentById: uniqueLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByIds(db, ids), (e) => e.id),
     environmentsByApp: groupLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByApps(db, ids), (e) => e.appId),
     releaseById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleasesByIds(db, ids), (r) => r.id),
+    latestConfigByEnvironment: uniqueLoader((ids: readonly string[]) => configRepo.latestRevisions(db, ids), (r) => r.environmentId),
+    /** Keys `environmentId#number`. */
+    configRevisionByNumber: uniqueLoader((keys: readonly string[]) => configRepo.findRevisionsByNumbers(db, keys), (r) => `${r.environmentId}#${r.number}`),
     /** Without the state document: for fields that show a release's version and status (`currentRelease`). */
     releaseSummaryById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleaseSummariesByIds(db, ids), (r) => r.id),
     buildById: uniqueLoader((ids: readonly string[]) => buildsRepo.findBuildsByIds(db, ids), (b) => b.id),

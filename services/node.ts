@@ -6,6 +6,8 @@ import { requireVisibleUser } from './identity/service.ts';
 import { requireVisibleProject } from './projects/service.ts';
 import { requireVisibleRelease } from './releases/service.ts';
 import { requireVisibleBuild } from './builds/access.ts';
+import { requireVisibleRevision } from './config/service.ts';
+import { requireVisibleCronJob, requireVisibleRun } from './cron/service.ts';
 import type { RequestScope } from './scope.ts';
 import { notFound } from './shared/errors.ts';
 import { parseGlobalId, type NodeType } from './shared/ids.ts';
@@ -53,6 +55,12 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
       return { type, row: await requireVisibleRelease(scope, id).catch(rethrowAsNode) };
     case 'Build':
       return { type, row: await requireVisibleBuild(scope, id).catch(rethrowAsNode) };
+    case 'ConfigRevision':
+      return { type, row: await requireVisibleRevision(scope, id).catch(rethrowAsNode) };
+    case 'CronJob':
+      return { type, row: (await requireVisibleCronJob(scope, id).catch(rethrowAsNode)).job };
+    case 'CronJobRun':
+      return { type, row: await requireVisibleRun(scope, id).catch(rethrowAsNode) };
   }
 }
 

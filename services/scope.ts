@@ -5,6 +5,8 @@ import type { Loaders } from './loaders.ts';
 import type { Clock } from './shared/clock.ts';
 import type { ReleaseFeedHub } from './releases/progress.ts';
 import type { LogLineFeed } from './shared/runtime/log-lines.ts';
+import type { ConfigRuntime } from './config/runtime.ts';
+import type { CronRuntime } from './cron/runtime.ts';
 import type { PodLogFeeds } from './logs/feeds.ts';
 import type { BuildsScope } from './builds/scope.ts';
 
@@ -22,6 +24,10 @@ export interface RequestScope {
   releaseFeeds: ReleaseFeedHub;
   /** Stored log streams (builds, cron runs) and their live readers. */
   logLines: LogLineFeed;
+  /** The SecretBox, the `config` topic and the shared feeds of configChanged. */
+  config: ConfigRuntime;
+  /** The `cron` topic: mutations announce cron jobs and runs to the cron workers. */
+  cron: Pick<CronRuntime, 'bus'>;
   /** The pod log store and live feeds over it (Environment.logs, logTail). */
   podLogs: PodLogFeeds;
   /** The builds domain's bus, feeds and settings. */

@@ -6,7 +6,7 @@
  * with `text({ enum })`, which types the column without changing its SQL (no migration).
  * Not exported from index.ts: drizzle-kit reads tables only.
  */
-import type { BuildEventType, BuildStatus, BuildTrigger, Language, ReleaseEventType, ReleaseStatus, ReleaseStrategy, Role, TrafficRouter } from '../../resolvers/types.generated.ts';
+import type { BuildEventType, BuildStatus, BuildTrigger, ConcurrencyPolicy, CronJobRunStatus, Language, ReleaseEventType, ReleaseStatus, ReleaseStrategy, Role, TrafficRouter } from '../../resolvers/types.generated.ts';
 
 /** The members of `T` that `V` leaves out. */
 type Missing<T extends string, V extends readonly string[]> = Exclude<T, V[number]>;
@@ -61,3 +61,7 @@ export const BUILD_EVENT_TYPES = enumValues<BuildEventType>()([
   'FAILED',
   'CANCELED',
 ]);
+/** What a cron job does when a run is due while one runs (`cron_jobs.concurrency_policy`). */
+export const CONCURRENCY_POLICIES = enumValues<ConcurrencyPolicy>()(['ALLOW', 'FORBID', 'REPLACE']);
+/** Where a cron job run is (`cron_job_runs.status`). */
+export const CRON_JOB_RUN_STATUSES = enumValues<CronJobRunStatus>()(['RUNNING', 'SUCCEEDED', 'FAILED']);

@@ -6,5 +6,6 @@ export * from './audit.ts';
 export * from './clusters.ts';
 export * from './releases.ts';
 export * from './log-lines.ts';
+export * from './config.ts';
 export * from './logs.ts';
 export * from './builds.ts';

@@ -31,6 +31,10 @@ export const releases = pgTable(
     previousDeployment: text('previous_deployment'),
     previousVersion: text('previous_version'),
     previousImage: text('previous_image'),
+    /** The config revision the release's pods run with (`<app>-config-<n>`, `<app>-secrets-<n>`). */
+    configRevision: integer('config_revision').notNull().default(1),
+    /** The stable release's config revision when this one was created: what a failed in-place rollout restores. */
+    previousConfigRevision: integer('previous_config_revision'),
     /** The Deployment this release runs in (its own for CANARY, the stable one for ROLLING/RECREATE). */
     deployment: text('deployment').notNull(),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),

@@ -7,12 +7,14 @@ import type { TimerHandle } from '../clock.ts';
 import type { ChangeEvent } from '../history.ts';
 import { cloneObject, controllerOf, controllerReference, objectKey, toKubeTime, type KubeObject } from '../objects.ts';
 import type { Controller, ControllerContext } from './context.ts';
-import { parseCronSchedule } from './cron-schedule.ts';
+import { parseCronSchedule, type CronSchedule } from './cron-schedule.ts';
 import { isJobFinished } from './jobs.ts';
 import { WorkQueue } from './work-queue.ts';
 
 interface CronJobSpecView {
   schedule?: string;
+  timeZone?: string;
+  startingDeadlineSeconds?: number;
   suspend?: boolean;
   concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
   successfulJobsHistoryLimit?: number;
@@ -23,6 +25,15 @@ interface CronJobSpecView {
 function jobSucceeded(job: KubeObject): boolean {
   const conditions = ((job['status'] ?? {}) as { conditions?: Array<{ type: string; status: string }> }).conditions ?? [];
   return conditions.some((condition) => condition.type === 'Complete' && condition.status === 'True');
+}
+
+/** The schedule read in the CronJob's time zone (UTC by default), as the real controller reads it; null when invalid. */
+function scheduleOf(spec: CronJobSpecView): CronSchedule | null {
+  try {
+    return parseCronSchedule(spec.schedule ?? '', spec.timeZone ?? 'Etc/UTC');
+  } catch {
+    return null;
+  }
 }
 
 /** Runs CronJob schedules on the simulated clock. */
@@ -74,13 +85,15 @@ export class CronJobController implements Controller {
   private plan(cronJob: KubeObject): void {
     const uid = cronJob.metadata.uid ?? '';
     const spec = (cronJob['spec'] ?? {}) as CronJobSpecView;
-    const planKey = `${spec.schedule}|${spec.suspend}`;
+    const planKey = `${spec.schedule}|${spec.timeZone}|${spec.suspend}`;
     if (this.timers.get(uid)?.schedule === planKey) return;
     this.cancel(uid);
     if (spec.suspend || !spec.schedule) return;
     const simulatedNow = this.context.clock.simulatedNow();
-    const next = parseCronSchedule(spec.schedule).next(simulatedNow);
-    if (!next) return;
+    const schedule = scheduleOf(spec);
+    const next = schedule?.next(simulatedNow);
+    if (!schedule || !next) return;
+    this.catchUp(cronJob, schedule, simulatedNow);
     const timer = this.context.clock.after(next.getTime() - simulatedNow.getTime(), () => {
       this.timers.delete(uid);
       this.fire(cronJob.metadata.namespace ?? '', cronJob.metadata.name, uid, next);
@@ -88,10 +101,29 @@ export class CronJobController implements Controller {
     this.timers.set(uid, { schedule: planKey, timer });
   }
 
+  /**
+   * A schedule missed while the controller was not running (the cluster was stopped): the most
+   * recent missed time still runs if it is within `startingDeadlineSeconds` (any, without one),
+   * once, as the real controller does; older ones are skipped.
+   */
+  private catchUp(cronJob: KubeObject, schedule: CronSchedule, simulatedNow: Date): void {
+    const status = (cronJob['status'] ?? {}) as { lastScheduleTime?: string };
+    // Only a CronJob that ran before: creation times are wall-clock, schedules run on the simulated clock.
+    const since = Date.parse(status.lastScheduleTime ?? '');
+    const missed = schedule.previous(simulatedNow);
+    if (!missed || Number.isNaN(since) || missed.getTime() <= since) return;
+    this.fire(cronJob.metadata.namespace ?? '', cronJob.metadata.name, cronJob.metadata.uid ?? '', missed);
+  }
+
   private fire(namespace: string, name: string, uid: string, scheduledAt: Date): void {
     const cronJob = this.context.store.get('cronjobs', namespace, name);
     if (!cronJob || cronJob.metadata.uid !== uid || cronJob.metadata.deletionTimestamp) return;
     const spec = (cronJob['spec'] ?? {}) as CronJobSpecView;
+    const lateSeconds = (this.context.clock.simulatedNow().getTime() - scheduledAt.getTime()) / 1000;
+    if (spec.startingDeadlineSeconds !== undefined && lateSeconds > spec.startingDeadlineSeconds) {
+      this.context.events.record(cronJob, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${scheduledAt.toISOString()}`, 'cronjob-controller');
+      return;
+    }
     const active = this.ownedJobs(cronJob).filter((job) => !isJobFinished(job));
     const skip = spec.concurrencyPolicy === 'Forbid' && active.length > 0;
     if (spec.concurrencyPolicy === 'Replace') {
@@ -118,7 +150,8 @@ export class CronJobController implements Controller {
       this.context.events.record(cronJob, 'Normal', 'SuccessfulCreate', `Created job ${jobName}`, 'cronjob-controller');
       const current = this.context.store.get('cronjobs', namespace, name);
       if (current) {
-        const status = { ...(current['status'] as object), lastScheduleTime: toKubeTime(this.context.clock.now()) };
+        // The scheduled time, as the real controller records it (on the simulated clock schedules run on).
+        const status = { ...(current['status'] as object), lastScheduleTime: toKubeTime(scheduledAt) };
         this.context.store.update('cronjobs', { ...current, metadata: { ...current.metadata }, status });
       }
     }

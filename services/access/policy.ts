@@ -31,6 +31,9 @@ export const PROJECT_ACTIONS = {
   'release.write.protected': 'MAINTAINER',
   'build.read': 'VIEWER',
   'build.write': 'DEVELOPER',
+  'config.read': 'VIEWER',
+  'config.write': 'DEVELOPER',
+  'config.write.protected': 'MAINTAINER',
 } as const satisfies Record<string, Role>;
 export type ProjectAction = keyof typeof PROJECT_ACTIONS;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { authorizeProject } from '../access/guard.ts';
-import { requirePrincipal } from '../access/policy.ts';
+import { requirePrincipal, type ProjectAction } from '../access/policy.ts';
 import { recordAudit } from '../audit/record.ts';
 import type { RequestScope } from '../scope.ts';
 import { badInput, conflict, isUniqueViolation, notFound } from '../shared/errors.ts';
@@ -8,6 +8,7 @@ import { idOf } from '../shared/ids.ts';
 import { paginateInMemory, type Connection, type PageArgs } from '../shared/pagination.ts';
 import { requireDnsLabel, requireIntInRange, requireRepoUrl, requireText } from '../shared/validation.ts';
 import { LANGUAGES, TRAFFIC_ROUTERS } from '../../db/schema/enums.ts';
+import { insertFirstRevision } from '../config/repository.ts';
 import { claimEnvironmentNamespace } from './namespaces.ts';
 import * as repo from './repository.ts';
 
@@ -32,7 +33,7 @@ export async function requireVisibleApp(scope: RequestScope, appId: string, acti
 export async function requireVisibleEnvironment(
   scope: RequestScope,
   environmentId: string,
-  action: 'project.read' | 'environment.update' | 'release.read' | 'release.write' | 'release.write.protected' = 'project.read',
+  action: ProjectAction = 'project.read',
 ): Promise<{ environment: repo.EnvironmentRow; app: repo.AppRow }> {
   requirePrincipal(scope.principal);
   const environment = await scope.loaders.environmentById.load(environmentId);
@@ -172,6 +173,8 @@ export async function createEnvironment(scope: RequestScope, input: CreateEnviro
         revisionHistoryLimit,
         createdAt: at,
       });
+      // Every environment starts at config revision 1, empty: what its first release runs with.
+      await insertFirstRevision(tx, environment.id, scope.principal!.userId, at);
       await recordAudit(tx, scope, { action: 'environment.create', targetType: 'Environment', targetId: environment.id, projectId: app.projectId, details: input });
       scope.loaders.environmentsByApp.clear(appId);
       return environment;

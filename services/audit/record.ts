@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Tx } from '../../db/client.ts';
 import type { RequestScope } from '../scope.ts';
 import { insertAuditEntry } from './repository.ts';
+import { redactSecretFields } from './secret-fields.ts';
 
 /** Keys whose values never reach the audit log. */
 const SECRET_KEY = /token|secret|password|kubeconfig|credential|private.?key|authorization/i;
@@ -25,6 +26,11 @@ export interface AuditRecord {
   projectId: string | null;
   /** The mutation's input; redacted here. */
   details: unknown;
+  /**
+   * The GraphQL input type `details` is a value of (e.g. `SetSecretInput`): its `@secret` fields
+   * are redacted whatever their names. Without it only secret-looking key names are.
+   */
+  inputType?: string;
 }
 
 /** Writes one audit row in the caller's transaction, so it commits or rolls back with the change. */
@@ -37,7 +43,7 @@ export async function recordAudit(tx: Tx, scope: RequestScope, record: AuditReco
     action: record.action,
     targetType: record.targetType,
     targetId: record.targetId,
-    details: redact(record.details ?? null) as object,
+    details: redact(record.inputType ? redactSecretFields(record.details ?? null, record.inputType) : (record.details ?? null)) as object,
     requestId: scope.requestId,
   });
 }

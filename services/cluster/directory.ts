@@ -39,6 +39,10 @@ export interface ClusterPort {
   scale(ref: ObjectRef, replicas: number): Promise<void>;
   /** Deletes (background propagation); an absent object counts as deleted. */
   remove(ref: ObjectRef): Promise<void>;
+  /** A fresh LIST of one kind in a namespace by label selector (for what the watches do not cache). */
+  list(ref: { apiVersion: string; kind: string; namespace: string }, labelSelector: string): Promise<Record<string, any>[]>;
+  /** A pod's output so far; null when the pod is gone. */
+  podLog(namespace: string, pod: string): Promise<string | null>;
   /**
    * Follows a container's log (`pods/{name}/log?follow=true&timestamps=true`), reconnecting
    * after drops from the last line without repeats, until `keepFollowing` says no or `stop`.

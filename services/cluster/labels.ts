@@ -16,6 +16,10 @@ export const LABELS = {
   track: 'gantry.io/track',
   /** On namespaces Gantry creates: the slug of the project that owns the namespace. */
   project: 'gantry.io/project',
+  /** The config revision a ConfigMap, Secret, Deployment or CronJob belongs to or runs with: `3`. */
+  configRevision: 'gantry.io/config-revision',
+  /** A cron job's name, on its CronJob and Jobs: `nightly-report`. */
+  cronJob: 'gantry.io/cron-job',
 } as const;
 
 export const MANAGED_BY = 'gantry';

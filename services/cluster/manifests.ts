@@ -1,5 +1,6 @@
 import { LABELS, MANAGED_BY } from './labels.ts';
 import type { Router } from './workload.ts';
+import type { PodConfig } from './config-manifests.ts';
 
 /** A Kubernetes object as Gantry writes it (server-side apply bodies). */
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [key: string]: unknown };
@@ -48,8 +49,11 @@ export function deploymentManifest(
   replicas: number,
   strategy: 'ROLLING' | 'RECREATE' = 'ROLLING',
   name = deploymentName(target, version),
+  config: { revision: number; pod: PodConfig } | null = null,
 ): Manifest {
-  const labels = { ...baseLabels(target), [LABELS.version]: version, [LABELS.deployment]: name };
+  const labels: Record<string, string> = { ...baseLabels(target), [LABELS.version]: version, [LABELS.deployment]: name };
+  // The revision label lets the pruning of config objects see which revisions a Deployment still needs.
+  if (config) labels[LABELS.configRevision] = String(config.revision);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -72,8 +76,10 @@ export function deploymentManifest(
               image,
               ports: [{ name: 'http', containerPort: APP_PORT }],
               readinessProbe: { httpGet: { path: '/healthz', port: APP_PORT }, periodSeconds: 5 },
+              ...(config && { env: config.pod.env, volumeMounts: config.pod.volumeMounts }),
             },
           ],
+          ...(config && { volumes: config.pod.volumes }),
         },
       },
     },

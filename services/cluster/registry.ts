@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -11,7 +10,7 @@ import type { ClusterDirectory, ClusterInfo, ClusterPort, ClusterSource } from '
 import { followPodLog } from './log-follow.ts';
 import { KubeconfigError, loadKubeconfigFile, parseKubeconfig, type KubeconfigPolicy } from './kubeconfig.ts';
 import { createClusterMetrics, type ClusterMetrics } from './metrics.ts';
-import { resolveSecretKey, SecretBox } from './secret-box.ts';
+import { openSecretBox, type SecretBox } from '../shared/secret-box.ts';
 import { ClusterWriter } from './writer.ts';
 
 /** After this long without a first sync, start-up logs that the cluster is still connecting. */
@@ -35,6 +34,8 @@ export interface StartClustersOptions {
    * and fast). Other clusters are never waited for: they connect in the background.
    */
   syncTimeoutMs?: number;
+  /** The process's SecretBox (shared with config secrets); opened here when absent. */
+  secretBox?: SecretBox;
 }
 
 interface Entry {
@@ -55,9 +56,9 @@ interface Entry {
 export async function startClusters(options: StartClustersOptions): Promise<ClusterRegistry> {
   const { config, logger } = options;
   const metrics: ClusterMetrics = createClusterMetrics(options.metricsRegistry);
-  const secret = resolveSecretKey(config.clusters.secretKey, join(config.dataDir, 'secret.key'));
-  if (secret.generated) logger.warn({ file: join(config.dataDir, 'secret.key') }, 'GANTRY_SECRET_KEY unset: generated a key file for registered kubeconfigs');
-  const box = new SecretBox(secret.key);
+  const box =
+    options.secretBox ??
+    openSecretBox(config.clusters.secretKey, config.dataDir, (file) => logger.warn({ file }, 'GANTRY_SECRET_KEY unset: generated a key file for secrets'));
   const entries = new Map<string, Entry>();
   const order: string[] = [];
 
@@ -137,6 +138,8 @@ export async function startClusters(options: StartClustersOptions): Promise<Clus
         read: async (ref) => (await writer.read(ref)) as Record<string, any> | null,
         scale: (ref, replicas) => writer.scale(ref, replicas),
         remove: (ref) => writer.delete(ref),
+        list: async (ref, labelSelector) => (await writer.list(ref, labelSelector)) as Record<string, any>[],
+        podLog: (namespace, pod) => writer.podLog(namespace, pod),
         followPodLog: (options) => followPodLog({ ...options, kubeConfig: connection.kubeConfig }),
       });
     },

@@ -1,12 +1,10 @@
-import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from './labels.ts';
 import type { Manifest } from './manifests.ts';
 
-/** The HTTP status of a client-node error, if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const e = error as { code?: unknown; statusCode?: unknown };
-  return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-}
+import { statusOf } from './refusal.ts';
+
+export { statusOf };
 
 /**
  * Idempotent writes through `@kubernetes/client-node`: server-side apply with field manager
@@ -14,9 +12,27 @@ export function statusOf(error: unknown): number | undefined {
  */
 export class ClusterWriter {
   private readonly api: KubernetesObjectApi;
+  private readonly core: CoreV1Api;
 
   constructor(kubeConfig: KubeConfig) {
     this.api = KubernetesObjectApi.makeApiClient(kubeConfig);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  /** A fresh LIST of one kind in a namespace, by label selector (not the watch caches). */
+  async list(ref: { apiVersion: string; kind: string; namespace: string }, labelSelector: string): Promise<KubernetesObject[]> {
+    const list = await this.api.list(ref.apiVersion, ref.kind, ref.namespace, undefined, undefined, undefined, undefined, labelSelector);
+    return list.items;
+  }
+
+  /** A pod's log (its only container's); null when the pod is gone. */
+  async podLog(namespace: string, pod: string): Promise<string | null> {
+    try {
+      return await this.core.readNamespacedPodLog({ name: pod, namespace });
+    } catch (error) {
+      if (statusOf(error) === 404) return null;
+      throw error;
+    }
   }
 
   /** Applies one object; returns it as the API server stored it. */

@@ -12,6 +12,7 @@ import {
 } from '../cluster/manifests.ts';
 import { LABELS } from '../cluster/labels.ts';
 import type { Router } from '../cluster/workload.ts';
+import { configObjects, podConfig, type RenderedConfig } from '../cluster/config-manifests.ts';
 import type { ReleaseRow } from './repository.ts';
 
 /**
@@ -21,7 +22,7 @@ import type { ReleaseRow } from './repository.ts';
 export interface ReleaseLayout {
   target: WorkloadTarget;
   router: Router;
-  release: Pick<ReleaseRow, 'id' | 'version' | 'image' | 'strategy' | 'deployment' | 'previousDeployment' | 'previousVersion' | 'previousImage'>;
+  release: Pick<ReleaseRow, 'id' | 'version' | 'image' | 'strategy' | 'deployment' | 'previousDeployment' | 'previousVersion' | 'previousImage' | 'configRevision'>;
   /** The environment's replicas: the size of a Deployment that serves all traffic. */
   replicas: number;
   /** The environment's current stable Deployment (never scaled down or removed). */
@@ -30,6 +31,10 @@ export interface ReleaseLayout {
   ownsRouter: boolean;
   /** Older Deployments kept at zero replicas for rollback; the ones beyond are deleted. */
   revisionHistoryLimit: number;
+  /** The config revision the release runs with, secrets opened; null when not loaded (observing needs none). */
+  config: RenderedConfig | null;
+  /** The stable release's revision when this one started: what a failed in-place rollout goes back to. */
+  previousConfig: RenderedConfig | null;
 }
 
 /** `projectSlug`: the namespace owner's, for the namespace's project label (null: no label). */
@@ -42,6 +47,8 @@ export function layoutOf(release: ReleaseRow, environment: EnvironmentRow, appNa
     stableDeployment: environment.stableDeployment,
     ownsRouter: release.number === environment.releaseCount,
     revisionHistoryLimit: environment.revisionHistoryLimit,
+    config: null,
+    previousConfig: null,
   };
 }
 
@@ -78,12 +85,21 @@ export function baseManifests(layout: ReleaseLayout): Manifest[] {
 
 export function canaryDeployment(layout: ReleaseLayout, replicas: number): Manifest {
   const { target, release } = layout;
-  return deploymentManifest(target, release.version, release.image, replicas, 'ROLLING', release.deployment);
+  return deploymentManifest(target, release.version, release.image, replicas, 'ROLLING', release.deployment, podConfigOf(layout, layout.config));
 }
 
-/** The in-place Deployment of a ROLLING/RECREATE release running `version`/`image`. */
-export function inPlaceDeployment(layout: ReleaseLayout, version: string, image: string, strategy: 'ROLLING' | 'RECREATE'): Manifest {
-  return deploymentManifest(layout.target, version, image, layout.replicas, strategy, layout.release.deployment);
+/** The in-place Deployment of a ROLLING/RECREATE release running `version`/`image` with `config`. */
+export function inPlaceDeployment(layout: ReleaseLayout, version: string, image: string, strategy: 'ROLLING' | 'RECREATE', config: RenderedConfig | null): Manifest {
+  return deploymentManifest(layout.target, version, image, layout.replicas, strategy, layout.release.deployment, podConfigOf(layout, config));
+}
+
+function podConfigOf(layout: ReleaseLayout, config: RenderedConfig | null) {
+  return config ? { revision: config.revision, pod: podConfig(layout.target.app, config) } : null;
+}
+
+/** The ConfigMap and Secret of `config`: written before any Deployment refers to them. */
+export function configManifests(layout: ReleaseLayout, config: RenderedConfig | null): Manifest[] {
+  return config ? configObjects(layout.target, config) : [];
 }
 
 export { trackManifests, weightManifest };

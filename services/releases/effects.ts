@@ -5,12 +5,14 @@ import {
   baseManifests,
   canaryDeployment,
   canarySplit,
+  configManifests,
   inPlaceDeployment,
   promotedSplit,
   singleTrackSplit,
   type ReleaseLayout,
 } from './cluster-plan.ts';
 import type { Effect } from './model.ts';
+import { isPermanentRefusal, statusOf } from '../cluster/refusal.ts';
 
 /** What running a list of effects achieved. */
 export interface EffectsOutcome {
@@ -18,7 +20,12 @@ export interface EffectsOutcome {
   complete: boolean;
   /** Why it stopped early: an error message or a wait (SCALE_DOWN_OLD before its time). */
   stoppedAt: string | null;
+  /** The cluster refused the config revision's ConfigMap or Secret for good: the release must fail. */
+  configRefused: string | null;
 }
+
+/** The cluster refused a revision's objects: retrying cannot help. */
+class ConfigRefused extends Error {}
 
 const deploymentRef = (layout: ReleaseLayout, name: string) => ({
   apiVersion: 'apps/v1',
@@ -40,15 +47,30 @@ export async function runEffects(
   stillLeader: () => boolean,
 ): Promise<EffectsOutcome> {
   for (const effect of effects) {
-    if (!stillLeader()) return { complete: false, stoppedAt: 'lease lost' };
+    if (!stillLeader()) return { complete: false, stoppedAt: 'lease lost', configRefused: null };
     try {
       const waiting = await runOne(port, layout, effect, now);
-      if (waiting) return { complete: false, stoppedAt: waiting };
+      if (waiting) return { complete: false, stoppedAt: waiting, configRefused: null };
     } catch (error) {
-      return { complete: false, stoppedAt: `${effect.type}: ${(error as Error).message}` };
+      const message = `${effect.type}: ${(error as Error).message}`;
+      return { complete: false, stoppedAt: message, configRefused: error instanceof ConfigRefused ? error.message : null };
     }
   }
-  return { complete: true, stoppedAt: null };
+  return { complete: true, stoppedAt: null, configRefused: null };
+}
+
+/**
+ * Writes a revision's ConfigMap and Secret before the Deployment that uses them, so no pod ever
+ * starts on a half-written revision. @throws ConfigRefused when the cluster refuses them for good.
+ */
+async function ensureConfig(port: ClusterPort, layout: ReleaseLayout, config: ReleaseLayout['config']): Promise<void> {
+  try {
+    await applyAll(port, configManifests(layout, config));
+  } catch (error) {
+    if (!isPermanentRefusal(error)) throw error;
+    // The API server's message names the object and field; the values are not in it.
+    throw new ConfigRefused(`the cluster refused config revision ${config?.revision}'s objects (${statusOf(error)})`);
+  }
 }
 
 async function applyAll(port: ClusterPort, manifests: Manifest[]): Promise<void> {
@@ -87,7 +109,9 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
   const { release, router, target } = layout;
   switch (effect.type) {
     case 'ENSURE_CANARY':
-      await applyAll(port, [...baseManifests(layout), canaryDeployment(layout, effect.replicas)]);
+      await applyAll(port, baseManifests(layout));
+      await ensureConfig(port, layout, layout.config);
+      await applyAll(port, [canaryDeployment(layout, effect.replicas)]);
       return null;
     case 'ENSURE_ROUTER': {
       if (!layout.ownsRouter) return null;
@@ -155,9 +179,10 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
     case 'UPDATE_DEPLOYMENT': {
       if (!layout.ownsRouter) return null;
       const split = singleTrackSplit(layout);
+      await applyAll(port, baseManifests(layout));
+      await ensureConfig(port, layout, layout.config);
       await applyAll(port, [
-        ...baseManifests(layout),
-        inPlaceDeployment(layout, release.version, release.image, effect.strategy),
+        inPlaceDeployment(layout, release.version, release.image, effect.strategy, layout.config),
         ...trackManifests(target, router, split),
         weightManifest(target, router, split),
       ]);
@@ -166,7 +191,8 @@ async function runOne(port: ClusterPort, layout: ReleaseLayout, effect: Effect, 
     case 'RESTORE_DEPLOYMENT': {
       if (!layout.ownsRouter) return null;
       if (release.previousImage && release.previousVersion) {
-        await ensure(port, inPlaceDeployment(layout, release.previousVersion, release.previousImage, effect.strategy));
+        await ensureConfig(port, layout, layout.previousConfig);
+        await ensure(port, inPlaceDeployment(layout, release.previousVersion, release.previousImage, effect.strategy, layout.previousConfig));
       } else if (await port.read(deploymentRef(layout, release.deployment))) {
         await port.scale(deploymentRef(layout, release.deployment), 0);
       }

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.ts';
 import { releases } from '../../db/schema/index.ts';
+import { pruneConfigObjects, renderRevision } from '../config/render.ts';
+import type { SecretBox } from '../shared/secret-box.ts';
 import { namespaceOwnerSlug } from '../apps/namespaces.ts';
 import { findAppsByIds, findEnvironmentsByIds } from '../apps/repository.ts';
 import type { ClusterDirectory } from '../cluster/directory.ts';
@@ -29,6 +31,8 @@ export interface EngineOptions {
   tickMs?: number;
   /** Told how many releases this process drives whenever that changes (a metric). */
   onDriving?: (count: number) => void;
+  /** Opens config secrets to write a revision's Secret. */
+  secretBox: SecretBox;
 }
 
 /** Who drives which release: the lease columns of the releases table. */
@@ -87,6 +91,14 @@ export class ReleaseEngine {
     return port.watchApp(environment.namespace, app.name, kick);
   }
 
+  /** The release's config revision and the one it replaced, secrets opened, for writing their objects. */
+  private async configsOf(row: repo.ReleaseRow) {
+    const { db, secretBox } = this.options;
+    const config = await renderRevision(db, secretBox, row.environmentId, row.configRevision);
+    const previousConfig = row.previousConfigRevision === null ? null : await renderRevision(db, secretBox, row.environmentId, row.previousConfigRevision);
+    return { config, previousConfig };
+  }
+
   private async reconcile(job: LeasedJob): Promise<ReconcileOutcome> {
     const { db, clusters, clock, logger, bus } = this.options;
     const id = job.id;
@@ -122,7 +134,15 @@ export class ReleaseEngine {
     if (!freshEnv || !freshRow) return 'settled';
     state = decodeState(freshRow.state);
     const owner = await namespaceOwnerSlug(db, freshEnv.cluster, freshEnv.namespace);
-    const outcome = await runEffects(port, layoutOf(freshRow, freshEnv, app.name, owner), desiredEffects(state), clock.now(), job.stillLeader);
+    const layout = { ...layoutOf(freshRow, freshEnv, app.name, owner), ...(await this.configsOf(freshRow)) };
+    const outcome = await runEffects(port, layout, desiredEffects(state), clock.now(), job.stillLeader);
+    if (outcome.configRefused && !isFinalStatus(state.status)) {
+      // Before any traffic moved (the config objects come first): the release cannot run.
+      const failed = await commitTransition(db, id, { type: 'FAIL', reason: outcome.configRefused }, fence, clock.now());
+      if (failed === 'LOST') return 'lost';
+      bus.publish(id);
+      return 'retry';
+    }
     if (outcome.stoppedAt === 'lease lost' || outcome.stoppedAt?.includes('waits until')) {
       logger.debug({ release: id, reason: outcome.stoppedAt }, 'release effects paused');
     } else if (outcome.stoppedAt) {
@@ -130,7 +150,6 @@ export class ReleaseEngine {
     }
     if (!outcome.complete) return 'retry';
     if (!isFinalStatus(state.status)) return 'done';
-    const layout = layoutOf(freshRow, freshEnv, app.name);
     if (state.status !== 'SUCCEEDED' && layout.ownsRouter) {
       // The machine ignores observations once final; record the weight the router now reads
       // back (0 after an abort) so appliedWeight tells the truth about the cluster.
@@ -143,6 +162,9 @@ export class ReleaseEngine {
         bus.publish(id);
       }
     }
+    await pruneConfigObjects(db, port, layout.target, freshEnv.id, id).catch((error: unknown) =>
+      logger.warn({ release: id, err: (error as Error).message }, 'could not prune unused config objects; the next release retries'),
+    );
     await releaseLeases.settle(db, id, clock.now(), fence);
     logger.info({ release: id, status: state.status }, 'release settled');
     return 'settled';

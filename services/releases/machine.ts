@@ -81,6 +81,7 @@ export function transition(state: ReleaseState, input: ReleaseInput, now: Date):
     return refuse('RELEASE_FINISHED', `the release has already finished: ${state.status}`);
   }
   if (input.type === 'ABORT') return finish(state, 'ABORTED', input.reason?.trim() || 'aborted by user', now);
+  if (input.type === 'FAIL') return finish(state, 'FAILED', input.reason, now);
   if (input.type === 'SUPERSEDE') {
     return finish(state, 'SUPERSEDED', input.reason?.trim() || 'superseded by a newer release', now);
   }

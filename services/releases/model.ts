@@ -120,7 +120,9 @@ export type ReleaseCommand =
   | { type: 'PAUSE' }
   | { type: 'RESUME' }
   | { type: 'ABORT'; reason?: string | null }
-  | { type: 'SUPERSEDE'; reason?: string | null };
+  | { type: 'SUPERSEDE'; reason?: string | null }
+  /** From the engine, not users: the release cannot run (its config objects were refused). */
+  | { type: 'FAIL'; reason: string };
 
 /** One reading of the cluster by the reconcile loop; time passing arrives as its `now`. */
 export interface Observation {

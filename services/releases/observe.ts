@@ -27,7 +27,10 @@ export async function observe(port: ClusterPort, layout: ReleaseLayout): Promise
   const appliedCanaryWeight = routerReady ? canaryWeightOf(router, weightObject) : null;
 
   const desired = deployment?.desiredReplicas ?? 0;
-  const current = Boolean(deployment && deployment.observedGeneration >= deployment.generation && deployment.image === release.image);
+  // A config-only release keeps the image: the revision label tells whether the template is ours
+  // (Deployments from before config revisions carry none and ran revision 1).
+  const runsOurConfig = (deployment?.labels[LABELS.configRevision] ?? '1') === String(release.configRevision);
+  const current = Boolean(deployment && deployment.observedGeneration >= deployment.generation && deployment.image === release.image && runsOurConfig);
   return {
     type: 'OBSERVED',
     routerReady,

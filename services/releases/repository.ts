@@ -22,6 +22,8 @@ const summaryColumns = {
   createdAt: releases.createdAt,
   finishedAt: releases.finishedAt,
   eventCount: releases.eventCount,
+  /** Small, and what `Release.configRevision` needs. */
+  configRevision: releases.configRevision,
 };
 export type ReleaseSummary = Pick<ReleaseRow, keyof typeof summaryColumns>;
 /** A release as GraphQL resolves it: a whole row, or a summary whose state is read when a field needs it. */
@@ -39,6 +41,12 @@ export async function findReleaseSummariesByIds(db: Database, ids: readonly stri
 export async function insertRelease(tx: Tx, row: typeof releases.$inferInsert): Promise<ReleaseRow> {
   const [inserted] = await tx.insert(releases).values(row).returning();
   return inserted!;
+}
+
+/** The config revision a release runs with; null when the release does not exist. */
+export async function configRevisionOfRelease(tx: Tx, releaseId: string): Promise<number | null> {
+  const [row] = await tx.select({ n: releases.configRevision }).from(releases).where(eq(releases.id, releaseId));
+  return row?.n ?? null;
 }
 
 export async function findReleasesByIds(tx: Tx, ids: readonly string[]): Promise<ReleaseRow[]> {

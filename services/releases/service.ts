@@ -15,6 +15,7 @@ import { RELEASE_STRATEGIES, type ReleaseCommand, type ReleaseStepInput, type Re
 import * as repo from './repository.ts';
 import { encodeState } from './state-codec.ts';
 import { planRelease } from './steps.ts';
+import { releaseRevision } from '../config/service.ts';
 
 /** Protected environments take MAINTAINER or OWNER for every release command. */
 async function authorizeRelease(scope: RequestScope, environmentId: string) {
@@ -42,6 +43,7 @@ export interface CreateReleaseInput {
   canaryReplicas?: number | null;
   progressDeadlineSeconds?: number | null;
   supersede?: boolean | null;
+  configRevision?: number | null;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function createRelease(scope: RequestScope, input: CreateReleaseInp
     supersede: input.supersede ?? false,
     isRollback: false,
     rollbackOf: null,
+    configRevision: input.configRevision ?? null,
     audit: { action: 'release.create', details: input },
   });
   return release;
@@ -88,6 +91,8 @@ interface StartRequest {
   supersede: boolean;
   isRollback: boolean;
   rollbackOf: string | null;
+  /** The config revision to run with; null for the environment's latest. */
+  configRevision: number | null;
   audit: { action: string; details: unknown };
 }
 
@@ -121,6 +126,8 @@ async function startInEnvironment(scope: RequestScope, environment: EnvironmentR
       const number = env.releaseCount + 1;
       const version = `r${number}`;
       const deployment = plan.plan.strategy === 'CANARY' ? `${app.name}-${version}` : (env.stableDeployment ?? `${app.name}-${version}`);
+      const configRevision = await releaseRevision(tx, env.id, request.configRevision);
+      const previousConfigRevision = env.stableReleaseId ? await repo.configRevisionOfRelease(tx, env.stableReleaseId) : null;
       const start = startRelease(plan.plan, now);
       await tx.update(environments).set({ releaseCount: number }).where(eq(environments.id, env.id));
       const row = await repo.insertRelease(tx, {
@@ -139,6 +146,8 @@ async function startInEnvironment(scope: RequestScope, environment: EnvironmentR
         previousDeployment: env.stableDeployment,
         previousVersion: env.stableVersion,
         previousImage: env.stableImage,
+        configRevision,
+        previousConfigRevision,
         deployment,
         createdBy: scope.principal!.userId,
         buildId: request.buildId ?? null,
@@ -211,7 +220,9 @@ export async function rollbackEnvironment(scope: RequestScope, environmentGlobal
     }
   } else {
     const succeeded = await repo.succeededReleases(scope.db, environmentId, 50);
-    target = succeeded.find((r) => r.id !== environment.stableReleaseId && r.image !== environment.stableImage);
+    const stable = succeeded.find((r) => r.id === environment.stableReleaseId);
+    // A release that changed only the configuration is something to roll back from, too.
+    target = succeeded.find((r) => r.id !== environment.stableReleaseId && (r.image !== environment.stableImage || (stable !== undefined && r.configRevision !== stable.configRevision)));
     if (!target) throw conflict('There is no earlier successful release to roll back to');
   }
   return startInEnvironment(scope, environment, app, {
@@ -223,6 +234,8 @@ export async function rollbackEnvironment(scope: RequestScope, environmentGlobal
     supersede: true,
     isRollback: true,
     rollbackOf: target.id,
+    // Back to what ran well: the old image with the configuration it ran with.
+    configRevision: target.configRevision,
     audit: { action: 'release.rollback', details: { environmentId: environmentGlobalId, toReleaseId: toReleaseGlobalId ?? null, image: target.image } },
   });
 }

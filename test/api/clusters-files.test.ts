@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusters as clustersTable } from '../../db/schema/index.ts';
-import { SecretBox } from '../../services/cluster/secret-box.ts';
+import { SecretBox } from '../../services/shared/secret-box.ts';
 import { aClosedPort, aKubeconfig, execUser, existsAfter } from '../support/kubeconfigs.ts';
 import { capturingLogger } from '../support/log-lines.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

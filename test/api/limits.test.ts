@@ -19,6 +19,8 @@ const silentPort: ClusterPort = {
   read: async () => null,
   scale: async () => {},
   remove: async () => {},
+  list: async () => [],
+  podLog: async () => null,
   followPodLog: () => ({ stop: () => {}, position: null }),
 };
 const silentDirectory: ClusterDirectory = { ...oneClusterDirectory, port: () => silentPort };

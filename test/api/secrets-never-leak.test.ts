@@ -144,6 +144,11 @@ function refusedOperations(): { op: Operation; secret: string; code: string }[] 
   // directly below covers a failure inside PostgreSQL).
   v = s('sql');
   add(v, 'BAD_USER_INPUT', 'query($a: String) { projects(after: $a) { totalCount } }', { a: Buffer.from(`c:${v}\u0000`).toString('base64url') });
+  // A config secret's value, refused (its own path in the valid case is test/api/config.test.ts).
+  v = s('config-secret');
+  add(v, 'BAD_USER_INPUT', 'mutation($i: SetSecretInput!) { setSecret(input: $i) { name } }', { i: { environmentId: 'not-an-id', name: 'DB_PASSWORD', value: v } });
+  v = s('config-secret-name');
+  add(v, 'BAD_USER_INPUT', 'mutation($i: SetSecretInput!) { setSecret(input: $i) { name } }', { i: { environmentId: 'x', name: 'bad name', value: `${v}\u0000` } });
   const kubeconfig = (token: string) =>
     `apiVersion: v1\nclusters:\n- cluster:\n    server: https://k8s.example.com\n  name: c\nusers:\n- name: u\n  user:\n    token: ${token}\n   oops: [\n`;
   v = s('kubeconfig');

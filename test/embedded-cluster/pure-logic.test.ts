@@ -72,6 +72,11 @@ describe('cron schedules', () => {
     expect(next(expression, after)).toBe(expected);
   });
 
+  it('should read a schedule in its time zone', () => {
+    expect(parseCronSchedule('0 9 * * *', 'Europe/Berlin').next(new Date('2026-01-01T10:00:00Z'))?.toISOString()).toBe('2026-01-02T08:00:00.000Z');
+    expect(() => parseCronSchedule('0 9 * * *', 'Mars/Olympus')).toThrow(/time zone/);
+  });
+
   it('rejects expressions without five fields or with out-of-range values', () => {
     expect(() => parseCronSchedule('* * * *')).toThrow(/5 fields/);
     expect(() => parseCronSchedule('61 * * * *')).toThrow(/out of range/);

@@ -1,10 +1,11 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /**
- * Encrypts secrets at rest with AES-256-GCM. The key comes from GANTRY_SECRET_KEY (any string;
- * stretched with scrypt), so a database dump alone does not reveal registered kubeconfigs.
+ * Encrypts secrets at rest with AES-256-GCM: registered kubeconfigs and config secrets alike,
+ * with one key. The key comes from GANTRY_SECRET_KEY (any string; stretched with scrypt), so a
+ * database dump alone reveals neither.
  */
 export class SecretBox {
   private readonly key: Buffer;
@@ -45,4 +46,15 @@ export function resolveSecretKey(configured: string | undefined, keyFile: string
   writeFileSync(keyFile, key + '\n', { mode: 0o600 });
   chmodSync(keyFile, 0o600);
   return { key, generated: true };
+}
+
+/**
+ * The process's one SecretBox: GANTRY_SECRET_KEY, or the key file in `dataDir` (generated on
+ * first use; `onGenerated` is told its path so the start can warn that production needs the variable).
+ */
+export function openSecretBox(configured: string | undefined, dataDir: string, onGenerated: (file: string) => void): SecretBox {
+  const file = join(dataDir, 'secret.key');
+  const secret = resolveSecretKey(configured, file);
+  if (secret.generated) onGenerated(file);
+  return new SecretBox(secret.key);
 }
