@@ -43,6 +43,35 @@ export type AddProjectMemberInput = {
   role: Role;
 };
 
+/** The metric checks a canary runs at every step (Argo Rollouts' and Flagger's canary analysis). */
+export type AnalysisInput = {
+  /** Failed checks in a row that abort the release (default 1). */
+  failureLimit?: InputMaybe<Scalars['Int']['input']>;
+  /** Seconds between checks, and the window each one looks at (5 to 3600; default 60). */
+  intervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** The canary fails a check when its error ratio over the interval exceeds this (0..1). */
+  maxErrorRatio?: InputMaybe<Scalars['Float']['input']>;
+  /** The canary fails a check when its p99 latency over the interval exceeds this many seconds (positive). */
+  maxLatencyP99Seconds?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** One check of the canary's metrics against a threshold. */
+export type AnalysisMeasurement = {
+  __typename?: 'AnalysisMeasurement';
+  /** When the check ran. */
+  at: Scalars['DateTime']['output'];
+  /** What was measured. */
+  metric: StandardMetric;
+  /** True when value is at most threshold. */
+  passed: Scalars['Boolean']['output'];
+  /** The step being checked. */
+  stepIndex: Scalars['Int']['output'];
+  /** The configured limit (maxErrorRatio or maxLatencyP99Seconds). */
+  threshold: Scalars['Float']['output'];
+  /** The canary's value over the interval; null when there was no data (no traffic), which is not a pass. */
+  value?: Maybe<Scalars['Float']['output']>;
+};
+
 /** An API token's metadata. The secret itself is shown once, by createApiToken; only its SHA-256 is stored. */
 export type ApiToken = Node & {
   __typename?: 'ApiToken';
@@ -75,6 +104,8 @@ export type App = Node & {
   id: Scalars['ID']['output'];
   /** The app's main language. */
   language: Language;
+  /** Where the app's pods serve their own metrics; null when not set. Prometheus scrapes it on every pod of every environment. */
+  metricsEndpoint?: Maybe<MetricsEndpoint>;
   /** A DNS-1123 label, unique in its project; names the app's Kubernetes objects. */
   name: Scalars['String']['output'];
   /** The project the app belongs to. */
@@ -235,6 +266,8 @@ export type CreateProjectInput = {
 
 /** A new release. */
 export type CreateReleaseInput = {
+  /** Metric checks run at every canary step; failureLimit failed checks in a row abort the release. */
+  analysis?: InputMaybe<AnalysisInput>;
   /** Pods of the new version during a canary (1 to 1000; default: the environment's replicas); independent of its traffic weight. CANARY only. */
   canaryReplicas?: InputMaybe<Scalars['Int']['input']>;
   /** The environment's global ID. */
@@ -283,8 +316,12 @@ export type Environment = Node & {
   createdAt: Scalars['DateTime']['output'];
   /** The release whose version serves all traffic now. */
   currentRelease?: Maybe<Release>;
+  /** A metric the app's own endpoint exports, limited to this environment's pods. */
+  customMetric: Array<MetricSeries>;
   /** Opaque global ID. */
   id: Scalars['ID']['output'];
+  /** Standard metrics of the environment's pods over the range; with byVersion one series per release version (stable and canary side by side). Fails with an error naming what is missing when Prometheus is not available. */
+  metrics: Array<MetricSeries>;
   /** A DNS-1123 label, unique within the app, e.g. `prod`. */
   name: Scalars['String']['output'];
   /** The Kubernetes namespace of its objects, owned by the app's project on its cluster: no other project may deploy into it. Default `<project slug>-<environment name>`, with a short suffix when that name is taken or not allowed. */
@@ -301,6 +338,22 @@ export type Environment = Node & {
   router: TrafficRouter;
   /** Live state, from the cluster's watch cache. */
   workload: Workload;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentCustomMetricArgs = {
+  byVersion?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  range: MetricRange;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentMetricsArgs = {
+  byVersion?: InputMaybe<Scalars['Boolean']['input']>;
+  metrics: Array<StandardMetric>;
+  range: MetricRange;
 };
 
 
@@ -372,6 +425,53 @@ export type Membership = {
   role: Role;
   /** The member. */
   user: User;
+};
+
+/** One value of a series. */
+export type MetricPoint = {
+  __typename?: 'MetricPoint';
+  /** When the value was taken. */
+  at: Scalars['DateTime']['output'];
+  /** The value; null when Prometheus answered NaN or infinity (e.g. an error ratio without requests). */
+  value?: Maybe<Scalars['Float']['output']>;
+};
+
+/** A time range for a series: at most 11,000 points ((end - start) / stepSeconds) and 31 days. */
+export type MetricRange = {
+  /** Last point; after start. */
+  end: Scalars['DateTime']['input'];
+  /** First point. */
+  start: Scalars['DateTime']['input'];
+  /** Seconds between points, 1 to 86400. */
+  stepSeconds: Scalars['Int']['input'];
+};
+
+/** A series over a range, from Prometheus. */
+export type MetricSeries = {
+  __typename?: 'MetricSeries';
+  /** The StandardMetric's name or the custom metric's name. */
+  name: Scalars['String']['output'];
+  /** The values, oldest first; missing steps (no data) are left out. */
+  points: Array<MetricPoint>;
+  /** Null unless byVersion: then the release version (r7) of the series. */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** Where the app's pods serve their own Prometheus metrics. */
+export type MetricsEndpoint = {
+  __typename?: 'MetricsEndpoint';
+  /** HTTP path, e.g. /metrics. */
+  path: Scalars['String']['output'];
+  /** Container port (1 to 65535). */
+  port: Scalars['Int']['output'];
+};
+
+/** Where the app's pods serve their own Prometheus metrics. */
+export type MetricsEndpointInput = {
+  /** Absolute HTTP path of letters, digits and - _ . ~ / (at most 200 characters, no '..'), e.g. /metrics. */
+  path: Scalars['String']['input'];
+  /** Container port (1 to 65535). */
+  port: Scalars['Int']['input'];
 };
 
 /**
@@ -475,6 +575,8 @@ export type Mutation = {
   updateApp: App;
   /** MAINTAINER and above. CONFLICT if the environment was changed concurrently; retry. */
   updateEnvironment: Environment;
+  /** Sets (or with a null endpoint removes) where the app's pods serve their own metrics. DEVELOPER and above; audited. */
+  updateMetricsEndpoint: App;
 };
 
 
@@ -662,6 +764,16 @@ export type MutationUpdateEnvironmentArgs = {
   input: UpdateEnvironmentInput;
 };
 
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationUpdateMetricsEndpointArgs = {
+  appId: Scalars['ID']['input'];
+  endpoint?: InputMaybe<MetricsEndpointInput>;
+};
+
 /** An object with a globally unique, opaque ID that `node(id:)` resolves. */
 export type Node = {
   /** Opaque global ID; pass it to `node(id:)` or to any argument that takes this type's ID. */
@@ -838,6 +950,8 @@ export type QueryReleaseArgs = {
 /** One rollout of an image to an environment, with its steps and its event log. */
 export type Release = Node & {
   __typename?: 'Release';
+  /** The canary analysis checks run so far, oldest first (empty without analysis). */
+  analysis: Array<AnalysisMeasurement>;
   /**
    * Percent read back from the router object in the cluster. Null until a weight has been
    * written, and for ROLLING and RECREATE releases, which leave routing to the Deployment's own
@@ -864,6 +978,8 @@ export type Release = Node & {
   image: Scalars['String']['output'];
   /** True for a release made by rollbackEnvironment. */
   isRollback: Scalars['Boolean']['output'];
+  /** Percent of requests the new version actually served over the last minute, from Prometheus; null if unknown. */
+  observedWeight?: Maybe<Scalars['Float']['output']>;
   /** Where the release is. */
   status: ReleaseStatus;
   /** Human-readable detail of the status, e.g. `step 1 (50%) waits for promotion` or an abort reason. */
@@ -954,6 +1070,10 @@ export type ReleaseEventEdge = {
 export type ReleaseEventType =
   /** abortRelease stopped the release; the message holds the reason. Final. */
   | 'ABORTED'
+  /** A canary analysis check failed (the message names the metric, its value and the threshold). */
+  | 'ANALYSIS_FAILED'
+  /** A canary analysis check passed (the message gives the values and thresholds); the step may advance. */
+  | 'ANALYSIS_PASSED'
   /** The release was created (the message names its strategy and steps). */
   | 'CREATED'
   /** The pods were not ready within the deadline. Final. */
@@ -1045,6 +1165,21 @@ export type Role =
   | 'OWNER'
   /** Reads only. */
   | 'VIEWER';
+
+/** The metrics every environment has, from the cluster's cAdvisor, kube-state-metrics and Istio sidecars. */
+export type StandardMetric =
+  /** CPU used by the environment's containers, in cores (rate of container_cpu_usage_seconds_total). */
+  | 'CPU_CORES'
+  /** Share (0..1) of those requests answered with a 5xx. */
+  | 'ERROR_RATIO'
+  /** 99th percentile of request latency, in seconds. */
+  | 'LATENCY_P99_SECONDS'
+  /** Working-set memory of the environment's containers, in bytes. */
+  | 'MEMORY_BYTES'
+  /** Requests per second the environment's pods served (Istio, destination side). */
+  | 'REQUESTS_PER_SECOND'
+  /** Container restarts of the environment's pods (a running total). */
+  | 'RESTARTS';
 
 /** Where one traffic step is. */
 export type StepStatus =
@@ -1287,6 +1422,8 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AddProjectMemberInput: AddProjectMemberInput;
+  AnalysisInput: AnalysisInput;
+  AnalysisMeasurement: ResolverTypeWrapper<AnalysisMeasurement>;
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
   App: ResolverTypeWrapper<AppRow>;
   AppConnection: ResolverTypeWrapper<Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AppEdge']>, nodes: Array<ResolversTypes['App']> }>;
@@ -1306,6 +1443,7 @@ export type ResolversTypes = {
   CreatedApiToken: ResolverTypeWrapper<Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversTypes['ApiToken'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Environment: ResolverTypeWrapper<EnvironmentRow>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -1314,6 +1452,11 @@ export type ResolversTypes = {
   LogLineConnection: ResolverTypeWrapper<Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['LogLineEdge']>, nodes: Array<ResolversTypes['LogLine']> }>;
   LogLineEdge: ResolverTypeWrapper<Omit<LogLineEdge, 'node'> & { node: ResolversTypes['LogLine'] }>;
   Membership: ResolverTypeWrapper<MemberRow>;
+  MetricPoint: ResolverTypeWrapper<MetricPoint>;
+  MetricRange: MetricRange;
+  MetricSeries: ResolverTypeWrapper<MetricSeries>;
+  MetricsEndpoint: ResolverTypeWrapper<MetricsEndpoint>;
+  MetricsEndpointInput: MetricsEndpointInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -1336,6 +1479,7 @@ export type ResolversTypes = {
   ReleaseStepInput: ReleaseStepInput;
   ReleaseStrategy: ReleaseStrategy;
   Role: Role;
+  StandardMetric: StandardMetric;
   StepStatus: StepStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1351,6 +1495,8 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AddProjectMemberInput: AddProjectMemberInput;
+  AnalysisInput: AnalysisInput;
+  AnalysisMeasurement: AnalysisMeasurement;
   ApiToken: ApiTokenRow;
   App: AppRow;
   AppConnection: Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['AppEdge']>, nodes: Array<ResolversParentTypes['App']> };
@@ -1369,6 +1515,7 @@ export type ResolversParentTypes = {
   CreatedApiToken: Omit<CreatedApiToken, 'apiToken'> & { apiToken: ResolversParentTypes['ApiToken'] };
   DateTime: Scalars['DateTime']['output'];
   Environment: EnvironmentRow;
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -1376,6 +1523,11 @@ export type ResolversParentTypes = {
   LogLineConnection: Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['LogLineEdge']>, nodes: Array<ResolversParentTypes['LogLine']> };
   LogLineEdge: Omit<LogLineEdge, 'node'> & { node: ResolversParentTypes['LogLine'] };
   Membership: MemberRow;
+  MetricPoint: MetricPoint;
+  MetricRange: MetricRange;
+  MetricSeries: MetricSeries;
+  MetricsEndpoint: MetricsEndpoint;
+  MetricsEndpointInput: MetricsEndpointInput;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
@@ -1402,6 +1554,15 @@ export type ResolversParentTypes = {
   WorkloadVersion: WorkloadVersionView;
 };
 
+export type AnalysisMeasurementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AnalysisMeasurement'] = ResolversParentTypes['AnalysisMeasurement']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['StandardMetric'], ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  stepIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
 export type ApiTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -1419,6 +1580,7 @@ export type AppResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   environments?: Resolver<Array<ResolversTypes['Environment']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   language?: Resolver<ResolversTypes['Language'], ParentType, ContextType>;
+  metricsEndpoint?: Resolver<Maybe<ResolversTypes['MetricsEndpoint']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   project?: Resolver<ResolversTypes['Project'], ParentType, ContextType>;
   repoUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1483,7 +1645,9 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
   cluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   currentRelease?: Resolver<Maybe<ResolversTypes['Release']>, ParentType, ContextType>;
+  customMetric?: Resolver<Array<ResolversTypes['MetricSeries']>, ParentType, ContextType, RequireFields<EnvironmentCustomMetricArgs, 'name' | 'range'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  metrics?: Resolver<Array<ResolversTypes['MetricSeries']>, ParentType, ContextType, RequireFields<EnvironmentMetricsArgs, 'metrics' | 'range'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   protected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1524,6 +1688,22 @@ export type MembershipResolvers<ContextType = GraphQLContext, ParentType extends
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type MetricPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MetricPoint'] = ResolversParentTypes['MetricPoint']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type MetricSeriesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MetricSeries'] = ResolversParentTypes['MetricSeries']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  points?: Resolver<Array<ResolversTypes['MetricPoint']>, ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type MetricsEndpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MetricsEndpoint'] = ResolversParentTypes['MetricsEndpoint']> = {
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  port?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   abortRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationAbortReleaseArgs, 'id'>>;
   addProjectMember?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationAddProjectMemberArgs, 'input'>>;
@@ -1545,6 +1725,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   unregisterCluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType, RequireFields<MutationUnregisterClusterArgs, 'name'>>;
   updateApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppArgs, 'input'>>;
   updateEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationUpdateEnvironmentArgs, 'input'>>;
+  updateMetricsEndpoint?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateMetricsEndpointArgs, 'appId'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
@@ -1608,6 +1789,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Release'] = ResolversParentTypes['Release']> = {
+  analysis?: Resolver<Array<ResolversTypes['AnalysisMeasurement']>, ParentType, ContextType>;
   appliedWeight?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -1619,6 +1801,7 @@ export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   image?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   isRollback?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  observedWeight?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReleaseStatus'], ParentType, ContextType>;
   statusMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['ReleaseStep']>, ParentType, ContextType>;
@@ -1709,6 +1892,7 @@ export type WorkloadVersionResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  AnalysisMeasurement?: AnalysisMeasurementResolvers<ContextType>;
   ApiToken?: ApiTokenResolvers<ContextType>;
   App?: AppResolvers<ContextType>;
   AppConnection?: AppConnectionResolvers<ContextType>;
@@ -1725,6 +1909,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   LogLineConnection?: LogLineConnectionResolvers<ContextType>;
   LogLineEdge?: LogLineEdgeResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
+  MetricPoint?: MetricPointResolvers<ContextType>;
+  MetricSeries?: MetricSeriesResolvers<ContextType>;
+  MetricsEndpoint?: MetricsEndpointResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

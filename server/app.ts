@@ -12,6 +12,7 @@ import { ReleaseFeedHub } from '../services/releases/progress.ts';
 import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
+import { Monitoring } from '../services/metrics/monitoring.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { flushTokenUse } from '../services/identity/token-cache.ts';
@@ -40,6 +41,8 @@ export interface GantryServer {
   clusters: ClusterDirectory;
   /** The live cluster registry; null when a ready-made directory was passed in. */
   registry: ClusterRegistry | null;
+  /** Prometheus and Alertmanager as this process uses them. */
+  monitoring: Monitoring;
   /** The in-process Kubernetes API server, when this process started one. */
   embedded: EmbeddedCluster | null;
   engine: ReleaseEngine;
@@ -146,7 +149,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const releaseFeeds = new ReleaseFeedHub(database.db, releaseBus);
   const logLines = new LogLineFeed(database.db, notifications);
   logLines.start();
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines };
+  const monitoring = new Monitoring({ settings: config.monitoring, dataDir: config.dataDir, db: database.db, clusters, logger, embeddedMetricsUrl: embedded?.metricsUrl ?? null });
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, monitoring };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
@@ -191,6 +195,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const stopServices = async () => {
     await apollo.stop();
     await engine.stop();
+    await monitoring.stop();
     releaseFeeds.close();
     releaseBus.stop();
     logLines.stop();
@@ -215,7 +220,11 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       throw new Error(`cannot serve /metrics on ${config.metrics.host}:${config.metrics.port} (GANTRY_METRICS_HOST/GANTRY_METRICS_PORT): ${(error as Error).message}`, { cause: error });
     });
     await listen(httpServer, config.port, config.host);
+    // After listening: the managed Alertmanager is configured with this process's receiver URL.
+    const { port: apiPort } = httpServer.address() as AddressInfo;
+    await monitoring.start(`${config.monitoring.publicUrl ?? `http://127.0.0.1:${apiPort}`}/hooks/alertmanager`);
   } catch (error) {
+    httpServer.close();
     metricsServer.close();
     await stopServices();
     throw error;
@@ -259,5 +268,5 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger.info('gantry stopped');
     })());
 
-  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, close };
+  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, monitoring, close };
 }

@@ -21,6 +21,7 @@ export interface ContextDeps {
   releaseBus: RequestScope['releaseBus'];
   releaseFeeds: RequestScope['releaseFeeds'];
   logLines: RequestScope['logLines'];
+  monitoring: RequestScope['monitoring'];
 }
 
 /**
@@ -41,6 +42,7 @@ export async function buildContext(
     releaseBus: deps.releaseBus,
     releaseFeeds: deps.releaseFeeds,
     logLines: deps.logLines,
+    monitoring: deps.monitoring,
     principal,
     loaders: createLoaders(deps.db, principal),
     requestId,

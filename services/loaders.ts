@@ -2,6 +2,7 @@ import type { Database } from '../db/client.ts';
 import type { Principal, Role } from './access/policy.ts';
 import * as appsRepo from './apps/repository.ts';
 import * as identityRepo from './identity/repository.ts';
+import * as metricsRepo from './metrics/repository.ts';
 import * as projectsRepo from './projects/repository.ts';
 import * as releasesRepo from './releases/repository.ts';
 import { groupLoader, uniqueLoader } from './shared/loaders.ts';
@@ -38,6 +39,11 @@ export function createLoaders(db: Database, principal: Principal | null) {
     environmentById: uniqueLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByIds(db, ids), (e) => e.id),
     environmentsByApp: groupLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByApps(db, ids), (e) => e.appId),
     releaseById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleasesByIds(db, ids), (r) => r.id),
+    /** An app's metrics endpoint; null when it has none. */
+    metricsEndpointByApp: new DataLoader<string, { port: number; path: string } | null>(async (ids) => {
+      const rows = new Map((await metricsRepo.findEndpointsByApps(db, ids)).map((r) => [r.appId, { port: r.port, path: r.path }] as const));
+      return ids.map((id) => rows.get(id) ?? null);
+    }),
     activeReleaseByEnvironment: uniqueLoader((ids: readonly string[]) => releasesRepo.activeReleasesOf(db, ids), (r) => r.environmentId),
   };
   return loaders;

@@ -5,6 +5,7 @@ import type { Loaders } from './loaders.ts';
 import type { Clock } from './shared/clock.ts';
 import type { ReleaseFeedHub } from './releases/progress.ts';
 import type { LogLineFeed } from './shared/runtime/log-lines.ts';
+import type { Monitoring } from './metrics/monitoring.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
 export interface RequestScope {
@@ -20,4 +21,6 @@ export interface RequestScope {
   releaseFeeds: ReleaseFeedHub;
   /** Stored log streams (builds, cron runs) and their live readers. */
   logLines: LogLineFeed;
+  /** Prometheus and Alertmanager (managed or external), the scrape targets and rule files. */
+  monitoring: Monitoring;
 }

@@ -44,4 +44,6 @@ export const RELEASE_EVENT_TYPES = enumValues<ReleaseEventType>()([
   'SUCCEEDED',
   'SUPERSEDED',
   'POD_CHANGED',
+  'ANALYSIS_PASSED',
+  'ANALYSIS_FAILED',
 ]);

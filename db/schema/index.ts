@@ -6,3 +6,4 @@ export * from './audit.ts';
 export * from './clusters.ts';
 export * from './releases.ts';
 export * from './log-lines.ts';
+export * from './metrics.ts';
