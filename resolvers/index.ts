@@ -3,13 +3,14 @@ import { clusterResolvers, workloadFieldResolvers } from './clusters.ts';
 import { identityResolvers } from './identity.ts';
 import { logLineResolvers } from './log-lines.ts';
 import { metricsResolvers } from './metrics.ts';
+import { alertResolvers } from './alerts.ts';
 import { nodeResolvers } from './node.ts';
 import { projectResolvers } from './projects.ts';
 import { releaseResolvers } from './releases.ts';
 import { DateTime, JSON } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, metricsResolvers];
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, metricsResolvers, alertResolvers];
 
 /** All resolvers, merged per type; a field defined twice is a programming error. */
 export function allResolvers(): Resolvers {

@@ -10,6 +10,7 @@ import type { PodEventView } from '../services/workloads/service.ts';
 import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
 import type { ReleaseRow, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
+import type { AlertTemplateRow, AlertSubscriptionRow, AlertRow } from '../services/alerts/repository.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -41,6 +42,135 @@ export type AddProjectMemberInput = {
   projectId: Scalars['ID']['input'];
   /** The role to give; only an OWNER (or a platform admin) may give OWNER. */
   role: Role;
+};
+
+/** One firing of a subscription's rule (its labels' fingerprint and start), later resolved. */
+export type Alert = Node & {
+  __typename?: 'Alert';
+  /** When it resolved; null while firing. */
+  endsAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Global ID. */
+  id: Scalars['ID']['output'];
+  /** The alert's labels as Prometheus sent them. */
+  labels: Scalars['JSON']['output'];
+  /** When the condition began to hold. */
+  startsAt: Scalars['DateTime']['output'];
+  /** Firing or resolved. */
+  status: AlertStatus;
+  /** Whose rule fired. */
+  subscription: AlertSubscription;
+  /** The template's name, the app and environment, and the value. */
+  summary: Scalars['String']['output'];
+};
+
+/** A page of alerts. */
+export type AlertConnection = {
+  __typename?: 'AlertConnection';
+  /** The alerts with cursors. */
+  edges: Array<AlertEdge>;
+  /** The alerts. */
+  nodes: Array<Alert>;
+  /** Paging. */
+  pageInfo: PageInfo;
+  /** How many match. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of AlertConnection. */
+export type AlertEdge = {
+  __typename?: 'AlertEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The alert. */
+  node: Alert;
+};
+
+/** A placeholder of an alert template. */
+export type AlertParameter = {
+  __typename?: 'AlertParameter';
+  /** The value when a subscription gives none; null: the subscription must give one. */
+  default?: Maybe<Scalars['String']['output']>;
+  /** What it means. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Its name, as written in ${name}. */
+  name: Scalars['String']['output'];
+  /** What its values must be. */
+  type: AlertParameterType;
+};
+
+/** A placeholder of a new template. */
+export type AlertParameterInput = {
+  /** The value when a subscription gives none (checked against type). */
+  default?: InputMaybe<Scalars['String']['input']>;
+  /** What it means. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Its name: [a-z][a-zA-Z0-9_]*, at most 40 characters, not cluster, namespace or app. */
+  name: Scalars['String']['input'];
+  /** What its values must be (default NUMBER). */
+  type?: InputMaybe<AlertParameterType>;
+};
+
+/** What a template parameter's values must be; checked before a value is placed in a rule, so no value can change the PromQL around it. */
+export type AlertParameterType =
+  /** A Prometheus duration such as 30s, 5m or 1h (a range or window). */
+  | 'DURATION'
+  /** A decimal number such as 0.05 or 250 (a value or threshold). */
+  | 'NUMBER';
+
+/** How urgent an alert is. */
+export type AlertSeverity =
+  /** Needs attention now. */
+  | 'CRITICAL'
+  /** For information only. */
+  | 'INFO'
+  /** Needs attention soon. */
+  | 'WARNING';
+
+/** Where an alert is. */
+export type AlertStatus =
+  /** The rule's condition holds (for at least the template's forSeconds). */
+  | 'FIRING'
+  /** The condition no longer holds. */
+  | 'RESOLVED';
+
+/** An environment's subscription to an alert template. */
+export type AlertSubscription = Node & {
+  __typename?: 'AlertSubscription';
+  /** While firing, a release in progress on the environment is aborted. */
+  abortsReleases: Scalars['Boolean']['output'];
+  /** Who subscribed. */
+  createdBy: User;
+  /** Whose pods it watches. */
+  environment: Environment;
+  /** Global ID. */
+  id: Scalars['ID']['output'];
+  /** The parameter values in use (defaults filled in), by name. */
+  parameters: Scalars['JSON']['output'];
+  /** The rule. */
+  template: AlertTemplate;
+  /** Where Gantry posts each firing and resolution (JSON), besides the alertEvents subscription. */
+  webhookUrl?: Maybe<Scalars['String']['output']>;
+};
+
+/** A rule written once by the platform team; users subscribe to it per environment with their own parameters. */
+export type AlertTemplate = Node & {
+  __typename?: 'AlertTemplate';
+  /** True for the templates Gantry ships. */
+  builtIn: Scalars['Boolean']['output'];
+  /** What it watches. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** PromQL with ${parameter} placeholders; ${namespace} and ${app} are filled in per subscription. */
+  expression: Scalars['String']['output'];
+  /** How long the condition must hold before the alert fires. */
+  forSeconds: Scalars['Int']['output'];
+  /** Global ID. */
+  id: Scalars['ID']['output'];
+  /** Unique name: letters, digits, spaces and - _ . (at most 100 characters). */
+  name: Scalars['String']['output'];
+  /** Its placeholders besides ${cluster}, ${namespace} and ${app}. */
+  parameters: Array<AlertParameter>;
+  /** Severity of its alerts. */
+  severity: AlertSeverity;
 };
 
 /** The metric checks a canary runs at every step (Argo Rollouts' and Flagger's canary analysis). */
@@ -207,6 +337,22 @@ export type ClusterStatus =
   /** No successful contact recently. */
   | 'UNREACHABLE';
 
+/** A new alert template. */
+export type CreateAlertTemplateInput = {
+  /** What it watches (at most 2000 characters). */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** PromQL (at most 4000 characters) using only declared ${parameters} and ${cluster}, ${namespace}, ${app}; checked with promtool. */
+  expression: Scalars['String']['input'];
+  /** How long the condition must hold (0 to 86400; default 60). */
+  forSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Unique name: letters, digits, spaces and - _ . (at most 100 characters). */
+  name: Scalars['String']['input'];
+  /** Its placeholders. */
+  parameters?: InputMaybe<Array<AlertParameterInput>>;
+  /** Severity of its alerts. */
+  severity: AlertSeverity;
+};
+
 /** A new API token. */
 export type CreateApiTokenInput = {
   /** Must be in the future (BAD_USER_INPUT otherwise); null: the token never expires. */
@@ -308,6 +454,10 @@ export type Environment = Node & {
   __typename?: 'Environment';
   /** The release in progress, if any. */
   activeRelease?: Maybe<Release>;
+  /** The environment's alert subscriptions, oldest first. */
+  alertSubscriptions: Array<AlertSubscription>;
+  /** The environment's alerts, newest first. */
+  alerts: AlertConnection;
   /** The app this environment runs. */
   app: App;
   /** The cluster the environment runs on. */
@@ -338,6 +488,14 @@ export type Environment = Node & {
   router: TrafficRouter;
   /** Live state, from the cluster's watch cache. */
   workload: Workload;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentAlertsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<AlertStatus>;
 };
 
 
@@ -491,6 +649,8 @@ export type Mutation = {
    * it changes the role; CONFLICT when that would leave the project without an OWNER.
    */
   addProjectMember: Membership;
+  /** Platform admins only. */
+  createAlertTemplate: AlertTemplate;
   /** Mints a token for the caller (or, for admins, for `login`). The secret is in the answer only. */
   createApiToken: CreatedApiToken;
   /** MAINTAINER and above. CONFLICT when the project already has an app with this name. */
@@ -565,12 +725,16 @@ export type Mutation = {
    * CONFLICT when there is no earlier successful release to go back to.
    */
   rollbackEnvironment: Release;
+  /** DEVELOPER and above; MAINTAINER on protected environments. Prometheus evaluates it within seconds. */
+  subscribeToAlert: AlertSubscription;
   /**
    * Platform admins only: deletes a registered cluster's stored kubeconfig and stops its watches;
    * answers the cluster as it was. NOT_FOUND if unknown; CONFLICT while environments live on it;
    * BAD_USER_INPUT for the embedded cluster and those from GANTRY_CLUSTERS.
    */
   unregisterCluster: Cluster;
+  /** Removes the subscription (same roles as subscribing); its stored alerts go with it. */
+  unsubscribeFromAlert: Scalars['Boolean']['output'];
   /** DEVELOPER and above. CONFLICT if the app was changed concurrently; retry. */
   updateApp: App;
   /** MAINTAINER and above. CONFLICT if the environment was changed concurrently; retry. */
@@ -596,6 +760,15 @@ export type MutationAbortReleaseArgs = {
  */
 export type MutationAddProjectMemberArgs = {
   input: AddProjectMemberInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationCreateAlertTemplateArgs = {
+  input: CreateAlertTemplateInput;
 };
 
 
@@ -742,8 +915,26 @@ export type MutationRollbackEnvironmentArgs = {
  * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
  * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
  */
+export type MutationSubscribeToAlertArgs = {
+  input: SubscribeToAlertInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationUnregisterClusterArgs = {
   name: Scalars['String']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationUnsubscribeFromAlertArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -902,6 +1093,8 @@ export type ProjectEdge = {
 /** Reads. Every field needs an API token (`Authorization: Bearer …`). */
 export type Query = {
   __typename?: 'Query';
+  /** Every alert template, by name. */
+  alertTemplates: Array<AlertTemplate>;
   /** Every cluster Gantry knows, with its health. Any authenticated user. */
   clusters: Array<Cluster>;
   /**
@@ -1194,12 +1387,28 @@ export type StepStatus =
   /** Its weight is applied and it waits for promoteRelease. */
   | 'WAITING_FOR_PROMOTION';
 
+/** A subscription of an environment to a template. */
+export type SubscribeToAlertInput = {
+  /** Abort the environment's release in progress while firing (default false). */
+  abortsReleases?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The environment. */
+  environmentId: Scalars['ID']['input'];
+  /** Values by parameter name (strings or numbers); parameters left out take their default. */
+  parameters?: InputMaybe<Scalars['JSON']['input']>;
+  /** The template. */
+  templateId: Scalars['ID']['input'];
+  /** An http(s) URL Gantry posts each firing and resolution to (at most 2000 characters). */
+  webhookUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
 /**
  * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
  * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
  */
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Every alert firing or resolving in the project's environments. */
+  alertEvents: Alert;
   /** Every change to one of the environment's pods, as seen by the cluster watch. Any project member (VIEWER and above). */
   podEvents: PodEvent;
   /** Replays the events after `after` (all, if absent), then streams live ones; completes after the release's last event. */
@@ -1209,6 +1418,15 @@ export type Subscription = {
    * cluster watch (changes in one tick are coalesced). Any project member (VIEWER and above).
    */
   workloadChanged: Workload;
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
+export type SubscriptionAlertEventsArgs = {
+  projectId: Scalars['ID']['input'];
 };
 
 
@@ -1409,6 +1627,9 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Node:
+    | ( AlertRow & { __typename: 'Alert' } )
+    | ( AlertSubscriptionRow & { __typename: 'AlertSubscription' } )
+    | ( AlertTemplateRow & { __typename: 'AlertTemplate' } )
     | ( ApiTokenRow & { __typename: 'ApiToken' } )
     | ( AppRow & { __typename: 'App' } )
     | ( AuditRow & { __typename: 'AuditEntry' } )
@@ -1422,6 +1643,16 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AddProjectMemberInput: AddProjectMemberInput;
+  Alert: ResolverTypeWrapper<AlertRow>;
+  AlertConnection: ResolverTypeWrapper<Omit<AlertConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AlertEdge']>, nodes: Array<ResolversTypes['Alert']> }>;
+  AlertEdge: ResolverTypeWrapper<Omit<AlertEdge, 'node'> & { node: ResolversTypes['Alert'] }>;
+  AlertParameter: ResolverTypeWrapper<AlertParameter>;
+  AlertParameterInput: AlertParameterInput;
+  AlertParameterType: AlertParameterType;
+  AlertSeverity: AlertSeverity;
+  AlertStatus: AlertStatus;
+  AlertSubscription: ResolverTypeWrapper<AlertSubscriptionRow>;
+  AlertTemplate: ResolverTypeWrapper<AlertTemplateRow>;
   AnalysisInput: AnalysisInput;
   AnalysisMeasurement: ResolverTypeWrapper<AnalysisMeasurement>;
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
@@ -1434,6 +1665,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Cluster: ResolverTypeWrapper<ClusterInfo>;
   ClusterStatus: ClusterStatus;
+  CreateAlertTemplateInput: CreateAlertTemplateInput;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateAppInput: CreateAppInput;
   CreateEnvironmentInput: CreateEnvironmentInput;
@@ -1482,6 +1714,7 @@ export type ResolversTypes = {
   StandardMetric: StandardMetric;
   StepStatus: StepStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SubscribeToAlertInput: SubscribeToAlertInput;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TrafficRouter: TrafficRouter;
   UpdateAppInput: UpdateAppInput;
@@ -1495,6 +1728,13 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AddProjectMemberInput: AddProjectMemberInput;
+  Alert: AlertRow;
+  AlertConnection: Omit<AlertConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['AlertEdge']>, nodes: Array<ResolversParentTypes['Alert']> };
+  AlertEdge: Omit<AlertEdge, 'node'> & { node: ResolversParentTypes['Alert'] };
+  AlertParameter: AlertParameter;
+  AlertParameterInput: AlertParameterInput;
+  AlertSubscription: AlertSubscriptionRow;
+  AlertTemplate: AlertTemplateRow;
   AnalysisInput: AnalysisInput;
   AnalysisMeasurement: AnalysisMeasurement;
   ApiToken: ApiTokenRow;
@@ -1506,6 +1746,7 @@ export type ResolversParentTypes = {
   AuditEntryEdge: Omit<AuditEntryEdge, 'node'> & { node: ResolversParentTypes['AuditEntry'] };
   Boolean: Scalars['Boolean']['output'];
   Cluster: ClusterInfo;
+  CreateAlertTemplateInput: CreateAlertTemplateInput;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateAppInput: CreateAppInput;
   CreateEnvironmentInput: CreateEnvironmentInput;
@@ -1546,12 +1787,66 @@ export type ResolversParentTypes = {
   ReleaseStep: ReleaseStepModel;
   ReleaseStepInput: ReleaseStepInput;
   String: Scalars['String']['output'];
+  SubscribeToAlertInput: SubscribeToAlertInput;
   Subscription: Record<PropertyKey, never>;
   UpdateAppInput: UpdateAppInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: UserRow;
   Workload: WorkloadView;
   WorkloadVersion: WorkloadVersionView;
+};
+
+export type AlertResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = {
+  endsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  labels?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AlertStatus'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['AlertSubscription'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AlertConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertConnection'] = ResolversParentTypes['AlertConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AlertEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AlertEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertEdge'] = ResolversParentTypes['AlertEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Alert'], ParentType, ContextType>;
+};
+
+export type AlertParameterResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertParameter'] = ResolversParentTypes['AlertParameter']> = {
+  default?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['AlertParameterType'], ParentType, ContextType>;
+};
+
+export type AlertSubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertSubscription'] = ResolversParentTypes['AlertSubscription']> = {
+  abortsReleases?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  environment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  parameters?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  template?: Resolver<ResolversTypes['AlertTemplate'], ParentType, ContextType>;
+  webhookUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AlertTemplateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertTemplate'] = ResolversParentTypes['AlertTemplate']> = {
+  builtIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expression?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  forSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parameters?: Resolver<Array<ResolversTypes['AlertParameter']>, ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['AlertSeverity'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type AnalysisMeasurementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AnalysisMeasurement'] = ResolversParentTypes['AnalysisMeasurement']> = {
@@ -1641,6 +1936,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Environment'] = ResolversParentTypes['Environment']> = {
   activeRelease?: Resolver<Maybe<ResolversTypes['Release']>, ParentType, ContextType>;
+  alertSubscriptions?: Resolver<Array<ResolversTypes['AlertSubscription']>, ParentType, ContextType>;
+  alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, Partial<EnvironmentAlertsArgs>>;
   app?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
   cluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1707,6 +2004,7 @@ export type MetricsEndpointResolvers<ContextType = GraphQLContext, ParentType ex
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   abortRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationAbortReleaseArgs, 'id'>>;
   addProjectMember?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationAddProjectMemberArgs, 'input'>>;
+  createAlertTemplate?: Resolver<ResolversTypes['AlertTemplate'], ParentType, ContextType, RequireFields<MutationCreateAlertTemplateArgs, 'input'>>;
   createApiToken?: Resolver<ResolversTypes['CreatedApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'input'>>;
   createApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
   createEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationCreateEnvironmentArgs, 'input'>>;
@@ -1722,14 +2020,16 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   resumeRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationResumeReleaseArgs, 'id'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
   rollbackEnvironment?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationRollbackEnvironmentArgs, 'environmentId'>>;
+  subscribeToAlert?: Resolver<ResolversTypes['AlertSubscription'], ParentType, ContextType, RequireFields<MutationSubscribeToAlertArgs, 'input'>>;
   unregisterCluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType, RequireFields<MutationUnregisterClusterArgs, 'name'>>;
+  unsubscribeFromAlert?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnsubscribeFromAlertArgs, 'id'>>;
   updateApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppArgs, 'input'>>;
   updateEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationUpdateEnvironmentArgs, 'input'>>;
   updateMetricsEndpoint?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateMetricsEndpointArgs, 'appId'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'ApiToken' | 'App' | 'AuditEntry' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Alert' | 'AlertSubscription' | 'AlertTemplate' | 'ApiToken' | 'App' | 'AuditEntry' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1780,6 +2080,7 @@ export type ProjectEdgeResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  alertTemplates?: Resolver<Array<ResolversTypes['AlertTemplate']>, ParentType, ContextType>;
   clusters?: Resolver<Array<ResolversTypes['Cluster']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   project?: Resolver<Maybe<ResolversTypes['Project']>, ParentType, ContextType, RequireFields<QueryProjectArgs, 'slug'>>;
@@ -1857,6 +2158,7 @@ export type ReleaseStepResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  alertEvents?: SubscriptionResolver<ResolversTypes['Alert'], "alertEvents", ParentType, ContextType, RequireFields<SubscriptionAlertEventsArgs, 'projectId'>>;
   podEvents?: SubscriptionResolver<ResolversTypes['PodEvent'], "podEvents", ParentType, ContextType, RequireFields<SubscriptionPodEventsArgs, 'environmentId'>>;
   releaseProgress?: SubscriptionResolver<ResolversTypes['ReleaseEvent'], "releaseProgress", ParentType, ContextType, RequireFields<SubscriptionReleaseProgressArgs, 'releaseId'>>;
   workloadChanged?: SubscriptionResolver<ResolversTypes['Workload'], "workloadChanged", ParentType, ContextType, RequireFields<SubscriptionWorkloadChangedArgs, 'environmentId'>>;
@@ -1892,6 +2194,12 @@ export type WorkloadVersionResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  Alert?: AlertResolvers<ContextType>;
+  AlertConnection?: AlertConnectionResolvers<ContextType>;
+  AlertEdge?: AlertEdgeResolvers<ContextType>;
+  AlertParameter?: AlertParameterResolvers<ContextType>;
+  AlertSubscription?: AlertSubscriptionResolvers<ContextType>;
+  AlertTemplate?: AlertTemplateResolvers<ContextType>;
   AnalysisMeasurement?: AnalysisMeasurementResolvers<ContextType>;
   ApiToken?: ApiTokenResolvers<ContextType>;
   App?: AppResolvers<ContextType>;

@@ -13,6 +13,7 @@ import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { Monitoring } from '../services/metrics/monitoring.ts';
+import { AlertRuntime } from '../services/alerts/runtime.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { flushTokenUse } from '../services/identity/token-cache.ts';
@@ -22,6 +23,7 @@ import type { ContextDeps } from './context.ts';
 import { createClientErrorHandler, createErrorFormatter } from './errors.ts';
 import { buildSchema, createApollo } from './graphql.ts';
 import { createHttpHandler, createMetricsHandler } from './http.ts';
+import { createAlertHook } from './alert-hook.ts';
 import { closeSilentConnections } from './idle-connections.ts';
 import { createPrincipalLimiters } from './principal-limits.ts';
 import { createLogger } from './logger.ts';
@@ -150,7 +152,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const logLines = new LogLineFeed(database.db, notifications);
   logLines.start();
   const monitoring = new Monitoring({ settings: config.monitoring, dataDir: config.dataDir, db: database.db, clusters, logger, embeddedMetricsUrl: embedded?.metricsUrl ?? null });
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, monitoring };
+  const alerts = new AlertRuntime({ db: database.db, hub: notifications, monitoring, logger, releaseBus });
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, monitoring, alerts };
   let shuttingDown = false;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
@@ -169,7 +172,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     // Node only times out headers once a request has begun; checking every second (not every
     // 30 s, the default) makes GANTRY_HEADERS_TIMEOUT_MS hold to within a second.
     { connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs) },
-    createHttpHandler({ apollo, context: contextDeps, limits: config.limits, metrics, limiters, metricsToken: config.metrics.token, logger, readiness }),
+    createHttpHandler({ apollo, context: contextDeps, alertHook: createAlertHook({ alerts, secret: monitoring.webhookSecret, logger }), limits: config.limits, metrics, limiters, metricsToken: config.metrics.token, logger, readiness }),
   );
   httpServer.on('clientError', createClientErrorHandler(logger));
   httpServer.requestTimeout = 60_000;
@@ -195,6 +198,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const stopServices = async () => {
     await apollo.stop();
     await engine.stop();
+    await alerts.stop();
     await monitoring.stop();
     releaseFeeds.close();
     releaseBus.stop();
@@ -223,6 +227,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     // After listening: the managed Alertmanager is configured with this process's receiver URL.
     const { port: apiPort } = httpServer.address() as AddressInfo;
     await monitoring.start(`${config.monitoring.publicUrl ?? `http://127.0.0.1:${apiPort}`}/hooks/alertmanager`);
+    await alerts.start();
   } catch (error) {
     httpServer.close();
     metricsServer.close();

@@ -22,6 +22,7 @@ export interface ContextDeps {
   releaseFeeds: RequestScope['releaseFeeds'];
   logLines: RequestScope['logLines'];
   monitoring: RequestScope['monitoring'];
+  alerts: RequestScope['alerts'];
 }
 
 /**
@@ -43,6 +44,7 @@ export async function buildContext(
     releaseFeeds: deps.releaseFeeds,
     logLines: deps.logLines,
     monitoring: deps.monitoring,
+    alerts: deps.alerts,
     principal,
     loaders: createLoaders(deps.db, principal),
     requestId,

@@ -21,6 +21,8 @@ export interface HttpDeps {
   logger: Logger;
   /** /readyz: null when ready, else the reason. */
   readiness: () => Promise<string | null>;
+  /** POST /hooks/alertmanager: Alertmanager's webhook (server/alert-hook.ts). */
+  alertHook?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 /** A failure answered before GraphQL runs (bad body, wrong method…), in GraphQL's error shape. */
@@ -46,7 +48,7 @@ export function createHttpHandler(deps: HttpDeps) {
     const started = performance.now();
     res.setHeader('x-request-id', requestId);
     const url = new URL(req.url ?? '/', 'http://gantry.invalid');
-    const route = ['/graphql', '/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other';
+    const route = ['/graphql', '/healthz', '/readyz', '/metrics', '/hooks/alertmanager'].includes(url.pathname) ? url.pathname : 'other';
     requestIdStorage.run(requestId, () => {
       serve(deps, req, res, url, requestId)
         .catch((error: unknown) => {
@@ -83,6 +85,9 @@ async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
       return sendMetrics(deps.metrics, res);
     case '/graphql':
       return serveGraphQL(deps, req, res, url, requestId);
+    case '/hooks/alertmanager':
+      if (!deps.alertHook) throw new HttpProblem(404, 'No route for /hooks/alertmanager');
+      return deps.alertHook(req, res);
     default:
       throw new HttpProblem(404, `No route for ${url.pathname}; the API is at /graphql`);
   }

@@ -5,6 +5,7 @@ import { findAuditEntryById } from './audit/repository.ts';
 import { requireVisibleUser } from './identity/service.ts';
 import { requireVisibleProject } from './projects/service.ts';
 import { requireVisibleRelease } from './releases/service.ts';
+import { requireTemplate, requireVisibleAlert, requireVisibleSubscription } from './alerts/service.ts';
 import type { RequestScope } from './scope.ts';
 import { notFound } from './shared/errors.ts';
 import { parseGlobalId, type NodeType } from './shared/ids.ts';
@@ -50,6 +51,12 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
     }
     case 'Release':
       return { type, row: await requireVisibleRelease(scope, id).catch(rethrowAsNode) };
+    case 'AlertTemplate':
+      return { type, row: await requireTemplate(scope, id).catch(rethrowAsNode) };
+    case 'AlertSubscription':
+      return { type, row: await requireVisibleSubscription(scope, id).catch(rethrowAsNode) };
+    case 'Alert':
+      return { type, row: await requireVisibleAlert(scope, id).catch(rethrowAsNode) };
   }
 }
 

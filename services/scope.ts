@@ -6,6 +6,7 @@ import type { Clock } from './shared/clock.ts';
 import type { ReleaseFeedHub } from './releases/progress.ts';
 import type { LogLineFeed } from './shared/runtime/log-lines.ts';
 import type { Monitoring } from './metrics/monitoring.ts';
+import type { AlertRuntime } from './alerts/runtime.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
 export interface RequestScope {
@@ -23,4 +24,6 @@ export interface RequestScope {
   logLines: LogLineFeed;
   /** Prometheus and Alertmanager (managed or external), the scrape targets and rule files. */
   monitoring: Monitoring;
+  /** Alert rules, the `alert` topic, the receiver's store and webhook deliveries. */
+  alerts: AlertRuntime;
 }

@@ -7,3 +7,4 @@ export * from './clusters.ts';
 export * from './releases.ts';
 export * from './log-lines.ts';
 export * from './metrics.ts';
+export * from './alerts.ts';

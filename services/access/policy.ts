@@ -29,6 +29,8 @@ export const PROJECT_ACTIONS = {
   'release.read': 'VIEWER',
   'release.write': 'DEVELOPER',
   'release.write.protected': 'MAINTAINER',
+  'alert.subscribe': 'DEVELOPER',
+  'alert.subscribe.protected': 'MAINTAINER',
 } as const satisfies Record<string, Role>;
 export type ProjectAction = keyof typeof PROJECT_ACTIONS;
 
