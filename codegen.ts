@@ -32,6 +32,7 @@ const config: CodegenConfig = {
           Release: '../services/releases/repository.ts#ReleaseRow',
           ReleaseEvent: '../services/releases/repository.ts#ReleaseEventRow',
           ReleaseStep: '../services/releases/model.ts#ReleaseStepModel',
+          AnalysisMeasurement: '../services/metrics/analysis.ts#AnalysisMeasurementRow',
           AlertTemplate: '../services/alerts/repository.ts#AlertTemplateRow',
           AlertSubscription: '../services/alerts/repository.ts#AlertSubscriptionRow',
           Alert: '../services/alerts/repository.ts#AlertRow',

@@ -2,6 +2,9 @@ import * as metrics from '../services/metrics/service.ts';
 import type { Resolvers } from './types.generated.ts';
 
 export const metricsResolvers: Resolvers = {
+  AnalysisMeasurement: {
+    metric: (m) => m.metric as never,
+  },
   Mutation: {
     updateMetricsEndpoint: (_, { appId, endpoint }, ctx) => metrics.updateMetricsEndpoint(ctx, appId, endpoint),
   },
@@ -14,6 +17,6 @@ export const metricsResolvers: Resolvers = {
   },
   Release: {
     observedWeight: (release, _, ctx) => metrics.observedWeight(ctx, release),
-    analysis: () => [],
+    analysis: (release, _, ctx) => metrics.analysisOf(ctx, release),
   },
 };

@@ -10,6 +10,7 @@ import type { PodEventView } from '../services/workloads/service.ts';
 import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
 import type { ReleaseRow, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
+import type { AnalysisMeasurementRow } from '../services/metrics/analysis.ts';
 import type { AlertTemplateRow, AlertSubscriptionRow, AlertRow } from '../services/alerts/repository.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
@@ -1654,7 +1655,7 @@ export type ResolversTypes = {
   AlertSubscription: ResolverTypeWrapper<AlertSubscriptionRow>;
   AlertTemplate: ResolverTypeWrapper<AlertTemplateRow>;
   AnalysisInput: AnalysisInput;
-  AnalysisMeasurement: ResolverTypeWrapper<AnalysisMeasurement>;
+  AnalysisMeasurement: ResolverTypeWrapper<AnalysisMeasurementRow>;
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
   App: ResolverTypeWrapper<AppRow>;
   AppConnection: ResolverTypeWrapper<Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AppEdge']>, nodes: Array<ResolversTypes['App']> }>;
@@ -1736,7 +1737,7 @@ export type ResolversParentTypes = {
   AlertSubscription: AlertSubscriptionRow;
   AlertTemplate: AlertTemplateRow;
   AnalysisInput: AnalysisInput;
-  AnalysisMeasurement: AnalysisMeasurement;
+  AnalysisMeasurement: AnalysisMeasurementRow;
   ApiToken: ApiTokenRow;
   App: AppRow;
   AppConnection: Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['AppEdge']>, nodes: Array<ResolversParentTypes['App']> };

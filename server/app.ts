@@ -13,6 +13,7 @@ import { LogLineFeed } from '../services/shared/runtime/log-lines.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { Monitoring } from '../services/metrics/monitoring.ts';
+import { createCanaryAnalyzer } from '../services/metrics/analysis.ts';
 import { AlertRuntime } from '../services/alerts/runtime.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
@@ -126,6 +127,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const releaseBus = new ReleaseBus(notifications);
   releaseBus.start();
   const stopAccessListener = listenForAccessChanges(notifications);
+  const monitoring = new Monitoring({ settings: config.monitoring, dataDir: config.dataDir, db: database.db, clusters, logger, embeddedMetricsUrl: embedded?.metricsUrl ?? null });
+  const analyzeCanary = createCanaryAnalyzer({ db: database.db, monitoring });
   const engine = new ReleaseEngine({
     db: database.db,
     clusters,
@@ -135,6 +138,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     leaseTtlMs: config.releases.leaseTtlMs,
     tickMs: config.releases.tickMs,
     onDriving: (count) => metrics.releasesDriving.set(count),
+    analyze: (...args) => analyzeCanary(...args),
   });
   metrics.engineInfo.set({ owner: engine.owner }, 1);
   engine.start();
@@ -151,7 +155,6 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const releaseFeeds = new ReleaseFeedHub(database.db, releaseBus);
   const logLines = new LogLineFeed(database.db, notifications);
   logLines.start();
-  const monitoring = new Monitoring({ settings: config.monitoring, dataDir: config.dataDir, db: database.db, clusters, logger, embeddedMetricsUrl: embedded?.metricsUrl ?? null });
   const alerts = new AlertRuntime({ db: database.db, hub: notifications, monitoring, logger, releaseBus });
   const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, monitoring, alerts };
   let shuttingDown = false;

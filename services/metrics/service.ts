@@ -10,6 +10,7 @@ import { requireIntInRange } from '../shared/validation.ts';
 import { customMetricQuery, observedWeightQuery, standardMetricQuery, type MetricScope } from './queries.ts';
 import { sampleValue, checkMetricName, checkMetrics, checkRange, toSeries, type SeriesView } from './range.ts';
 import * as repo from './repository.ts';
+import { measurementsOf, type AnalysisMeasurementRow } from './analysis.ts';
 
 /** Seconds of requests `observedWeight` looks at. */
 export const OBSERVED_WEIGHT_WINDOW_SECONDS = 60;
@@ -70,6 +71,11 @@ export async function observedWeight(scope: RequestScope, release: ReleaseRow): 
   } catch {
     return null;
   }
+}
+
+/** `Release.analysis`: the canary checks so far, oldest first. */
+export function analysisOf(scope: RequestScope, release: ReleaseRow): Promise<AnalysisMeasurementRow[]> {
+  return measurementsOf(scope.db, release.id);
 }
 
 /** `App.metricsEndpoint`. */

@@ -1,3 +1,6 @@
+import { checkAnalysis } from './analysis-input.ts';
+import type { AnalysisSpec } from './model.ts';
+import type { AnalysisInput } from '../../resolvers/types.generated.ts';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { environments } from '../../db/schema/index.ts';
@@ -39,6 +42,7 @@ export interface CreateReleaseInput {
   canaryReplicas?: number | null;
   progressDeadlineSeconds?: number | null;
   supersede?: boolean | null;
+  analysis?: AnalysisInput | null;
 }
 
 /**
@@ -54,8 +58,10 @@ export async function createRelease(scope: RequestScope, input: CreateReleaseInp
   if (input.canaryReplicas != null) requireIntInRange('input.canaryReplicas', input.canaryReplicas, 1, 1000);
   if (input.progressDeadlineSeconds != null) requireIntInRange('input.progressDeadlineSeconds', input.progressDeadlineSeconds, 1, 86_400);
   if (input.steps && input.steps.length > 20) throw badInput('input.steps', 'input.steps allows at most 20 steps');
+  const analysis = checkAnalysis(input.analysis, input.strategy);
   const { environment, app } = await authorizeRelease(scope, environmentId);
   const release = await startInEnvironment(scope, environment, app, {
+    analysis,
     image,
     strategy: (input.strategy as ReleaseStrategy | null) ?? null,
     steps: input.steps ?? null,
@@ -78,6 +84,8 @@ interface StartRequest {
   supersede: boolean;
   isRollback: boolean;
   rollbackOf: string | null;
+  /** Canary analysis (CANARY only), checked. */
+  analysis?: AnalysisSpec | null;
   audit: { action: string; details: unknown };
 }
 
@@ -111,7 +119,9 @@ async function startInEnvironment(scope: RequestScope, environment: EnvironmentR
       const number = env.releaseCount + 1;
       const version = `r${number}`;
       const deployment = plan.plan.strategy === 'CANARY' ? `${app.name}-${version}` : (env.stableDeployment ?? `${app.name}-${version}`);
-      const start = startRelease(plan.plan, now);
+      const started = startRelease(plan.plan, now);
+      const start = request.analysis && plan.plan.strategy === 'CANARY' ? { ...started, next: { ...started.next, analysis: request.analysis } } : started;
+      if (request.analysis && plan.plan.strategy !== 'CANARY') throw badInput('input.analysis', 'input.analysis applies to CANARY releases only');
       await tx.update(environments).set({ releaseCount: number }).where(eq(environments.id, env.id));
       const row = await repo.insertRelease(tx, {
         id: randomUUID(),
