@@ -7,10 +7,11 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { clusterWatch } from './cluster-watch.ts';
 import { fanout } from './fanout.ts';
 import { http } from './http.ts';
+import { metrics } from './metrics.ts';
 import { releases } from './releases.ts';
 import { formatNumber, printTable, verdictOf, type Benchmark, type BenchResult } from './support/benchmark.ts';
 
-const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout];
+const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, metrics];
 
 /** A benchmark still running after this is stuck (each takes under 2 minutes on an idle 2-core machine): give up. */
 const HARD_LIMIT_MS = 240_000;
