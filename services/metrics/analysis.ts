@@ -5,7 +5,7 @@ import { analysisMeasurements } from '../../db/schema/index.ts';
 import type { AnalysisResult, ReleaseState } from '../releases/model.ts';
 import { activeStep } from '../releases/steps.ts';
 import type { Monitoring } from './monitoring.ts';
-import { versionMetricQuery, type MetricScope } from './queries.ts';
+import { observedWeightQuery, versionMetricQuery, type MetricScope } from './queries.ts';
 import { sampleValue } from './range.ts';
 
 export type AnalysisMeasurementRow = typeof analysisMeasurements.$inferSelect;
@@ -59,7 +59,9 @@ export function createCanaryAnalyzer(deps: { db: Database; monitoring: Monitorin
       measured.push({ ...check, value });
     }
     const passed = measured.every((m) => m.value <= m.threshold);
-    const text = measured.map((m) => `${LABEL[m.metric]} ${round(m.value)} ${m.value <= m.threshold ? '≤' : '>'} threshold ${m.threshold}`).join(', ');
+    const [observedSample] = await prometheus.query(observedWeightQuery(scope, release.version, window), now).catch(() => []);
+    const observed = observedSample ? sampleValue(observedSample.value[1]) : null;
+    const text = measured.map((m) => `${LABEL[m.metric]} ${round(m.value)} ${m.value <= m.threshold ? '≤' : '>'} threshold ${m.threshold}`).join(', ') + observedWeightNote(observed, state.appliedWeight);
     let failuresInRow = passed ? 0 : 1;
     if (!passed) {
       // Earlier checks of this step, newest first, grouped by their time: count the failed ones in a row.
@@ -80,6 +82,16 @@ export function createCanaryAnalyzer(deps: { db: Database; monitoring: Monitorin
       },
     };
   };
+}
+
+/** The points observed and applied weight may differ before a check flags the step. */
+export const WEIGHT_DIVERGENCE_POINTS = 10;
+
+/** Observed beside applied weight, for a check's event; a step whose canary served far from its share is flagged. */
+export function observedWeightNote(observed: number | null, applied: number | null): string {
+  if (observed === null || applied === null) return '';
+  const far = Math.abs(observed - applied) > WEIGHT_DIVERGENCE_POINTS;
+  return `; observed weight ${Math.round(observed)}% (applied ${applied}%)${far ? ' — FLAGGED: observed weight far from applied' : ''}`;
 }
 
 function round(value: number): number {

@@ -1,6 +1,3 @@
-import { checkAnalysis } from './analysis-input.ts';
-import type { AnalysisSpec } from './model.ts';
-import type { AnalysisInput } from '../../resolvers/types.generated.ts';
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { environments } from '../../db/schema/index.ts';
@@ -17,6 +14,9 @@ import { RELEASE_STRATEGIES, type ReleaseCommand, type ReleaseStepInput, type Re
 import * as repo from './repository.ts';
 import { encodeState } from './state-codec.ts';
 import { planRelease } from './steps.ts';
+import { checkAnalysis } from './analysis-input.ts';
+import type { AnalysisSpec } from './model.ts';
+import type { AnalysisInput } from '../../resolvers/types.generated.ts';
 
 /** Protected environments take MAINTAINER or OWNER for every release command. */
 async function authorizeRelease(scope: RequestScope, environmentId: string) {

@@ -50,7 +50,7 @@ describe.runIf(monitoringAvailable('canary analysis'))('canary analysis on a rea
     const passed = types.indexOf('ANALYSIS_PASSED');
     expect(passed).toBeGreaterThan(applied);
     expect(types.indexOf('STEP_STARTED', applied)).toBeGreaterThan(passed);
-    expect(events[passed]!.message).toMatch(/error ratio 0 ≤ threshold 0\.05, p99 latency \(s\) 0\.\d+ ≤ threshold 0\.5/);
+    expect(events[passed]!.message).toMatch(/error ratio 0 ≤ threshold 0\.05, p99 latency \(s\) 0\.\d+ ≤ threshold 0\.5; observed weight \d+% \(applied 50%\)/);
     const { release: read } = await t.ok(ANALYSIS, { id: release.id });
     expect(read.analysis.map((m: any) => [m.metric, m.passed])).toEqual([['ERROR_RATIO', true], ['LATENCY_P99_SECONDS', true]]);
   }, 90_000);
