@@ -158,10 +158,13 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const alerts = new AlertRuntime({ db: database.db, hub: notifications, monitoring, logger, releaseBus });
   const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, monitoring, alerts };
   let shuttingDown = false;
+  // Unready until everything after the listener (Prometheus, Alertmanager, alert rules) has started.
+  let starting = true;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
   const readiness = async (): Promise<string | null> => {
     if (shuttingDown) return 'shutting down';
+    if (starting) return 'starting';
     try {
       await database.ping();
     } catch {
@@ -231,6 +234,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     const { port: apiPort } = httpServer.address() as AddressInfo;
     await monitoring.start(`${config.monitoring.publicUrl ?? `http://127.0.0.1:${apiPort}`}/hooks/alertmanager`);
     await alerts.start();
+    starting = false;
   } catch (error) {
     httpServer.close();
     metricsServer.close();

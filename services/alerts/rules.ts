@@ -97,6 +97,8 @@ export class AlertRules {
   }
 
   private async syncOnce(): Promise<void> {
+    // Without a Prometheus nothing evaluates rules (and each check costs a promtool run).
+    if (!this.options.monitoring.prometheusOrNull) return;
     const rows = await allSubscriptionsForRules(this.options.db);
     const text = renderRules(rows.map((r) => ({ ...r, values: r.values as Record<string, string> })));
     if (text === this.lastApplied) return;
