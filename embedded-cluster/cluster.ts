@@ -13,6 +13,7 @@ import { FaultInjector } from './faults.ts';
 import { ApiHttpServer } from './http/server.ts';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { ContainerLogs } from './logs.ts';
+import { ClusterMetricsServer } from './metrics/server.ts';
 import { DurablePersistence } from './persistence.ts';
 import { ResourceApi } from './resource-api.ts';
 import { ObjectStore } from './store.ts';
@@ -51,6 +52,10 @@ export interface EmbeddedClusterOptions {
   logLinesPerContainer?: number;
   /** Where startup messages go (default: nowhere). */
   log?: (message: string) => void;
+  /** Port of the metrics endpoint (simulated cAdvisor, kube-state-metrics, Istio, app endpoints; metrics/README); 0 (default) picks a free one. */
+  metricsPort?: number;
+  /** Simulated requests per second each app receives (default 20). */
+  requestsPerSecond?: number;
 }
 
 /** A running (or stopped) embedded cluster. */
@@ -71,6 +76,8 @@ export interface EmbeddedCluster {
   readonly clock: SimulationClock;
   readonly timeScale: number;
   readonly logs: ContainerLogs;
+  /** `http://127.0.0.1:<port>`: the metrics endpoint (`/metrics`, `/pods/<ns>/<pod>/<port><path>`). */
+  readonly metricsUrl: string;
   /** Whether the HTTP server and controllers are running. */
   readonly running: boolean;
   /** How many watch connections are open (lets tests wait until a client is watching). */
@@ -116,6 +123,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   });
 
   let port = options.port ?? 0;
+  let metricsPort = options.metricsPort ?? 0;
+  const metrics = new ClusterMetricsServer(store, options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond });
   let running = false;
   const start = async (): Promise<void> => {
     watches = new WatchHub(store, clock, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
@@ -123,6 +132,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     controllers = new ControllerManager({ store, api, clock, events, logs, timings: { ...DEFAULT_POD_TIMINGS, ...options.podTimings } });
     persistence?.start();
     port = await server.listen(port, host);
+    metricsPort = await metrics.listen(metricsPort, host);
     running = true;
   };
   const stop = async (): Promise<void> => {
@@ -132,11 +142,14 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     watches?.dispose();
     clock.cancelAll();
     await server.close();
+    await metrics.close();
     await persistence?.stop();
   };
 
   await start();
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}`;
+  const url = `${base}:${port}`;
+  const metricsUrl = `${base}:${metricsPort}`;
   const kubeConfigYaml = renderKubeconfig(url, token);
   const kubeconfigPath = dataDir ? join(dataDir, 'kubeconfig') : undefined;
   if (kubeconfigPath) {
@@ -147,6 +160,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   return {
     url,
     port,
+    metricsUrl,
     token,
     kubeConfigYaml,
     kubeconfigPath,

@@ -5,6 +5,8 @@ import { clusterResolvers, workloadFieldResolvers } from './clusters.ts';
 import { identityResolvers } from './identity.ts';
 import { logLineResolvers } from './log-lines.ts';
 import { logsResolvers } from './logs.ts';
+import { metricsResolvers } from './metrics.ts';
+import { alertResolvers } from './alerts.ts';
 import { nodeResolvers } from './node.ts';
 import { projectResolvers } from './projects.ts';
 import { releaseResolvers } from './releases.ts';
@@ -12,7 +14,7 @@ import { buildResolvers } from './builds.ts';
 import { DateTime, JSON } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, logsResolvers, buildResolvers, configResolvers, cronResolvers];
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, logsResolvers, buildResolvers, configResolvers, cronResolvers, metricsResolvers, alertResolvers];
 
 /** All resolvers, merged per type; a field defined twice is a programming error. */
 export function allResolvers(): Resolvers {

@@ -15,6 +15,8 @@ import type { StoredStage, StoredArtifact } from '../db/schema/builds.ts';
 import type { BuildTemplate as BuildTemplateModel } from '../services/builds/templates.ts';
 import type { ConfigRevisionRow } from '../services/config/repository.ts';
 import type { CronJobRow, CronJobRunRow } from '../services/cron/repository.ts';
+import type { AnalysisMeasurementRow } from '../services/metrics/analysis.ts';
+import type { AlertTemplateRow, AlertSubscriptionRow, AlertRow } from '../services/alerts/repository.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -46,6 +48,164 @@ export type AddProjectMemberInput = {
   projectId: Scalars['ID']['input'];
   /** The role to give; only an OWNER (or a platform admin) may give OWNER. */
   role: Role;
+};
+
+/** One firing of a subscription's rule (its labels' fingerprint and start), later resolved. */
+export type Alert = Node & {
+  __typename?: 'Alert';
+  /** When it resolved; null while firing. */
+  endsAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Global ID. */
+  id: Scalars['ID']['output'];
+  /** The alert's labels as Prometheus sent them. */
+  labels: Scalars['JSON']['output'];
+  /** When the condition began to hold. */
+  startsAt: Scalars['DateTime']['output'];
+  /** Firing or resolved. */
+  status: AlertStatus;
+  /** Whose rule fired. */
+  subscription: AlertSubscription;
+  /** The template's name, the app and environment, and the value. */
+  summary: Scalars['String']['output'];
+};
+
+/** A page of alerts. */
+export type AlertConnection = {
+  __typename?: 'AlertConnection';
+  /** The alerts with cursors. */
+  edges: Array<AlertEdge>;
+  /** The alerts. */
+  nodes: Array<Alert>;
+  /** Paging. */
+  pageInfo: PageInfo;
+  /** How many match. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** An edge of AlertConnection. */
+export type AlertEdge = {
+  __typename?: 'AlertEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The alert. */
+  node: Alert;
+};
+
+/** A placeholder of an alert template. */
+export type AlertParameter = {
+  __typename?: 'AlertParameter';
+  /** The value when a subscription gives none; null: the subscription must give one. */
+  default?: Maybe<Scalars['String']['output']>;
+  /** What it means. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** Its name, as written in ${name}. */
+  name: Scalars['String']['output'];
+  /** What its values must be. */
+  type: AlertParameterType;
+};
+
+/** A placeholder of a new template. */
+export type AlertParameterInput = {
+  /** The value when a subscription gives none (checked against type). */
+  default?: InputMaybe<Scalars['String']['input']>;
+  /** What it means. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Its name: [a-z][a-zA-Z0-9_]*, at most 40 characters, not cluster, namespace or app. */
+  name: Scalars['String']['input'];
+  /** What its values must be (default NUMBER). */
+  type?: InputMaybe<AlertParameterType>;
+};
+
+/** What a template parameter's values must be; checked before a value is placed in a rule, so no value can change the PromQL around it. */
+export type AlertParameterType =
+  /** A Prometheus duration such as 30s, 5m or 1h (a range or window). */
+  | 'DURATION'
+  /** A decimal number such as 0.05 or 250 (a value or threshold). */
+  | 'NUMBER';
+
+/** How urgent an alert is. */
+export type AlertSeverity =
+  /** Needs attention now. */
+  | 'CRITICAL'
+  /** For information only. */
+  | 'INFO'
+  /** Needs attention soon. */
+  | 'WARNING';
+
+/** Where an alert is. */
+export type AlertStatus =
+  /** The rule's condition holds (for at least the template's forSeconds). */
+  | 'FIRING'
+  /** The condition no longer holds. */
+  | 'RESOLVED';
+
+/** An environment's subscription to an alert template. */
+export type AlertSubscription = Node & {
+  __typename?: 'AlertSubscription';
+  /** While firing, a release in progress on the environment is aborted. */
+  abortsReleases: Scalars['Boolean']['output'];
+  /** Who subscribed. */
+  createdBy: User;
+  /** Whose pods it watches. */
+  environment: Environment;
+  /** Global ID. */
+  id: Scalars['ID']['output'];
+  /** The parameter values in use (defaults filled in), by name. */
+  parameters: Scalars['JSON']['output'];
+  /** The rule. */
+  template: AlertTemplate;
+  /** Where Gantry posts each firing and resolution (JSON), besides the alertEvents subscription. */
+  webhookUrl?: Maybe<Scalars['String']['output']>;
+};
+
+/** A rule written once by the platform team; users subscribe to it per environment with their own parameters. */
+export type AlertTemplate = Node & {
+  __typename?: 'AlertTemplate';
+  /** True for the templates Gantry ships. */
+  builtIn: Scalars['Boolean']['output'];
+  /** What it watches. */
+  description?: Maybe<Scalars['String']['output']>;
+  /** PromQL with ${parameter} placeholders; ${namespace} and ${app} are filled in per subscription. */
+  expression: Scalars['String']['output'];
+  /** How long the condition must hold before the alert fires. */
+  forSeconds: Scalars['Int']['output'];
+  /** Global ID. */
+  id: Scalars['ID']['output'];
+  /** Unique name: letters, digits, spaces and - _ . (at most 100 characters). */
+  name: Scalars['String']['output'];
+  /** Its placeholders besides ${cluster}, ${namespace} and ${app}. */
+  parameters: Array<AlertParameter>;
+  /** Severity of its alerts. */
+  severity: AlertSeverity;
+};
+
+/** The metric checks a canary runs at every step (Argo Rollouts' and Flagger's canary analysis). */
+export type AnalysisInput = {
+  /** Failed checks in a row that abort the release (default 1). */
+  failureLimit?: InputMaybe<Scalars['Int']['input']>;
+  /** Seconds between checks, and the window each one looks at (5 to 3600; default 60). */
+  intervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** The canary fails a check when its error ratio over the interval exceeds this (0..1). */
+  maxErrorRatio?: InputMaybe<Scalars['Float']['input']>;
+  /** The canary fails a check when its p99 latency over the interval exceeds this many seconds (positive). */
+  maxLatencyP99Seconds?: InputMaybe<Scalars['Float']['input']>;
+};
+
+/** One check of the canary's metrics against a threshold. */
+export type AnalysisMeasurement = {
+  __typename?: 'AnalysisMeasurement';
+  /** When the check ran. */
+  at: Scalars['DateTime']['output'];
+  /** What was measured. */
+  metric: StandardMetric;
+  /** True when value is at most threshold. */
+  passed: Scalars['Boolean']['output'];
+  /** The step being checked. */
+  stepIndex: Scalars['Int']['output'];
+  /** The configured limit (maxErrorRatio or maxLatencyP99Seconds). */
+  threshold: Scalars['Float']['output'];
+  /** The canary's value over the interval; null when there was no data (no traffic), which is not a pass. */
+  value?: Maybe<Scalars['Float']['output']>;
 };
 
 /** An API token's metadata. The secret itself is shown once, by createApiToken; only its SHA-256 is stored. */
@@ -84,6 +244,8 @@ export type App = Node & {
   id: Scalars['ID']['output'];
   /** The app's main language. */
   language: Language;
+  /** Where the app's pods serve their own metrics; null when not set. Prometheus scrapes it on every pod of every environment. */
+  metricsEndpoint?: Maybe<MetricsEndpoint>;
   /** A DNS-1123 label, unique in its project; names the app's Kubernetes objects. */
   name: Scalars['String']['output'];
   /** The project the app belongs to. */
@@ -454,6 +616,22 @@ export type ConfigVariableInput = {
   value: Scalars['String']['input'];
 };
 
+/** A new alert template. */
+export type CreateAlertTemplateInput = {
+  /** What it watches (at most 2000 characters). */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** PromQL (at most 4000 characters) using only declared ${parameters} and ${cluster}, ${namespace}, ${app}; checked with promtool. */
+  expression: Scalars['String']['input'];
+  /** How long the condition must hold (0 to 86400; default 60). */
+  forSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Unique name: letters, digits, spaces and - _ . (at most 100 characters). */
+  name: Scalars['String']['input'];
+  /** Its placeholders. */
+  parameters?: InputMaybe<Array<AlertParameterInput>>;
+  /** Severity of its alerts. */
+  severity: AlertSeverity;
+};
+
 /** A new API token. */
 export type CreateApiTokenInput = {
   /** Must be in the future (BAD_USER_INPUT otherwise); null: the token never expires. */
@@ -541,6 +719,8 @@ export type CreateProjectInput = {
 
 /** A new release. */
 export type CreateReleaseInput = {
+  /** Metric checks run at every canary step; failureLimit failed checks in a row abort the release. */
+  analysis?: InputMaybe<AnalysisInput>;
   /** Release this build's IMAGE artifact (by digest). With buildId, image must be absent: make CreateReleaseInput.image optional, exactly one of the two. */
   buildId?: InputMaybe<Scalars['ID']['input']>;
   /** Pods of the new version during a canary (1 to 1000; default: the environment's replicas); independent of its traffic weight. CANARY only. */
@@ -678,6 +858,10 @@ export type Environment = Node & {
   __typename?: 'Environment';
   /** The release in progress, if any. */
   activeRelease?: Maybe<Release>;
+  /** The environment's alert subscriptions, oldest first. */
+  alertSubscriptions: Array<AlertSubscription>;
+  /** The environment's alerts, newest first. */
+  alerts: AlertConnection;
   /** The app this environment runs. */
   app: App;
   /** The cluster the environment runs on. */
@@ -692,6 +876,8 @@ export type Environment = Node & {
   cronJobs: Array<CronJob>;
   /** The release whose version serves all traffic now. */
   currentRelease?: Maybe<Release>;
+  /** A metric the app's own endpoint exports, limited to this environment's pods. */
+  customMetric: Array<MetricSeries>;
   /** Opaque global ID. */
   id: Scalars['ID']['output'];
   /**
@@ -701,6 +887,8 @@ export type Environment = Node & {
    * member (VIEWER and above).
    */
   logs: LogLineConnection;
+  /** Standard metrics of the environment's pods over the range; with byVersion one series per release version (stable and canary side by side). Fails with an error naming what is missing when Prometheus is not available. */
+  metrics: Array<MetricSeries>;
   /** A DNS-1123 label, unique within the app, e.g. `prod`. */
   name: Scalars['String']['output'];
   /** The Kubernetes namespace of its objects, owned by the app's project on its cluster: no other project may deploy into it. Default `<project slug>-<environment name>`, with a short suffix when that name is taken or not allowed. */
@@ -721,9 +909,25 @@ export type Environment = Node & {
 
 
 /** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentAlertsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<AlertStatus>;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
 export type EnvironmentConfigRevisionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentCustomMetricArgs = {
+  byVersion?: InputMaybe<Scalars['Boolean']['input']>;
+  name: Scalars['String']['input'];
+  range: MetricRange;
 };
 
 
@@ -732,6 +936,14 @@ export type EnvironmentLogsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<LogFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Where an app runs: one namespace on one cluster, with its replica count and release rules. */
+export type EnvironmentMetricsArgs = {
+  byVersion?: InputMaybe<Scalars['Boolean']['input']>;
+  metrics: Array<StandardMetric>;
+  range: MetricRange;
 };
 
 
@@ -825,6 +1037,53 @@ export type Membership = {
   user: User;
 };
 
+/** One value of a series. */
+export type MetricPoint = {
+  __typename?: 'MetricPoint';
+  /** When the value was taken. */
+  at: Scalars['DateTime']['output'];
+  /** The value; null when Prometheus answered NaN or infinity (e.g. an error ratio without requests). */
+  value?: Maybe<Scalars['Float']['output']>;
+};
+
+/** A time range for a series: at most 11,000 points ((end - start) / stepSeconds) and 31 days. */
+export type MetricRange = {
+  /** Last point; after start. */
+  end: Scalars['DateTime']['input'];
+  /** First point. */
+  start: Scalars['DateTime']['input'];
+  /** Seconds between points, 1 to 86400. */
+  stepSeconds: Scalars['Int']['input'];
+};
+
+/** A series over a range, from Prometheus. */
+export type MetricSeries = {
+  __typename?: 'MetricSeries';
+  /** The StandardMetric's name or the custom metric's name. */
+  name: Scalars['String']['output'];
+  /** The values, oldest first; missing steps (no data) are left out. */
+  points: Array<MetricPoint>;
+  /** Null unless byVersion: then the release version (r7) of the series. */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** Where the app's pods serve their own Prometheus metrics. */
+export type MetricsEndpoint = {
+  __typename?: 'MetricsEndpoint';
+  /** HTTP path, e.g. /metrics. */
+  path: Scalars['String']['output'];
+  /** Container port (1 to 65535). */
+  port: Scalars['Int']['output'];
+};
+
+/** Where the app's pods serve their own Prometheus metrics. */
+export type MetricsEndpointInput = {
+  /** Absolute HTTP path of letters, digits and - _ . ~ / (at most 200 characters, no '..'), e.g. /metrics. */
+  path: Scalars['String']['input'];
+  /** Container port (1 to 65535). */
+  port: Scalars['Int']['input'];
+};
+
 /**
  * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
  * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
@@ -844,6 +1103,8 @@ export type Mutation = {
   addProjectMember: Membership;
   /** Stops a queued or running build (CANCELED; its processes are killed, its workspace removed). A build that already ended is returned as it is. */
   cancelBuild: Build;
+  /** Platform admins only. */
+  createAlertTemplate: AlertTemplate;
   /** Mints a token for the caller (or, for admins, for `login`). The secret is in the answer only. */
   createApiToken: CreatedApiToken;
   /** MAINTAINER and above. CONFLICT when the project already has an app with this name. */
@@ -932,6 +1193,8 @@ export type Mutation = {
   setBuildSpec: App;
   /** Stores the value encrypted; makes a new config revision. The value never appears in any response, log or audit row. */
   setSecret: SecretRef;
+  /** DEVELOPER and above; MAINTAINER on protected environments. Prometheus evaluates it within seconds. */
+  subscribeToAlert: AlertSubscription;
   /** Runs the job once now, outside its schedule. */
   triggerCronJob: CronJobRun;
   /**
@@ -940,6 +1203,8 @@ export type Mutation = {
    * BAD_USER_INPUT for the embedded cluster and those from GANTRY_CLUSTERS.
    */
   unregisterCluster: Cluster;
+  /** Removes the subscription (same roles as subscribing); its stored alerts go with it. */
+  unsubscribeFromAlert: Scalars['Boolean']['output'];
   /** DEVELOPER and above. CONFLICT if the app was changed concurrently; retry. */
   updateApp: App;
   /**
@@ -952,6 +1217,8 @@ export type Mutation = {
   updateCronJob: CronJob;
   /** MAINTAINER and above. CONFLICT if the environment was changed concurrently; retry. */
   updateEnvironment: Environment;
+  /** Sets (or with a null endpoint removes) where the app's pods serve their own metrics. DEVELOPER and above; audited. */
+  updateMetricsEndpoint: App;
 };
 
 
@@ -980,6 +1247,15 @@ export type MutationAddProjectMemberArgs = {
  */
 export type MutationCancelBuildArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationCreateAlertTemplateArgs = {
+  input: CreateAlertTemplateInput;
 };
 
 
@@ -1191,6 +1467,15 @@ export type MutationSetSecretArgs = {
  * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
  * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
  */
+export type MutationSubscribeToAlertArgs = {
+  input: SubscribeToAlertInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationTriggerCronJobArgs = {
   id: Scalars['ID']['input'];
 };
@@ -1202,6 +1487,15 @@ export type MutationTriggerCronJobArgs = {
  */
 export type MutationUnregisterClusterArgs = {
   name: Scalars['String']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationUnsubscribeFromAlertArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1238,6 +1532,16 @@ export type MutationUpdateCronJobArgs = {
  */
 export type MutationUpdateEnvironmentArgs = {
   input: UpdateEnvironmentInput;
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationUpdateMetricsEndpointArgs = {
+  appId: Scalars['ID']['input'];
+  endpoint?: InputMaybe<MetricsEndpointInput>;
 };
 
 /** An object with a globally unique, opaque ID that `node(id:)` resolves. */
@@ -1368,6 +1672,8 @@ export type ProjectEdge = {
 /** Reads. Every field needs an API token (`Authorization: Bearer …`). */
 export type Query = {
   __typename?: 'Query';
+  /** Every alert template, by name. */
+  alertTemplates: Array<AlertTemplate>;
   /** A build by its global ID; NOT_FOUND when missing or not visible. */
   build?: Maybe<Build>;
   /** One template per language, to start a spec from. */
@@ -1426,6 +1732,8 @@ export type QueryReleaseArgs = {
 /** One rollout of an image to an environment, with its steps and its event log. */
 export type Release = Node & {
   __typename?: 'Release';
+  /** The canary analysis checks run so far, oldest first (empty without analysis). */
+  analysis: Array<AnalysisMeasurement>;
   /**
    * Percent read back from the router object in the cluster. Null until a weight has been
    * written, and for ROLLING and RECREATE releases, which leave routing to the Deployment's own
@@ -1456,6 +1764,8 @@ export type Release = Node & {
   image: Scalars['String']['output'];
   /** True for a release made by rollbackEnvironment. */
   isRollback: Scalars['Boolean']['output'];
+  /** Percent of requests the new version actually served over the last minute, from Prometheus; null if unknown. */
+  observedWeight?: Maybe<Scalars['Float']['output']>;
   /** Where the release is. */
   status: ReleaseStatus;
   /** Human-readable detail of the status, e.g. `step 1 (50%) waits for promotion` or an abort reason. */
@@ -1546,6 +1856,10 @@ export type ReleaseEventEdge = {
 export type ReleaseEventType =
   /** abortRelease stopped the release; the message holds the reason. Final. */
   | 'ABORTED'
+  /** A canary analysis check failed (the message names the metric, its value and the threshold). */
+  | 'ANALYSIS_FAILED'
+  /** A canary analysis check passed (the message gives the values and thresholds); the step may advance. */
+  | 'ANALYSIS_PASSED'
   /** The release was created (the message names its strategy and steps). */
   | 'CREATED'
   /** The pods were not ready within the deadline. Final. */
@@ -1672,6 +1986,21 @@ export type StageStatus =
   /** Finished and produced its result. */
   | 'SUCCEEDED';
 
+/** The metrics every environment has, from the cluster's cAdvisor, kube-state-metrics and Istio sidecars. */
+export type StandardMetric =
+  /** CPU used by the environment's containers, in cores (rate of container_cpu_usage_seconds_total). */
+  | 'CPU_CORES'
+  /** Share (0..1) of those requests answered with a 5xx. */
+  | 'ERROR_RATIO'
+  /** 99th percentile of request latency, in seconds. */
+  | 'LATENCY_P99_SECONDS'
+  /** Working-set memory of the environment's containers, in bytes. */
+  | 'MEMORY_BYTES'
+  /** Requests per second the environment's pods served (Istio, destination side). */
+  | 'REQUESTS_PER_SECOND'
+  /** Container restarts of the environment's pods (a running total). */
+  | 'RESTARTS';
+
 /** Where one traffic step is. */
 export type StepStatus =
   /** Applied and passed. */
@@ -1685,12 +2014,28 @@ export type StepStatus =
   /** Its weight is applied and it waits for promoteRelease. */
   | 'WAITING_FOR_PROMOTION';
 
+/** A subscription of an environment to a template. */
+export type SubscribeToAlertInput = {
+  /** Abort the environment's release in progress while firing (default false). */
+  abortsReleases?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The environment. */
+  environmentId: Scalars['ID']['input'];
+  /** Values by parameter name (strings or numbers); parameters left out take their default. */
+  parameters?: InputMaybe<Scalars['JSON']['input']>;
+  /** The template. */
+  templateId: Scalars['ID']['input'];
+  /** An http(s) URL Gantry posts each firing and resolution to (at most 2000 characters). */
+  webhookUrl?: InputMaybe<Scalars['String']['input']>;
+};
+
 /**
  * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
  * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
  */
 export type Subscription = {
   __typename?: 'Subscription';
+  /** Every alert firing or resolving in the project's environments. */
+  alertEvents: Alert;
   /** The build's output from `after` on, live; completes when the build ends. */
   buildLogs: LogLine;
   /** Replays the events after `after`, then live ones; completes after the build's last event. */
@@ -1714,6 +2059,15 @@ export type Subscription = {
    * cluster watch (changes in one tick are coalesced). Any project member (VIEWER and above).
    */
   workloadChanged: Workload;
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
+export type SubscriptionAlertEventsArgs = {
+  projectId: Scalars['ID']['input'];
 };
 
 
@@ -2001,6 +2355,9 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of interface types */
 export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
   Node:
+    | ( AlertRow & { __typename: 'Alert' } )
+    | ( AlertSubscriptionRow & { __typename: 'AlertSubscription' } )
+    | ( AlertTemplateRow & { __typename: 'AlertTemplate' } )
     | ( ApiTokenRow & { __typename: 'ApiToken' } )
     | ( AppRow & { __typename: 'App' } )
     | ( AuditRow & { __typename: 'AuditEntry' } )
@@ -2018,6 +2375,18 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   AddProjectMemberInput: AddProjectMemberInput;
+  Alert: ResolverTypeWrapper<AlertRow>;
+  AlertConnection: ResolverTypeWrapper<Omit<AlertConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AlertEdge']>, nodes: Array<ResolversTypes['Alert']> }>;
+  AlertEdge: ResolverTypeWrapper<Omit<AlertEdge, 'node'> & { node: ResolversTypes['Alert'] }>;
+  AlertParameter: ResolverTypeWrapper<AlertParameter>;
+  AlertParameterInput: AlertParameterInput;
+  AlertParameterType: AlertParameterType;
+  AlertSeverity: AlertSeverity;
+  AlertStatus: AlertStatus;
+  AlertSubscription: ResolverTypeWrapper<AlertSubscriptionRow>;
+  AlertTemplate: ResolverTypeWrapper<AlertTemplateRow>;
+  AnalysisInput: AnalysisInput;
+  AnalysisMeasurement: ResolverTypeWrapper<AnalysisMeasurementRow>;
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
   App: ResolverTypeWrapper<AppRow>;
   AppConnection: ResolverTypeWrapper<Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AppEdge']>, nodes: Array<ResolversTypes['App']> }>;
@@ -2047,6 +2416,7 @@ export type ResolversTypes = {
   ConfigRevisionEdge: ResolverTypeWrapper<Omit<ConfigRevisionEdge, 'node'> & { node: ResolversTypes['ConfigRevision'] }>;
   ConfigVariable: ResolverTypeWrapper<ConfigVariable>;
   ConfigVariableInput: ConfigVariableInput;
+  CreateAlertTemplateInput: CreateAlertTemplateInput;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateAppInput: CreateAppInput;
   CreateBuildInput: CreateBuildInput;
@@ -2063,6 +2433,7 @@ export type ResolversTypes = {
   CronJobRunStatus: CronJobRunStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Environment: ResolverTypeWrapper<EnvironmentRow>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
@@ -2072,6 +2443,11 @@ export type ResolversTypes = {
   LogLineConnection: ResolverTypeWrapper<Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['LogLineEdge']>, nodes: Array<ResolversTypes['LogLine']> }>;
   LogLineEdge: ResolverTypeWrapper<Omit<LogLineEdge, 'node'> & { node: ResolversTypes['LogLine'] }>;
   Membership: ResolverTypeWrapper<MemberRow>;
+  MetricPoint: ResolverTypeWrapper<MetricPoint>;
+  MetricRange: MetricRange;
+  MetricSeries: ResolverTypeWrapper<MetricSeries>;
+  MetricsEndpoint: ResolverTypeWrapper<MetricsEndpoint>;
+  MetricsEndpointInput: MetricsEndpointInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -2097,8 +2473,10 @@ export type ResolversTypes = {
   SecretRef: ResolverTypeWrapper<SecretRef>;
   SetSecretInput: SetSecretInput;
   StageStatus: StageStatus;
+  StandardMetric: StandardMetric;
   StepStatus: StepStatus;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  SubscribeToAlertInput: SubscribeToAlertInput;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TemplateVariable: ResolverTypeWrapper<TemplateVariable>;
   TrafficRouter: TrafficRouter;
@@ -2115,6 +2493,15 @@ export type ResolversTypes = {
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AddProjectMemberInput: AddProjectMemberInput;
+  Alert: AlertRow;
+  AlertConnection: Omit<AlertConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['AlertEdge']>, nodes: Array<ResolversParentTypes['Alert']> };
+  AlertEdge: Omit<AlertEdge, 'node'> & { node: ResolversParentTypes['Alert'] };
+  AlertParameter: AlertParameter;
+  AlertParameterInput: AlertParameterInput;
+  AlertSubscription: AlertSubscriptionRow;
+  AlertTemplate: AlertTemplateRow;
+  AnalysisInput: AnalysisInput;
+  AnalysisMeasurement: AnalysisMeasurementRow;
   ApiToken: ApiTokenRow;
   App: AppRow;
   AppConnection: Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['AppEdge']>, nodes: Array<ResolversParentTypes['App']> };
@@ -2138,6 +2525,7 @@ export type ResolversParentTypes = {
   ConfigRevisionEdge: Omit<ConfigRevisionEdge, 'node'> & { node: ResolversParentTypes['ConfigRevision'] };
   ConfigVariable: ConfigVariable;
   ConfigVariableInput: ConfigVariableInput;
+  CreateAlertTemplateInput: CreateAlertTemplateInput;
   CreateApiTokenInput: CreateApiTokenInput;
   CreateAppInput: CreateAppInput;
   CreateBuildInput: CreateBuildInput;
@@ -2153,6 +2541,7 @@ export type ResolversParentTypes = {
   CronJobRunEdge: Omit<CronJobRunEdge, 'node'> & { node: ResolversParentTypes['CronJobRun'] };
   DateTime: Scalars['DateTime']['output'];
   Environment: EnvironmentRow;
+  Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   JSON: Scalars['JSON']['output'];
@@ -2161,6 +2550,11 @@ export type ResolversParentTypes = {
   LogLineConnection: Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['LogLineEdge']>, nodes: Array<ResolversParentTypes['LogLine']> };
   LogLineEdge: Omit<LogLineEdge, 'node'> & { node: ResolversParentTypes['LogLine'] };
   Membership: MemberRow;
+  MetricPoint: MetricPoint;
+  MetricRange: MetricRange;
+  MetricSeries: MetricSeries;
+  MetricsEndpoint: MetricsEndpoint;
+  MetricsEndpointInput: MetricsEndpointInput;
   Mutation: Record<PropertyKey, never>;
   Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: PageInfo;
@@ -2181,6 +2575,7 @@ export type ResolversParentTypes = {
   SecretRef: SecretRef;
   SetSecretInput: SetSecretInput;
   String: Scalars['String']['output'];
+  SubscribeToAlertInput: SubscribeToAlertInput;
   Subscription: Record<PropertyKey, never>;
   TemplateVariable: TemplateVariable;
   UpdateAppInput: UpdateAppInput;
@@ -2195,6 +2590,68 @@ export type ResolversParentTypes = {
 export type SecretDirectiveArgs = { };
 
 export type SecretDirectiveResolver<Result, Parent, ContextType = GraphQLContext, Args = SecretDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
+export type AlertResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Alert'] = ResolversParentTypes['Alert']> = {
+  endsAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  labels?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['AlertStatus'], ParentType, ContextType>;
+  subscription?: Resolver<ResolversTypes['AlertSubscription'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AlertConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertConnection'] = ResolversParentTypes['AlertConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['AlertEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Alert']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type AlertEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertEdge'] = ResolversParentTypes['AlertEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Alert'], ParentType, ContextType>;
+};
+
+export type AlertParameterResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertParameter'] = ResolversParentTypes['AlertParameter']> = {
+  default?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['AlertParameterType'], ParentType, ContextType>;
+};
+
+export type AlertSubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertSubscription'] = ResolversParentTypes['AlertSubscription']> = {
+  abortsReleases?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  environment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  parameters?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  template?: Resolver<ResolversTypes['AlertTemplate'], ParentType, ContextType>;
+  webhookUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AlertTemplateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AlertTemplate'] = ResolversParentTypes['AlertTemplate']> = {
+  builtIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expression?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  forSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parameters?: Resolver<Array<ResolversTypes['AlertParameter']>, ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['AlertSeverity'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type AnalysisMeasurementResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AnalysisMeasurement'] = ResolversParentTypes['AnalysisMeasurement']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  metric?: Resolver<ResolversTypes['StandardMetric'], ParentType, ContextType>;
+  passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  stepIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  threshold?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
 
 export type ApiTokenResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiToken'] = ResolversParentTypes['ApiToken']> = {
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -2215,6 +2672,7 @@ export type AppResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   environments?: Resolver<Array<ResolversTypes['Environment']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   language?: Resolver<ResolversTypes['Language'], ParentType, ContextType>;
+  metricsEndpoint?: Resolver<Maybe<ResolversTypes['MetricsEndpoint']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   project?: Resolver<ResolversTypes['Project'], ParentType, ContextType>;
   repoUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2413,6 +2871,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Environment'] = ResolversParentTypes['Environment']> = {
   activeRelease?: Resolver<Maybe<ResolversTypes['Release']>, ParentType, ContextType>;
+  alertSubscriptions?: Resolver<Array<ResolversTypes['AlertSubscription']>, ParentType, ContextType>;
+  alerts?: Resolver<ResolversTypes['AlertConnection'], ParentType, ContextType, Partial<EnvironmentAlertsArgs>>;
   app?: Resolver<ResolversTypes['App'], ParentType, ContextType>;
   cluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType>;
   config?: Resolver<ResolversTypes['ConfigRevision'], ParentType, ContextType>;
@@ -2420,8 +2880,10 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   cronJobs?: Resolver<Array<ResolversTypes['CronJob']>, ParentType, ContextType>;
   currentRelease?: Resolver<Maybe<ResolversTypes['Release']>, ParentType, ContextType>;
+  customMetric?: Resolver<Array<ResolversTypes['MetricSeries']>, ParentType, ContextType, RequireFields<EnvironmentCustomMetricArgs, 'name' | 'range'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   logs?: Resolver<ResolversTypes['LogLineConnection'], ParentType, ContextType, Partial<EnvironmentLogsArgs>>;
+  metrics?: Resolver<Array<ResolversTypes['MetricSeries']>, ParentType, ContextType, RequireFields<EnvironmentMetricsArgs, 'metrics' | 'range'>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   namespace?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   protected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -2462,10 +2924,27 @@ export type MembershipResolvers<ContextType = GraphQLContext, ParentType extends
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type MetricPointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MetricPoint'] = ResolversParentTypes['MetricPoint']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type MetricSeriesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MetricSeries'] = ResolversParentTypes['MetricSeries']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  points?: Resolver<Array<ResolversTypes['MetricPoint']>, ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type MetricsEndpointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['MetricsEndpoint'] = ResolversParentTypes['MetricsEndpoint']> = {
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  port?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   abortRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationAbortReleaseArgs, 'id'>>;
   addProjectMember?: Resolver<ResolversTypes['Membership'], ParentType, ContextType, RequireFields<MutationAddProjectMemberArgs, 'input'>>;
   cancelBuild?: Resolver<ResolversTypes['Build'], ParentType, ContextType, RequireFields<MutationCancelBuildArgs, 'id'>>;
+  createAlertTemplate?: Resolver<ResolversTypes['AlertTemplate'], ParentType, ContextType, RequireFields<MutationCreateAlertTemplateArgs, 'input'>>;
   createApiToken?: Resolver<ResolversTypes['CreatedApiToken'], ParentType, ContextType, RequireFields<MutationCreateApiTokenArgs, 'input'>>;
   createApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationCreateAppArgs, 'input'>>;
   createBuild?: Resolver<ResolversTypes['Build'], ParentType, ContextType, RequireFields<MutationCreateBuildArgs, 'input'>>;
@@ -2488,16 +2967,19 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   rotateWebhookSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'appId'>>;
   setBuildSpec?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationSetBuildSpecArgs, 'appId' | 'spec'>>;
   setSecret?: Resolver<ResolversTypes['SecretRef'], ParentType, ContextType, RequireFields<MutationSetSecretArgs, 'input'>>;
+  subscribeToAlert?: Resolver<ResolversTypes['AlertSubscription'], ParentType, ContextType, RequireFields<MutationSubscribeToAlertArgs, 'input'>>;
   triggerCronJob?: Resolver<ResolversTypes['CronJobRun'], ParentType, ContextType, RequireFields<MutationTriggerCronJobArgs, 'id'>>;
   unregisterCluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType, RequireFields<MutationUnregisterClusterArgs, 'name'>>;
+  unsubscribeFromAlert?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationUnsubscribeFromAlertArgs, 'id'>>;
   updateApp?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateAppArgs, 'input'>>;
   updateConfig?: Resolver<ResolversTypes['ConfigRevision'], ParentType, ContextType, RequireFields<MutationUpdateConfigArgs, 'input'>>;
   updateCronJob?: Resolver<ResolversTypes['CronJob'], ParentType, ContextType, RequireFields<MutationUpdateCronJobArgs, 'input'>>;
   updateEnvironment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationUpdateEnvironmentArgs, 'input'>>;
+  updateMetricsEndpoint?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationUpdateMetricsEndpointArgs, 'appId'>>;
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'ApiToken' | 'App' | 'AuditEntry' | 'Build' | 'ConfigRevision' | 'CronJob' | 'CronJobRun' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Alert' | 'AlertSubscription' | 'AlertTemplate' | 'ApiToken' | 'App' | 'AuditEntry' | 'Build' | 'ConfigRevision' | 'CronJob' | 'CronJobRun' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2548,6 +3030,7 @@ export type ProjectEdgeResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  alertTemplates?: Resolver<Array<ResolversTypes['AlertTemplate']>, ParentType, ContextType>;
   build?: Resolver<Maybe<ResolversTypes['Build']>, ParentType, ContextType, RequireFields<QueryBuildArgs, 'id'>>;
   buildTemplates?: Resolver<Array<ResolversTypes['BuildTemplate']>, ParentType, ContextType>;
   clusters?: Resolver<Array<ResolversTypes['Cluster']>, ParentType, ContextType>;
@@ -2559,6 +3042,7 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
 };
 
 export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Release'] = ResolversParentTypes['Release']> = {
+  analysis?: Resolver<Array<ResolversTypes['AnalysisMeasurement']>, ParentType, ContextType>;
   appliedWeight?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   build?: Resolver<Maybe<ResolversTypes['Build']>, ParentType, ContextType>;
   configRevision?: Resolver<ResolversTypes['ConfigRevision'], ParentType, ContextType>;
@@ -2572,6 +3056,7 @@ export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   image?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   isRollback?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  observedWeight?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReleaseStatus'], ParentType, ContextType>;
   statusMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['ReleaseStep']>, ParentType, ContextType>;
@@ -2632,6 +3117,7 @@ export type SecretRefResolvers<ContextType = GraphQLContext, ParentType extends 
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  alertEvents?: SubscriptionResolver<ResolversTypes['Alert'], "alertEvents", ParentType, ContextType, RequireFields<SubscriptionAlertEventsArgs, 'projectId'>>;
   buildLogs?: SubscriptionResolver<ResolversTypes['LogLine'], "buildLogs", ParentType, ContextType, RequireFields<SubscriptionBuildLogsArgs, 'buildId'>>;
   buildProgress?: SubscriptionResolver<ResolversTypes['BuildEvent'], "buildProgress", ParentType, ContextType, RequireFields<SubscriptionBuildProgressArgs, 'buildId'>>;
   configChanged?: SubscriptionResolver<ResolversTypes['ConfigRevision'], "configChanged", ParentType, ContextType, RequireFields<SubscriptionConfigChangedArgs, 'environmentId'>>;
@@ -2677,6 +3163,13 @@ export type WorkloadVersionResolvers<ContextType = GraphQLContext, ParentType ex
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  Alert?: AlertResolvers<ContextType>;
+  AlertConnection?: AlertConnectionResolvers<ContextType>;
+  AlertEdge?: AlertEdgeResolvers<ContextType>;
+  AlertParameter?: AlertParameterResolvers<ContextType>;
+  AlertSubscription?: AlertSubscriptionResolvers<ContextType>;
+  AlertTemplate?: AlertTemplateResolvers<ContextType>;
+  AnalysisMeasurement?: AnalysisMeasurementResolvers<ContextType>;
   ApiToken?: ApiTokenResolvers<ContextType>;
   App?: AppResolvers<ContextType>;
   AppConnection?: AppConnectionResolvers<ContextType>;
@@ -2709,6 +3202,9 @@ export type Resolvers<ContextType = GraphQLContext> = {
   LogLineConnection?: LogLineConnectionResolvers<ContextType>;
   LogLineEdge?: LogLineEdgeResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
+  MetricPoint?: MetricPointResolvers<ContextType>;
+  MetricSeries?: MetricSeriesResolvers<ContextType>;
+  MetricsEndpoint?: MetricsEndpointResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

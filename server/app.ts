@@ -22,6 +22,9 @@ import { buildContext } from './context.ts';
 import { join } from 'node:path';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
+import { Monitoring } from '../services/metrics/monitoring.ts';
+import { createCanaryAnalyzer } from '../services/metrics/analysis.ts';
+import { AlertRuntime } from '../services/alerts/runtime.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { flushTokenUse } from '../services/identity/token-cache.ts';
@@ -31,6 +34,7 @@ import type { ContextDeps } from './context.ts';
 import { createClientErrorHandler, createErrorFormatter } from './errors.ts';
 import { buildSchema, createApollo } from './graphql.ts';
 import { createHttpHandler, createMetricsHandler } from './http.ts';
+import { createAlertHook } from './alert-hook.ts';
 import { closeSilentConnections } from './idle-connections.ts';
 import { createPrincipalLimiters } from './principal-limits.ts';
 import { createLogger } from './logger.ts';
@@ -50,6 +54,8 @@ export interface GantryServer {
   clusters: ClusterDirectory;
   /** The live cluster registry; null when a ready-made directory was passed in. */
   registry: ClusterRegistry | null;
+  /** Prometheus and Alertmanager as this process uses them. */
+  monitoring: Monitoring;
   /** The in-process Kubernetes API server, when this process started one. */
   embedded: EmbeddedCluster | null;
   engine: ReleaseEngine;
@@ -139,6 +145,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const releaseBus = new ReleaseBus(notifications);
   releaseBus.start();
   const stopAccessListener = listenForAccessChanges(notifications);
+  const monitoring = new Monitoring({ settings: config.monitoring, dataDir: config.dataDir, db: database.db, clusters, logger, embeddedMetricsUrl: embedded?.metricsUrl ?? null });
+  const analyzeCanary = createCanaryAnalyzer({ db: database.db, monitoring });
   const engine = new ReleaseEngine({
     db: database.db,
     clusters,
@@ -149,6 +157,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     tickMs: config.releases.tickMs,
     onDriving: (count) => metrics.releasesDriving.set(count),
     secretBox,
+    analyze: (...args) => analyzeCanary(...args),
   });
   metrics.engineInfo.set({ owner: engine.owner }, 1);
   engine.start();
@@ -184,7 +193,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   // Known once the listener is bound (GANTRY_PUBLIC_URL wins): webhook and download URLs.
   let publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.port}`;
   const builds = startBuilds({ db: database.db, hub: notifications, logger, clock, dataDir: config.dataDir, logLines, settings: config.builds });
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron };
+  const alerts = new AlertRuntime({ db: database.db, hub: notifications, monitoring, logger, releaseBus });
+  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron, monitoring, alerts };
   const buildHttp: BuildHttpDeps = {
     db: database.db,
     clock,
@@ -194,10 +204,13 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     scopeFor: (authorization, requestId) => buildContext(contextDeps, authorization, requestId),
   };
   let shuttingDown = false;
+  // Unready until everything after the listener (Prometheus, Alertmanager, alert rules) has started.
+  let starting = true;
   // Checked on every probe, never cached: a database dropped and recreated empty answers the
   // ping but has no migrations (one count on a tiny table).
   const readiness = async (): Promise<string | null> => {
     if (shuttingDown) return 'shutting down';
+    if (starting) return 'starting';
     try {
       await database.ping();
     } catch {
@@ -220,6 +233,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       metricsToken: config.metrics.token,
       logger,
       readiness,
+      alertHook: createAlertHook({ alerts, secret: monitoring.webhookSecret, logger }),
       routes: [
         { prefix: '/hooks/', handle: (req, res, path, requestId) => serveWebhook(buildHttp, req, res, path, requestId) },
         { prefix: '/artifacts/', handle: (req, res, path, requestId) => serveArtifact(buildHttp, req, res, path, requestId) },
@@ -254,6 +268,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await cron.stop();
     await logCollector.stop();
     podLogs.stop();
+    await alerts.stop();
+    await monitoring.stop();
     releaseFeeds.close();
     releaseBus.stop();
     logLines.stop();
@@ -279,7 +295,13 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       throw new Error(`cannot serve /metrics on ${config.metrics.host}:${config.metrics.port} (GANTRY_METRICS_HOST/GANTRY_METRICS_PORT): ${(error as Error).message}`, { cause: error });
     });
     await listen(httpServer, config.port, config.host);
+    // After listening: the managed Alertmanager is configured with this process's receiver URL.
+    const { port: apiPort } = httpServer.address() as AddressInfo;
+    await monitoring.start(`${config.monitoring.publicUrl ?? `http://127.0.0.1:${apiPort}`}/hooks/alertmanager`);
+    await alerts.start();
+    starting = false;
   } catch (error) {
+    httpServer.close();
     metricsServer.close();
     await stopServices();
     throw error;
@@ -324,5 +346,5 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger.info('gantry stopped');
     })());
 
-  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, logCollector, builds, close };
+  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, logCollector, builds, monitoring, close };
 }

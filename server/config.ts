@@ -26,6 +26,23 @@ export interface GantryConfig {
   builds: BuildSettings;
   /** GANTRY_PUBLIC_URL: how clients reach Gantry (webhook and download URLs); default the local listener. */
   publicUrl: string | undefined;
+  monitoring: MonitoringSettings;
+}
+
+/** Prometheus and Alertmanager: external ones by URL, or instances Gantry starts under its data dir. */
+export interface MonitoringSettings {
+  /** `GANTRY_PROMETHEUS_URL`: an existing Prometheus (then nothing is started). */
+  prometheusUrl: string | undefined;
+  /** `GANTRY_ALERTMANAGER_URL`: an existing Alertmanager (then nothing is started). */
+  alertmanagerUrl: string | undefined;
+  /** `GANTRY_MANAGED_MONITORING`: `auto` starts Prometheus/Alertmanager when their binaries are installed; `1` requires them; `0` never. */
+  managed: 'auto' | '0' | '1';
+  /** Scrape and rule evaluation interval of the managed Prometheus, seconds. */
+  scrapeIntervalSeconds: number;
+  /** Bearer secret Alertmanager sends to POST /hooks/alertmanager; generated when managed and unset. */
+  webhookSecret: string | undefined;
+  /** Where Gantry's receiver is reachable from Alertmanager (GANTRY_PUBLIC_URL; default: this process's URL). */
+  publicUrl: string | undefined;
 }
 
 /** Where Gantry's clusters come from. */
@@ -131,6 +148,39 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
       tickMs: int(env, 'GANTRY_RELEASE_TICK_MS', 1000, 50, 60_000),
     },
     builds: buildSettings(env),
+    publicUrl: publicUrl(env),
+    monitoring: monitoringSettings(env),
+  };
+}
+
+function httpUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`${name} must be an http(s) URL without credentials, query or fragment`);
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+function monitoringSettings(env: NodeJS.ProcessEnv): MonitoringSettings {
+  const managed = env.GANTRY_MANAGED_MONITORING || 'auto';
+  if (managed !== 'auto' && managed !== '0' && managed !== '1') throw new ConfigError('GANTRY_MANAGED_MONITORING must be auto, 0 or 1');
+  const webhookSecret = env.GANTRY_ALERTMANAGER_WEBHOOK_SECRET || undefined;
+  if (webhookSecret !== undefined && (webhookSecret.length < 16 || /\s/.test(webhookSecret))) {
+    throw new ConfigError('GANTRY_ALERTMANAGER_WEBHOOK_SECRET must be at least 16 characters without spaces');
+  }
+  return {
+    prometheusUrl: httpUrl(env, 'GANTRY_PROMETHEUS_URL'),
+    alertmanagerUrl: httpUrl(env, 'GANTRY_ALERTMANAGER_URL'),
+    managed,
+    scrapeIntervalSeconds: int(env, 'GANTRY_PROMETHEUS_SCRAPE_SECONDS', 15, 1, 300),
+    webhookSecret,
     publicUrl: publicUrl(env),
   };
 }

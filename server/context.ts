@@ -26,6 +26,8 @@ export interface ContextDeps {
   cron: RequestScope['cron'];
   podLogs: RequestScope['podLogs'];
   builds: RequestScope['builds'];
+  monitoring: RequestScope['monitoring'];
+  alerts: RequestScope['alerts'];
 }
 
 /**
@@ -103,6 +105,12 @@ class OperationContext implements GraphQLContext {
   }
   get cron() {
     return this.deps.cron;
+  }
+  get monitoring() {
+    return this.deps.monitoring;
+  }
+  get alerts() {
+    return this.deps.alerts;
   }
   get loaders(): Loaders {
     return (this.lazy.loaders ??= createLoaders(this.deps.db, this.principal));

@@ -23,6 +23,8 @@ export interface HttpDeps {
   readiness: () => Promise<string | null>;
   /** Endpoints of domains outside GraphQL (build webhooks, downloads), by path prefix. */
   routes?: HttpRoute[];
+  /** POST /hooks/alertmanager: Alertmanager's webhook (server/alert-hook.ts). */
+  alertHook?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 /** A domain's HTTP endpoint: its DomainErrors are answered like the server's own refusals. */
@@ -62,7 +64,7 @@ export function createHttpHandler(deps: HttpDeps) {
     const started = performance.now();
     res.setHeader('x-request-id', requestId);
     const url = new URL(req.url ?? '/', 'http://gantry.invalid');
-    const route = ['/graphql', '/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other';
+    const route = ['/graphql', '/healthz', '/readyz', '/metrics', '/hooks/alertmanager'].includes(url.pathname) ? url.pathname : 'other';
     const served: Served = {};
     requestIdStorage.run(requestId, () => {
       serve(deps, req, res, url, requestId, served)
@@ -109,6 +111,9 @@ async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
       return sendMetrics(deps.metrics, res);
     case '/graphql':
       return serveGraphQL(deps, req, res, url, requestId, served);
+    case '/hooks/alertmanager':
+      if (!deps.alertHook) throw new HttpProblem(404, 'No route for /hooks/alertmanager');
+      return deps.alertHook(req, res);
     default: {
       const route = deps.routes?.find((r) => url.pathname.startsWith(r.prefix));
       if (!route) throw new HttpProblem(404, `No route for ${url.pathname}; the API is at /graphql`);

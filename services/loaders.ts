@@ -2,6 +2,7 @@ import type { Database } from '../db/client.ts';
 import type { Principal, Role } from './access/policy.ts';
 import * as appsRepo from './apps/repository.ts';
 import * as identityRepo from './identity/repository.ts';
+import * as metricsRepo from './metrics/repository.ts';
 import * as projectsRepo from './projects/repository.ts';
 import * as releasesRepo from './releases/repository.ts';
 import * as buildsRepo from './builds/repository.ts';
@@ -47,6 +48,11 @@ export function createLoaders(db: Database, principal: Principal | null) {
     releaseSummaryById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleaseSummariesByIds(db, ids), (r) => r.id),
     buildById: uniqueLoader((ids: readonly string[]) => buildsRepo.findBuildsByIds(db, ids), (b) => b.id),
     buildSettingsByApp: uniqueLoader((ids: readonly string[]) => buildsRepo.findSettings(db, ids), (s) => s.appId),
+    /** An app's metrics endpoint; null when it has none. */
+    metricsEndpointByApp: new DataLoader<string, { port: number; path: string } | null>(async (ids) => {
+      const rows = new Map((await metricsRepo.findEndpointsByApps(db, ids)).map((r) => [r.appId, { port: r.port, path: r.path }] as const));
+      return ids.map((id) => rows.get(id) ?? null);
+    }),
     activeReleaseByEnvironment: uniqueLoader((ids: readonly string[]) => releasesRepo.activeReleasesOf(db, ids), (r) => r.environmentId),
   };
   return loaders;

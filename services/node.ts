@@ -8,6 +8,7 @@ import { requireVisibleRelease } from './releases/service.ts';
 import { requireVisibleBuild } from './builds/access.ts';
 import { requireVisibleRevision } from './config/service.ts';
 import { requireVisibleCronJob, requireVisibleRun } from './cron/service.ts';
+import { requireTemplate, requireVisibleAlert, requireVisibleSubscription } from './alerts/service.ts';
 import type { RequestScope } from './scope.ts';
 import { notFound } from './shared/errors.ts';
 import { parseGlobalId, type NodeType } from './shared/ids.ts';
@@ -61,6 +62,12 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
       return { type, row: (await requireVisibleCronJob(scope, id).catch(rethrowAsNode)).job };
     case 'CronJobRun':
       return { type, row: await requireVisibleRun(scope, id).catch(rethrowAsNode) };
+    case 'AlertTemplate':
+      return { type, row: await requireTemplate(scope, id).catch(rethrowAsNode) };
+    case 'AlertSubscription':
+      return { type, row: await requireVisibleSubscription(scope, id).catch(rethrowAsNode) };
+    case 'Alert':
+      return { type, row: await requireVisibleAlert(scope, id).catch(rethrowAsNode) };
   }
 }
 

@@ -9,6 +9,8 @@ import type { ConfigRuntime } from './config/runtime.ts';
 import type { CronRuntime } from './cron/runtime.ts';
 import type { PodLogFeeds } from './logs/feeds.ts';
 import type { BuildsScope } from './builds/scope.ts';
+import type { Monitoring } from './metrics/monitoring.ts';
+import type { AlertRuntime } from './alerts/runtime.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
 export interface RequestScope {
@@ -32,4 +34,8 @@ export interface RequestScope {
   podLogs: PodLogFeeds;
   /** The builds domain's bus, feeds and settings. */
   builds: BuildsScope;
+  /** Prometheus and Alertmanager (managed or external), the scrape targets and rule files. */
+  monitoring: Monitoring;
+  /** Alert rules, the `alert` topic, the receiver's store and webhook deliveries. */
+  alerts: AlertRuntime;
 }

@@ -55,6 +55,8 @@ export async function startBenchGantry(
     GANTRY_LOG_LEVEL: 'silent',
     GANTRY_SHUTDOWN_TIMEOUT_MS: '2000',
     GANTRY_METRICS_PORT: '0',
+    // The other benches measure Gantry alone: no managed Prometheus or Alertmanager beside it.
+    GANTRY_MANAGED_MONITORING: '0',
     // The benches open a thousand subscribers on one token (one connection each) and set up
     // fixtures as fast as they can: the per-token limits are lifted so they measure Gantry, not them.
     GANTRY_MAX_CONNECTIONS_PER_TOKEN: '100000',

@@ -114,6 +114,8 @@ export async function startGantryProcess(dir: string, databaseUrl: string, kubec
       GANTRY_TRUST_CLUSTER_FILES: '1',
       GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
       GANTRY_METRICS_PORT: String(metricsPort),
+      // The other benches measure Gantry alone: no managed Prometheus or Alertmanager beside it.
+      GANTRY_MANAGED_MONITORING: '0',
       // A benchmark's load comes from one token: it is the load, not abuse.
       GANTRY_MAX_OPERATIONS_PER_SECOND: '1000000',
       GANTRY_OPERATIONS_BURST: '1000000',

@@ -44,6 +44,8 @@ export const RELEASE_EVENT_TYPES = enumValues<ReleaseEventType>()([
   'SUCCEEDED',
   'SUPERSEDED',
   'POD_CHANGED',
+  'ANALYSIS_PASSED',
+  'ANALYSIS_FAILED',
 ]);
 /** `builds.status`. */
 export const BUILD_STATUSES = enumValues<BuildStatus>()(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']);

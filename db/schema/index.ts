@@ -9,3 +9,5 @@ export * from './log-lines.ts';
 export * from './config.ts';
 export * from './logs.ts';
 export * from './builds.ts';
+export * from './metrics.ts';
+export * from './alerts.ts';

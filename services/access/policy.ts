@@ -34,6 +34,8 @@ export const PROJECT_ACTIONS = {
   'config.read': 'VIEWER',
   'config.write': 'DEVELOPER',
   'config.write.protected': 'MAINTAINER',
+  'alert.subscribe': 'DEVELOPER',
+  'alert.subscribe.protected': 'MAINTAINER',
 } as const satisfies Record<string, Role>;
 export type ProjectAction = keyof typeof PROJECT_ACTIONS;
 

@@ -23,6 +23,8 @@ export interface PodView extends CachedMeta {
   startedAt: string | null;
   /** Why a container is waiting (CrashLoopBackOff, ImagePullBackOff…), if it is. */
   waitingReason: string | null;
+  /** `status.podIP`, once scheduled (scrape targets of the app's metrics endpoint). */
+  ip?: string | null;
 }
 
 export interface DeploymentView extends CachedMeta {
@@ -91,6 +93,7 @@ export function projectPod(obj: Raw): PodView {
     node: obj.spec?.nodeName ?? null,
     startedAt: iso(status.startTime),
     waitingReason: containers.find((c) => c.state?.waiting?.reason)?.state.waiting.reason ?? null,
+    ip: status.podIP ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Database } from '../../db/client.ts';
+import type { Database, Tx } from '../../db/client.ts';
 import { releases } from '../../db/schema/index.ts';
 import { pruneConfigObjects, renderRevision } from '../config/render.ts';
 import type { SecretBox } from '../shared/secret-box.ts';
@@ -14,7 +14,7 @@ import { layoutOf } from './cluster-plan.ts';
 import { commitTransition } from './commit.ts';
 import { runEffects } from './effects.ts';
 import { desiredEffects } from './machine.ts';
-import { isFinalStatus } from './model.ts';
+import { isFinalStatus, type ReleaseInput, type ReleaseState } from './model.ts';
 import { observe } from './observe.ts';
 import * as repo from './repository.ts';
 import { decodeState } from './state-codec.ts';
@@ -33,6 +33,8 @@ export interface EngineOptions {
   onDriving?: (count: number) => void;
   /** Opens config secrets to write a revision's Secret. */
   secretBox: SecretBox;
+  /** Canary analysis (services/metrics/analysis.ts): a due check's result, committed before observing. */
+  analyze?: (release: { id: string; version: string }, state: ReleaseState, where: { cluster: string; namespace: string; app: string }, now: Date) => Promise<{ input: ReleaseInput; record: (tx: Tx) => Promise<void> } | null>;
 }
 
 /** Who drives which release: the lease columns of the releases table. */
@@ -114,6 +116,16 @@ export class ReleaseEngine {
     if (!environment || !app || !port || !port.synced()) return 'retry';
     let changed = job.changed;
     let state = decodeState(row.state);
+    if (!isFinalStatus(state.status) && this.options.analyze) {
+      const check = await this.options.analyze(row, state, { cluster: environment.cluster, namespace: environment.namespace, app: app.name }, clock.now()).catch(() => null);
+      const committed = check ? await commitTransition(db, id, check.input, fence, clock.now(), check.record) : 'UNCHANGED';
+      if (committed === 'LOST') return 'lost';
+      if (typeof committed === 'object' && 'state' in committed) {
+        bus.publish(id);
+        changed = true;
+        state = committed.state;
+      }
+    }
     if (!isFinalStatus(state.status)) {
       const observation = await observe(port, layoutOf(row, environment, app.name));
       const committed = await commitTransition(db, id, observation, fence, clock.now());

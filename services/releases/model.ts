@@ -71,6 +71,8 @@ export interface ReleaseStep extends ReleaseStepSpec {
    * because the canary pods were lost.
    */
   weightAppliedAt: Date | null;
+  /** With analysis: when a check of this step passed; the step does not advance before (a promotion still may). */
+  analysisPassedAt?: Date | null;
 }
 
 /** What `planRelease` settles before a release starts (see `steps.ts`). */
@@ -111,6 +113,8 @@ export interface ReleaseState {
   waitingSince: Date | null;
   createdAt: Date;
   finishedAt: Date | null;
+  /** Canary analysis; absent or null: steps advance on readiness and pauses alone. */
+  analysis?: AnalysisSpec | null;
 }
 
 /** User commands. Creation is `startRelease`, since there is no state to transition from. */
@@ -142,7 +146,26 @@ export interface Observation {
 }
 
 /** Anything `transition` accepts. */
-export type ReleaseInput = ReleaseCommand | Observation;
+export type ReleaseInput = ReleaseCommand | Observation | AnalysisResult;
+
+/** Canary analysis of a release (CreateReleaseInput.analysis, checked): thresholds per check. */
+export interface AnalysisSpec {
+  maxErrorRatio: number | null;
+  maxLatencyP99Seconds: number | null;
+  intervalSeconds: number;
+  failureLimit: number;
+}
+
+/** One canary analysis check of the active step, as the engine's analyzer judged it (services/metrics/analysis.ts). */
+export interface AnalysisResult {
+  type: 'ANALYZED';
+  stepIndex: number;
+  passed: boolean;
+  /** Values against thresholds; on an abort, the reason. */
+  message: string;
+  /** failureLimit failed checks in a row: abort the release. */
+  abort: boolean;
+}
 
 /**
  * Cluster work, as data. Every effect is idempotent and scoped to the release it came from. A list

@@ -16,6 +16,9 @@ import * as repo from './repository.ts';
 import { encodeState } from './state-codec.ts';
 import { planRelease } from './steps.ts';
 import { releaseRevision } from '../config/service.ts';
+import { checkAnalysis } from './analysis-input.ts';
+import type { AnalysisSpec } from './model.ts';
+import type { AnalysisInput } from '../../resolvers/types.generated.ts';
 
 /** Protected environments take MAINTAINER or OWNER for every release command. */
 async function authorizeRelease(scope: RequestScope, environmentId: string) {
@@ -44,6 +47,7 @@ export interface CreateReleaseInput {
   progressDeadlineSeconds?: number | null;
   supersede?: boolean | null;
   configRevision?: number | null;
+  analysis?: AnalysisInput | null;
 }
 
 /**
@@ -62,12 +66,14 @@ export async function createRelease(scope: RequestScope, input: CreateReleaseInp
   if (input.canaryReplicas != null) requireIntInRange('input.canaryReplicas', input.canaryReplicas, 1, 1000);
   if (input.progressDeadlineSeconds != null) requireIntInRange('input.progressDeadlineSeconds', input.progressDeadlineSeconds, 1, 86_400);
   if (input.steps && input.steps.length > 20) throw badInput('input.steps', 'input.steps allows at most 20 steps');
+  const analysis = checkAnalysis(input.analysis, input.strategy);
   const { environment, app } = await authorizeRelease(scope, environmentId);
   // A build's IMAGE artifact, by digest: only a SUCCEEDED build of this environment's app.
   const fromBuild = input.buildId != null ? await releasableImageOf(scope, input.buildId, app, 'input.buildId') : null;
   const release = await startInEnvironment(scope, environment, app, {
     image: fromBuild?.image ?? requestedImage!,
     buildId: fromBuild?.buildId ?? null,
+    analysis,
     strategy: (input.strategy as ReleaseStrategy | null) ?? null,
     steps: input.steps ?? null,
     canaryReplicas: input.canaryReplicas ?? null,
@@ -93,6 +99,8 @@ interface StartRequest {
   rollbackOf: string | null;
   /** The config revision to run with; null for the environment's latest. */
   configRevision: number | null;
+  /** Canary analysis (CANARY only), checked. */
+  analysis?: AnalysisSpec | null;
   audit: { action: string; details: unknown };
 }
 
@@ -128,7 +136,9 @@ async function startInEnvironment(scope: RequestScope, environment: EnvironmentR
       const deployment = plan.plan.strategy === 'CANARY' ? `${app.name}-${version}` : (env.stableDeployment ?? `${app.name}-${version}`);
       const configRevision = await releaseRevision(tx, env.id, request.configRevision);
       const previousConfigRevision = env.stableReleaseId ? await repo.configRevisionOfRelease(tx, env.stableReleaseId) : null;
-      const start = startRelease(plan.plan, now);
+      const started = startRelease(plan.plan, now);
+      const start = request.analysis && plan.plan.strategy === 'CANARY' ? { ...started, next: { ...started.next, analysis: request.analysis } } : started;
+      if (request.analysis && plan.plan.strategy !== 'CANARY') throw badInput('input.analysis', 'input.analysis applies to CANARY releases only');
       await tx.update(environments).set({ releaseCount: number }).where(eq(environments.id, env.id));
       const row = await repo.insertRelease(tx, {
         id: randomUUID(),

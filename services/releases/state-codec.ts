@@ -19,6 +19,7 @@ export function decodeState(raw: unknown): ReleaseState {
           startedAt: date(step.startedAt),
           finishedAt: date(step.finishedAt),
           weightAppliedAt: date(step.weightAppliedAt),
+          ...(step.analysisPassedAt !== undefined && { analysisPassedAt: date(step.analysisPassedAt) }),
         }) as ReleaseStep,
     ),
     waitingSince: date(s.waitingSince),

@@ -33,7 +33,7 @@ export class ChildServer {
     this.child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, this.entry)], {
       cwd: ROOT,
       // Metrics on a free port unless a test says otherwise: several Gantry processes run at once.
-      env: { ...process.env, NODE_ENV: 'test', GANTRY_METRICS_PORT: '0', ...this.env },
+      env: { ...process.env, NODE_ENV: 'test', GANTRY_METRICS_PORT: '0', GANTRY_MANAGED_MONITORING: '0', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk) => (this.output += chunk));

@@ -72,6 +72,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     GANTRY_LOG_LEVEL: process.env.GANTRY_TEST_LOG_LEVEL ?? 'silent',
     GANTRY_SHUTDOWN_TIMEOUT_MS: '2000',
     GANTRY_METRICS_PORT: '0',
+    // Prometheus and Alertmanager start only in the suites that use them (test/support/monitoring.ts).
+    GANTRY_MANAGED_MONITORING: '0',
     // Suites create fixtures with one admin token as fast as they can, on a loaded machine: the
     // per-token limits are lifted here; test/api/limits.test.ts sets them low and checks them.
     GANTRY_MAX_OPERATIONS_PER_SECOND: '100000',

@@ -1,0 +1,119 @@
+/**
+ * The metrics benchmark, on a real Prometheus and Alertmanager (managed by an in-process Gantry
+ * with the embedded cluster, scraping and evaluating every second):
+ * - bad canary → ABORTED, traffic 100% stable: a canary of an image tagged `errors` with
+ *   analysis { maxErrorRatio: 0.05, intervalSeconds: 5 }, from its WEIGHT_APPLIED event to the
+ *   VirtualService reading canary weight 0 (target 2 × interval + 5 s; Flagger documents
+ *   interval × threshold);
+ * - rule firing → alertEvents frame: ten subscriptions (for 0 s) firing on the bad canary, from
+ *   the `activeAt` Prometheus reports for each alert to its frame on a graphql-ws subscription
+ *   (the Alertmanager hop included; target p99 2 s);
+ * - Environment.metrics over 24 h at 60 s steps for all 6 metrics (target p95 300 ms).
+ */
+import { WITH_MONITORING } from '../test/support/monitoring.ts';
+import { aReleaseEnvironment, aSucceededRelease, createRelease, eventLog } from '../test/support/releases.ts';
+import { startTestServer, type TestServer } from '../test/support/server.ts';
+import type { Benchmark, BenchResult } from './support/benchmark.ts';
+import { printTable } from './support/benchmark.ts';
+import { distribution, sleep, waitFor } from './support/stats.ts';
+
+const INTERVAL_SECONDS = 5;
+const ABORT_RUNS = 3;
+const ALERT_SUBSCRIPTIONS = 10;
+const METRIC_QUERIES = 40;
+
+async function badCanaryAbort(t: TestServer): Promise<number> {
+  const env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 1 });
+  await aSucceededRelease(t, env, { image: 'registry.local/shop:1.0' });
+  const release = await createRelease(t, {
+    environmentId: env.id, image: 'registry.local/shop:2.0-errors', strategy: 'CANARY', canaryReplicas: 1,
+    steps: [{ weight: 20, pauseSeconds: 1 }, { weight: 100 }],
+    analysis: { maxErrorRatio: 0.05, intervalSeconds: INTERVAL_SECONDS },
+  });
+  const store = t.server.embedded!.store;
+  const canaryWeight = () => {
+    const route: any[] = (store.get('virtualservices', env.namespace, 'shop')?.['spec'] as any)?.http?.[0]?.route ?? [];
+    return route.find((r) => r.destination?.subset === 'canary')?.weight ?? 0;
+  };
+  if (!(await waitFor(() => canaryWeight() > 0, 60_000))) throw new Error('the canary never got traffic');
+  if (!(await waitFor(() => canaryWeight() === 0, 60_000))) throw new Error('the canary was not aborted');
+  const back = Date.now();
+  const applied = (await eventLog(t, release.id)).find((e) => e.type === 'WEIGHT_APPLIED');
+  const { release: r } = await t.ok(`query($id: ID!) { release(id: $id) { status events(first: 100) { nodes { type at } } } }`, { id: release.id });
+  if (r.status !== 'ABORTED' || !applied) throw new Error(`release ended ${r.status}`);
+  const at = r.events.nodes.find((e: any) => e.type === 'WEIGHT_APPLIED').at;
+  return back - new Date(at).getTime();
+}
+
+async function alertLatencies(t: TestServer): Promise<number[]> {
+  const env = await aReleaseEnvironment(t, 'alerted', { name: 'prod', replicas: 1 });
+  await aSucceededRelease(t, env, { image: 'registry.local/alerted:1.0' });
+  const { createAlertTemplate } = await t.ok(`mutation($i: CreateAlertTemplateInput!) { createAlertTemplate(input: $i) { id } }`, {
+    i: {
+      name: 'Bench 5xx', forSeconds: 0, severity: 'CRITICAL',
+      expression: 'sum(rate(istio_requests_total{cluster="${cluster}",destination_workload_namespace="${namespace}",destination_canonical_service="${app}",response_code=~"5.."}[5s])) > ${n}',
+      parameters: [{ name: 'n' }],
+    },
+  });
+  for (let i = 0; i < ALERT_SUBSCRIPTIONS; i++) {
+    await t.ok(`mutation($i: SubscribeToAlertInput!) { subscribeToAlert(input: $i) { id } }`, { i: { templateId: createAlertTemplate.id, environmentId: env.id, parameters: { n: i / 100 } } });
+  }
+  const arrivals = new Map<string, number>();
+  const client = t.ws();
+  client.subscribe(
+    { query: `subscription($p: ID!) { alertEvents(projectId: $p) { status labels } }`, variables: { p: env.projectId } },
+    { next: (v: any) => v.data?.alertEvents?.status === 'FIRING' && arrivals.set(v.data.alertEvents.labels.alertname, Date.now()), error: () => undefined, complete: () => undefined },
+  );
+  await sleep(500);
+  await createRelease(t, { environmentId: env.id, image: 'registry.local/alerted:2.0-errors', strategy: 'CANARY', canaryReplicas: 1, steps: [{ weight: 50, untilPromoted: true }, { weight: 100 }] });
+  if (!(await waitFor(() => arrivals.size >= ALERT_SUBSCRIPTIONS, 90_000, 50))) throw new Error(`only ${arrivals.size} alerts arrived`);
+  const res = (await (await fetch(`${t.server.monitoring.prometheusOrNull!.url}/api/v1/alerts`)).json()) as any;
+  const activeAt = new Map<string, number>(res.data.alerts.map((a: any) => [a.labels.alertname, new Date(a.activeAt).getTime()]));
+  return [...arrivals].map(([name, at]) => at - (activeAt.get(name) ?? NaN));
+}
+
+async function metricQueries(t: TestServer): Promise<number[]> {
+  const env = await aReleaseEnvironment(t, 'queried', { name: 'prod', replicas: 2 });
+  await aSucceededRelease(t, env, { image: 'registry.local/queried:1.0' });
+  await sleep(3000);
+  const end = new Date();
+  const range = { start: new Date(end.getTime() - 86_400_000).toISOString(), end: end.toISOString(), stepSeconds: 60 };
+  const query = `query($id: ID!, $r: MetricRange!) { node(id: $id) { ... on Environment { metrics(metrics: [CPU_CORES, MEMORY_BYTES, REQUESTS_PER_SECOND, ERROR_RATIO, LATENCY_P99_SECONDS, RESTARTS], range: $r) { name points { value } } } } }`;
+  const times: number[] = [];
+  for (let i = 0; i < METRIC_QUERIES; i++) {
+    const started = performance.now();
+    await t.ok(query, { id: env.id, r: range });
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+export const metrics: Benchmark = {
+  name: 'metrics',
+  limitMs: 420_000,
+  async run(): Promise<BenchResult> {
+    const t = await startTestServer(WITH_MONITORING);
+    try {
+      const aborts: number[] = [];
+      for (let i = 0; i < ABORT_RUNS; i++) aborts.push(await badCanaryAbort(t));
+      const alerts = distribution(await alertLatencies(t));
+      const queries = distribution(await metricQueries(t));
+      const abortDist = distribution(aborts);
+      printTable(['measure', 'count', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], [
+        ['bad canary: WEIGHT_APPLIED → 100% stable', abortDist.count, abortDist.p50, abortDist.p95, abortDist.p99, abortDist.max],
+        ['rule firing → alertEvents frame', alerts.count, alerts.p50, alerts.p95, alerts.p99, alerts.max],
+        ['Environment.metrics, 24 h / 60 s, 6 metrics', queries.count, queries.p50, queries.p95, queries.p99, queries.max],
+      ]);
+      return {
+        name: 'metrics',
+        figures: [
+          { label: 'bad canary → ABORTED, 100% stable (max)', value: abortDist.max / 1000, unit: 's', target: 2 * INTERVAL_SECONDS + 5, detail: `${ABORT_RUNS} runs, intervalSeconds ${INTERVAL_SECONDS}, scrape 1 s` },
+          { label: 'rule firing → alertEvents p99', value: alerts.p99 / 1000, unit: 's', target: 2, detail: `${alerts.count} alerts via Alertmanager` },
+          { label: 'Environment.metrics 24 h p95', value: queries.p95, unit: 'ms', target: 300, detail: `${queries.count} queries of 6 × 1,440 points` },
+        ],
+      };
+    } finally {
+      await t.close();
+    }
+  },
+};
