@@ -2,14 +2,14 @@
  * The HTTP front of the embedded API server (plain `node:http` on loopback): bearer-token
  * authentication, discovery and OpenAPI documents, and dispatch to the resource routes.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { apiGroup, coreVersions, groupList, resourceList, versionInfo } from '../discovery.ts';
 import { ApiError, toApiError } from '../errors.ts';
 import { openApiDocument, openApiIndex } from '../openapi.ts';
 import { parseApiPath } from './paths.ts';
 import { handleResource, type ResourceRouteContext } from './resource-routes.ts';
 import { sendError, sendJson } from './responses.ts';
+import { listenTracked, type TrackedListener } from './listener.ts';
 
 /** Options of {@link ApiHttpServer}. */
 export interface ApiHttpServerOptions {
@@ -27,8 +27,7 @@ function notFound(): ApiError {
 
 /** A node:http server that can be stopped (dropping open connections) and started again on the same port. */
 export class ApiHttpServer {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private listener: TrackedListener | undefined;
 
   constructor(private readonly options: ApiHttpServerOptions) {}
 
@@ -41,31 +40,15 @@ export class ApiHttpServer {
     const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, (request, response) => {
       void this.handle(request, response);
     });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.server = server;
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : port;
+    this.listener = await listenTracked(server, port, host);
+    return this.listener.port;
   }
 
   /** Stops listening and destroys every open connection (including watches and log streams). */
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    this.sockets.clear();
-    await closed;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -7,11 +7,11 @@
  *   for a Running pod on one of its `containerPorts`, at `/metrics` or `/actuator/prometheus`;
  *   404 otherwise (as an app answers an unknown path), 502 for a port nothing listens on.
  */
-import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer } from 'node:http';
 import type { ObjectStore } from '../store.ts';
 import { renderAppMetrics, renderClusterMetrics } from './exposition.ts';
 import { TrafficSimulator } from './traffic.ts';
+import { listenTracked, type TrackedListener } from '../http/listener.ts';
 
 /** Paths a simulated app serves its metrics on. */
 export const APP_METRICS_PATHS = ['/metrics', '/actuator/prometheus'] as const;
@@ -26,9 +26,8 @@ export interface ClusterMetricsOptions {
 
 /** Simulated traffic plus the HTTP listener that exposes it. */
 export class ClusterMetricsServer {
-  private server: Server | undefined;
+  private listener: TrackedListener | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly sockets = new Set<Socket>();
   readonly traffic: TrafficSimulator;
 
   constructor(
@@ -50,31 +49,16 @@ export class ClusterMetricsServer {
         response.writeHead(500, { 'content-type': 'text/plain' }).end('metrics failed\n');
       }
     });
-    server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.server = server;
-    const address = server.address();
-    return typeof address === 'object' && address ? address.port : port;
+    this.listener = await listenTracked(server, port, host);
+    return this.listener.port;
   }
 
   /** Stops the traffic and the listener (counters are kept for a restart, as a sidecar would not). */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.close();
   }
 
   private handle(method: string, rawUrl: string, response: import('node:http').ServerResponse): void {

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.ts';
 import { writeFileAtomically } from '../shared/atomic-file.ts';
+import { CoalescedTask } from '../shared/coalesced-task.ts';
 import type { Monitoring } from '../metrics/monitoring.ts';
 import { findBinary } from '../metrics/managed-process.ts';
 import { allSubscriptionsForRules } from './repository.ts';
@@ -69,8 +70,10 @@ export async function checkRuleFile(file: string): Promise<string | null> {
  * time; a request during a render runs once more after it.
  */
 export class AlertRules {
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly syncing = new CoalescedTask(
+    () => this.syncOnce(),
+    (error) => this.options.logger.warn({ err: (error as Error).message }, 'alert rules not applied; will retry on the next change'),
+  );
   private lastApplied = '';
 
   constructor(private readonly options: { db: Database; monitoring: Monitoring; logger: Logger }) {}
@@ -81,19 +84,7 @@ export class AlertRules {
 
   /** Re-renders now; resolves when the file is in place and Prometheus has reloaded (or failed to). */
   sync(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.syncOnce().catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'alert rules not applied; will retry on the next change'));
-      } while (this.again);
-    })().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.syncing.run();
   }
 
   private async syncOnce(): Promise<void> {

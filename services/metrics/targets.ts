@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../db/client.ts';
 import type { ClusterDirectory } from '../cluster/directory.ts';
 import { writeFileAtomically } from '../shared/atomic-file.ts';
+import { CoalescedTask } from '../shared/coalesced-task.ts';
 import { findScrapedEnvironments } from './repository.ts';
 
 /** One file_sd target group. */
@@ -30,8 +31,10 @@ export const TARGETS_FILE = 'apps.json';
 export class ScrapeTargets {
   private timer: NodeJS.Timeout | null = null;
   private last = '';
-  private running: Promise<void> | null = null;
-  private again = false;
+  private readonly rendering = new CoalescedTask(
+    () => this.renderOnce(),
+    (error) => this.options.logger.warn({ err: (error as Error).message }, 'scrape targets not written; will retry'),
+  );
 
   constructor(
     private readonly options: { db: Database; clusters: ClusterDirectory; dir: string; address: PodAddresser; logger: Logger; intervalMs?: number },
@@ -50,24 +53,12 @@ export class ScrapeTargets {
   stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    return this.running ?? Promise.resolve();
+    return this.rendering.idle();
   }
 
   /** Re-renders now (after an endpoint changed). Resolves once the file is written. */
   kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.renderOnce().catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'scrape targets not written; will retry'));
-      } while (this.again);
-    })().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    return this.rendering.run();
   }
 
   private async renderOnce(): Promise<void> {

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import * as net from 'node:net';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort } from './processes.ts';
 
 /** The programs the build tests run for real. */
 const TOOLS = ['buildah', 'docker-registry', 'git', 'tar'];
@@ -21,17 +21,6 @@ export function buildToolsMissing(): string | null {
   if (process.env.CI === 'true') throw new Error(notice);
   console.warn(`SKIPPED: ${notice}`);
   return notice;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitFor(url: string, child: ChildProcess, what: string): Promise<void> {
