@@ -125,6 +125,10 @@ describe('graceful shutdown of a real process', () => {
       };
     } else {
       socket.write(head + body.slice(0, 10));
+      // The server must have parsed the headers before the signal: until then the connection has
+      // no request and is idle, and a shutdown closes idle connections at once (as Node does).
+      // Nothing outside the process shows that moment, so give it time (the machine may be loaded).
+      await new Promise((r) => setTimeout(r, 1_000));
       release = async () => void socket.write(body.slice(10));
     }
 
