@@ -8,6 +8,7 @@ import { createPostgresDatabase, TEST_DB } from '../support/database.ts';
 import { ChildServer, freePort, waitForHttp } from '../support/processes.ts';
 
 const TOKEN = 'gnt_shutdown-test-admin-token-0123456789abcdef';
+const READYZ = 'GET /readyz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n';
 
 /** Raw HTTP/1.1 responses read off one socket, in order (Content-Length or chunked bodies, ASCII). */
 function responses(socket: Socket): { next(): Promise<{ status: number; body: string }> } {
@@ -120,16 +121,13 @@ describe('graceful shutdown of a real process', () => {
         return row!.n > 0;
       }, 'the mutation waiting on the lock');
       release = async () => {
+        socket.write(READYZ);
         await holder`rollback`;
         holder.release();
       };
     } else {
       socket.write(head + body.slice(0, 10));
-      // The server must have parsed the headers before the signal: until then the connection has
-      // no request and is idle, and a shutdown closes idle connections at once (as Node does).
-      // Nothing outside the process shows that moment, so give it time (the machine may be loaded).
-      await new Promise((r) => setTimeout(r, 1_000));
-      release = async () => void socket.write(body.slice(10));
+      release = async () => void socket.write(body.slice(10) + READYZ);
     }
 
     const exited = child.kill('SIGTERM');
@@ -141,9 +139,11 @@ describe('graceful shutdown of a real process', () => {
     expect(child.running).toBe(true);
     expect(child.output).not.toContain('gantry stopped');
 
+    // The mutation completes, with /readyz pipelined behind it on its connection: answered
+    // during the drain. The pipelined request reaches the server before the mutation's answer is
+    // sent (with the rest of the body, or before the lock is released): written afterwards, it
+    // could find the connection already idle, which a shutdown closes.
     await release();
-    // Pipelined behind the mutation on its connection: answered during the drain.
-    socket.write('GET /readyz HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n');
     const mutation = await answers.next().catch((error: Error) => {
       throw new Error(`${error.message}\nprocess output:\n${child.output}`);
     });
