@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killProcessesUnder } from '../../services/builds/process.ts';
 import { buildToolsMissing, pushBusyboxImage, startGitServer, startRegistry, testSpec, type GitServer } from '../support/builds.ts';
 import { createPostgresDatabase } from '../support/database.ts';
-import { ChildServer, freePort, waitForHttp } from '../support/processes.ts';
+import { ChildServer, freePort, waitForHttp, graphqlAt } from '../support/processes.ts';
 
 const TOKEN = 'gnt_builds-multiprocess-admin-token-0123456789';
 const missing = buildToolsMissing();
@@ -69,16 +69,7 @@ describe.skipIf(missing)('builds across processes', { timeout: 240_000 }, () => 
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function gql(port: number, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as any;
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  }
+  const gql = (port: number, query: string, variables: Record<string, unknown> = {}) => graphqlAt(port, TOKEN, query, variables);
 
   async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 120_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../support/database.ts';
-import { ChildServer, freePort, startClusterProcess, waitForHttp } from '../support/processes.ts';
+import { ChildServer, freePort, startClusterProcess, waitForHttp, graphqlAt } from '../support/processes.ts';
 
 const TOKEN = 'gnt_crash-test-admin-token-0123456789abcdef';
 const METRICS_TOKEN = 'metrics-crash-test-token-0123456789';
@@ -45,16 +45,7 @@ describe('crash safety and leadership across real processes', () => {
     return child;
   }
 
-  async function gql(port: number, query: string, variables: Record<string, unknown> = {}): Promise<any> {
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as any;
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  }
+  const gql = (port: number, query: string, variables: Record<string, unknown> = {}) => graphqlAt(port, TOKEN, query, variables);
 
   async function up(server: ChildServer, port: number): Promise<void> {
     server.start();

@@ -80,3 +80,18 @@ export async function startClusterProcess(dataDir: string, timeScale = 0.02): Pr
   }
   return { process: child, kubeconfig };
 }
+
+/**
+ * Runs a GraphQL operation over HTTP against a test process on `port` with `token`.
+ * @returns its data; throws with the errors when it has any.
+ */
+export async function graphqlAt(port: number, token: string, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as any;
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
