@@ -223,7 +223,19 @@ export type ApiToken = Node & {
   name: Scalars['String']['output'];
   /** When the token was revoked; null while it is valid. */
   revokedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** What the token may do (READ: queries and subscriptions; WRITE: mutations), in that order. */
+  scopes: Array<ApiTokenScope>;
 };
+
+/**
+ * What an API token may do. Every operation needs one: queries and subscriptions READ, mutations
+ * WRITE. A token without WRITE (e.g. a config-center reader) has every mutation refused with FORBIDDEN.
+ */
+export type ApiTokenScope =
+  /** Run queries and subscriptions (every token has it). */
+  | 'READ'
+  /** Run mutations. */
+  | 'WRITE';
 
 /** A deployable service of a project, released to one or more environments. */
 export type App = Node & {
@@ -640,6 +652,11 @@ export type CreateApiTokenInput = {
   login?: InputMaybe<Scalars['String']['input']>;
   /** A label for the token, 1 to 100 characters. */
   name: Scalars['String']['input'];
+  /**
+   * What the token may do; must include READ (BAD_USER_INPUT otherwise). Default: [READ, WRITE].
+   * [READ] makes a read-only token, e.g. for an app following `configChanged`.
+   */
+  scopes?: InputMaybe<Array<ApiTokenScope>>;
 };
 
 /** A new app. */
@@ -2388,6 +2405,7 @@ export type ResolversTypes = {
   AnalysisInput: AnalysisInput;
   AnalysisMeasurement: ResolverTypeWrapper<AnalysisMeasurementRow>;
   ApiToken: ResolverTypeWrapper<ApiTokenRow>;
+  ApiTokenScope: ApiTokenScope;
   App: ResolverTypeWrapper<AppRow>;
   AppConnection: ResolverTypeWrapper<Omit<AppConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AppEdge']>, nodes: Array<ResolversTypes['App']> }>;
   AppEdge: ResolverTypeWrapper<Omit<AppEdge, 'node'> & { node: ResolversTypes['App'] }>;
@@ -2660,6 +2678,7 @@ export type ApiTokenResolvers<ContextType = GraphQLContext, ParentType extends R
   lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['ApiTokenScope']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 

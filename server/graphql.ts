@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLFieldResolver, type GraphQLObjectType, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { allResolvers } from '../resolvers/index.ts';
+import { requireScope, type OperationType, type Principal } from '../services/access/policy.ts';
 import { registerSecretFields } from '../services/audit/secret-fields.ts';
 import { badInput } from '../services/shared/errors.ts';
 import type { GantryConfig } from './config.ts';
@@ -27,7 +28,7 @@ export function loadTypeDefs(): string {
 
 /** The executable schema: SDL from schema/, resolvers from resolvers/; arguments refuse NUL. */
 export function buildSchema(): GraphQLSchema {
-  const schema = refuseNulInArguments(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: allResolvers() as never }));
+  const schema = enforceTokenScopes(refuseNulInArguments(makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: allResolvers() as never })));
   // The audit log redacts the fields the schema marks @secret.
   registerSecretFields(schema);
   return schema;
@@ -74,6 +75,33 @@ function refuseNulInArguments(schema: GraphQLSchema): GraphQLSchema {
     for (const field of Object.values(type.getFields())) {
       if (field.args.length === 0) continue;
       if (field.subscribe) field.subscribe = guard(field.subscribe);
+      else field.resolve = guard(field.resolve ?? defaultFieldResolver);
+    }
+  }
+  return schema;
+}
+
+/**
+ * Token scopes, enforced in one place for every transport: each root field of Query, Mutation
+ * and Subscription first checks that the caller's token has the scope its operation type needs
+ * (`requireScope`), so HTTP, WebSocket and any later transport share the rule and no resolver
+ * repeats it. Only root fields: everything nested runs inside an operation already admitted.
+ */
+function enforceTokenScopes(schema: GraphQLSchema): GraphQLSchema {
+  const roots: [GraphQLObjectType | null | undefined, OperationType][] = [
+    [schema.getQueryType(), 'query'],
+    [schema.getMutationType(), 'mutation'],
+    [schema.getSubscriptionType(), 'subscription'],
+  ];
+  for (const [type, operation] of roots) {
+    if (!type) continue;
+    for (const field of Object.values(type.getFields())) {
+      const guard = <R extends GraphQLFieldResolver<unknown, unknown>>(resolver: R): R =>
+        ((source, args, context: { principal?: Principal | null }, info) => {
+          requireScope(context.principal ?? null, operation);
+          return resolver(source, args, context, info);
+        }) as R;
+      if (operation === 'subscription') field.subscribe = guard(field.subscribe ?? defaultFieldResolver);
       else field.resolve = guard(field.resolve ?? defaultFieldResolver);
     }
   }

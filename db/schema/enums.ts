@@ -6,7 +6,7 @@
  * with `text({ enum })`, which types the column without changing its SQL (no migration).
  * Not exported from index.ts: drizzle-kit reads tables only.
  */
-import type { BuildEventType, BuildStatus, BuildTrigger, ConcurrencyPolicy, CronJobRunStatus, Language, ReleaseEventType, ReleaseStatus, ReleaseStrategy, Role, TrafficRouter } from '../../resolvers/types.generated.ts';
+import type { ApiTokenScope, BuildEventType, BuildStatus, BuildTrigger, ConcurrencyPolicy, CronJobRunStatus, Language, ReleaseEventType, ReleaseStatus, ReleaseStrategy, Role, TrafficRouter } from '../../resolvers/types.generated.ts';
 
 /** The members of `T` that `V` leaves out. */
 type Missing<T extends string, V extends readonly string[]> = Exclude<T, V[number]>;
@@ -22,6 +22,8 @@ export function enumValues<T extends string>() {
 
 /** Project roles, highest first (`project_members.role`). */
 export const ROLES = enumValues<Role>()(['OWNER', 'MAINTAINER', 'DEVELOPER', 'VIEWER']);
+/** What an API token may do, in order (`api_tokens.scopes`). */
+export const API_TOKEN_SCOPES = enumValues<ApiTokenScope>()(['READ', 'WRITE']);
 /** `apps.language`. */
 export const LANGUAGES = enumValues<Language>()(['JAVA', 'GO', 'PHP', 'PYTHON', 'NODE', 'OTHER']);
 /** `environments.router`. */

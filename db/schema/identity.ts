@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { ROLES } from './enums.ts';
+import { API_TOKEN_SCOPES, ROLES } from './enums.ts';
 
 /** People and robots that call the API. `login` is the stable handle used in memberships. */
 export const users = pgTable('users', {
@@ -29,6 +29,8 @@ export const apiTokens = pgTable(
     expiresAt: timestamp('expires_at', { withTimezone: true }),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** API_TOKEN_SCOPES; tokens minted before scopes existed could do everything, and still can. */
+    scopes: text('scopes', { enum: API_TOKEN_SCOPES }).array().notNull().default(sql`'{READ,WRITE}'::text[]`),
   },
   (t) => [index('api_tokens_user_idx').on(t.userId)],
 );

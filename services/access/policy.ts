@@ -1,4 +1,4 @@
-import type { Role } from '../../resolvers/types.generated.ts';
+import type { ApiTokenScope, Role } from '../../resolvers/types.generated.ts';
 import { forbidden, notFound, unauthenticated } from '../shared/errors.ts';
 
 /** Roles come from the SDL's `enum Role` (type from codegen, list in db/schema/enums.ts). */
@@ -14,6 +14,26 @@ export interface Principal {
   login: string;
   isAdmin: boolean;
   tokenId: string;
+  /** What the token may do, whatever the user's roles allow (API_TOKEN_SCOPES). */
+  scopes: readonly ApiTokenScope[];
+}
+
+/** The token scope each kind of GraphQL operation needs. */
+export const OPERATION_SCOPES = { query: 'READ', subscription: 'READ', mutation: 'WRITE' } as const satisfies Record<string, ApiTokenScope>;
+export type OperationType = keyof typeof OPERATION_SCOPES;
+
+/**
+ * The token-scope rule, applied to every root field of every operation (server/graphql.ts
+ * `enforceTokenScopes`, the same for HTTP and WebSocket), before roles are looked at: a token
+ * limits what its user may do, it never adds to it. Anonymous callers are left to the fields,
+ * which refuse them (UNAUTHENTICATED).
+ * @throws FORBIDDEN naming the missing scope.
+ */
+export function requireScope(principal: Principal | null, operation: OperationType): void {
+  if (!principal) return;
+  const needed = OPERATION_SCOPES[operation];
+  if (principal.scopes.includes(needed)) return;
+  throw forbidden(`This API token lacks the ${needed} scope that ${operation === 'mutation' ? 'mutations' : `${operation}s`} need (its scopes: ${principal.scopes.join(', ') || 'none'}); use a token whose scopes include ${needed}`);
 }
 
 /** Everything that can be done to a project or to what it contains. */

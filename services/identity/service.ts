@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
+import { API_TOKEN_SCOPES } from '../../db/schema/enums.ts';
+import type { ApiTokenScope } from '../../resolvers/types.generated.ts';
 import { requireAdmin, requirePrincipal, type Principal } from '../access/policy.ts';
 import { notifyAccessChanged } from '../access/revalidation.ts';
 import { recordAudit } from '../audit/record.ts';
@@ -38,7 +40,7 @@ export async function authenticate(db: Database, token: string | null, clock: Cl
     const found = await repo.findTokenByHash(db, hash);
     if (!found) throw unauthenticated('Invalid API token');
     if (found.token.revokedAt) throw unauthenticated('API token has been revoked');
-    const principal: Principal = Object.freeze({ userId: found.user.id, login: found.user.login, isAdmin: found.user.isAdmin, tokenId: found.token.id });
+    const principal: Principal = Object.freeze({ userId: found.user.id, login: found.user.login, isAdmin: found.user.isAdmin, tokenId: found.token.id, scopes: Object.freeze([...found.token.scopes]) });
     entry = { principal, expiresAt: found.token.expiresAt, cachedAt: Date.now() };
     // A lookup that began before a revocation must not be remembered after it.
     if (cache.generation === generation) cache.set(hash, entry);
@@ -97,6 +99,19 @@ export interface CreateApiTokenInput {
   name: string;
   login?: string | null;
   expiresAt?: Date | null;
+  scopes?: readonly ApiTokenScope[] | null;
+}
+
+/**
+ * A new token's scopes, in API_TOKEN_SCOPES order without repeats. Default: all of them (what
+ * every token could do before scopes existed).
+ * @throws BAD_USER_INPUT on `input.scopes` when READ is missing: even a write-only robot reads the
+ *   fields its mutations select.
+ */
+function tokenScopes(scopes: readonly ApiTokenScope[] | null | undefined): ApiTokenScope[] {
+  if (scopes == null) return [...API_TOKEN_SCOPES];
+  if (!scopes.includes('READ')) throw badInput('input.scopes', 'input.scopes must include READ (mutations read the fields they select); add WRITE to allow mutations');
+  return API_TOKEN_SCOPES.filter((scope) => scopes.includes(scope));
 }
 
 /**
@@ -119,6 +134,7 @@ export async function createApiToken(
   if (input.expiresAt && input.expiresAt <= scope.clock.now()) {
     throw badInput('input.expiresAt', 'input.expiresAt must be in the future');
   }
+  const scopes = tokenScopes(input.scopes);
   const token = generateToken();
   const apiToken = await scope.db.transaction(async (tx) => {
     const row = await repo.insertApiToken(tx, {
@@ -128,13 +144,14 @@ export async function createApiToken(
       tokenHash: hashToken(token),
       createdAt: scope.clock.now(),
       expiresAt: input.expiresAt ?? null,
+      scopes,
     });
     await recordAudit(tx, scope, {
       action: 'apiToken.create',
       targetType: 'ApiToken',
       targetId: row.id,
       projectId: null,
-      details: { name, login: input.login ?? principal.login, expiresAt: input.expiresAt ?? null },
+      details: { name, login: input.login ?? principal.login, expiresAt: input.expiresAt ?? null, scopes },
     });
     return row;
   });
