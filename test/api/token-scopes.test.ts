@@ -20,7 +20,8 @@ beforeAll(async () => {
   const minted = await t.ok(MINT, { i: { name: 'config-reader', scopes: ['READ'] } }, developer.token);
   expect(minted.createApiToken.apiToken.scopes).toEqual(['READ']);
   readOnly = minted.createApiToken.token;
-});
+  // A fresh PGlite can take a minute to start on a loaded machine, and the fixtures come after it.
+}, 180_000);
 afterAll(() => t?.close());
 
 async function latestRevision(): Promise<number> {
