@@ -15,6 +15,36 @@ export function requireVariableName(field: string, name: string): string {
   return name;
 }
 
+/**
+ * Names a build's commands get from their environment or that change how the shell, the loader,
+ * git or buildah behave: a spec variable named so would replace them in every command (`PATH`
+ * pointing elsewhere, `LD_PRELOAD`, `GIT_SSH_COMMAND`…), so none may be declared or set.
+ */
+const SYSTEM_VARIABLES = new Set([
+  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'PWD', 'OLDPWD', 'SHLVL', 'HOSTNAME', 'TERM', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR', 'MAIL',
+  'IFS', 'ENV', 'BASH_ENV', 'CDPATH', 'PS1', 'PS2', 'PS4', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'FTP_PROXY', 'CONTAINER',
+]);
+/** Families of such names: Gantry's own (`GANTRY_APP` …), the dynamic loader, locales, tools and their storage, the shell's. */
+const SYSTEM_PREFIXES = ['GANTRY_', 'LD_', 'LC_', 'BASH_', 'BUILDAH_', 'CONTAINERS_', 'STORAGE_', 'REGISTRY_AUTH', 'GIT_', 'SSH_', 'XDG_'];
+
+/**
+ * Why `name` may not be a build variable (it is a system one), or null. Case-insensitive:
+ * `http_proxy` is read as well as `HTTP_PROXY`, and `Path` would only confuse.
+ */
+export function systemVariableProblem(name: string): string | null {
+  const upper = name.toUpperCase();
+  if (SYSTEM_VARIABLES.has(upper)) return `${name} is a system environment variable of the build's commands`;
+  const prefix = SYSTEM_PREFIXES.find((p) => upper.startsWith(p));
+  return prefix ? `names starting with ${prefix} are reserved for ${prefix === 'GANTRY_' ? 'the variables Gantry sets' : 'the system and the build tools'}` : null;
+}
+
+/** @throws BAD_USER_INPUT on `field` when `name` is a system variable (see {@link systemVariableProblem}). */
+export function requireUserVariableName(field: string, name: string): string {
+  const problem = systemVariableProblem(name);
+  if (problem) throw badInput(field, `${field} cannot be set: ${problem}; choose another name`);
+  return name;
+}
+
 /** A variable's value: one line of at most 1000 characters (values end up in Dockerfiles and env). */
 export function requireVariableValue(field: string, value: unknown): string {
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {

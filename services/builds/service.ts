@@ -5,7 +5,7 @@ import type { RequestScope } from '../scope.ts';
 import { badInput, DomainError } from '../shared/errors.ts';
 import { idOf } from '../shared/ids.ts';
 import { requireBuildableApp, requireVisibleBuild } from './access.ts';
-import { requireCloneUrl, requireGitRef, requireVariableName, requireVariableValue } from './inputs.ts';
+import { requireCloneUrl, requireGitRef, requireUserVariableName, requireVariableName, requireVariableValue } from './inputs.ts';
 import * as repo from './repository.ts';
 import { parseSpec, SpecError, type BuildSpec } from './spec.ts';
 import { templateFor } from './templates.ts';
@@ -78,6 +78,7 @@ export function resolveVariables(spec: BuildSpec, given: unknown, field: string)
   const values = { ...spec.variables };
   for (const [name, value] of entries) {
     requireVariableName(`${field}.${name.slice(0, 64)}`, name);
+    requireUserVariableName(`${field}.${name}`, name);
     if (!Object.hasOwn(spec.variables, name)) {
       throw badInput(`${field}.${name}`, `${field}.${name} is not a variable of the app's spec (declare it under variables: first)`);
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { normalizeWorkspacePath, VARIABLE_NAME, workspacePathProblem } from './inputs.ts';
+import { normalizeWorkspacePath, systemVariableProblem, VARIABLE_NAME, workspacePathProblem } from './inputs.ts';
 
 /**
  * The build spec: a small YAML document (the format is documented in the README's Builds
@@ -88,6 +88,8 @@ export function parseSpec(text: string): BuildSpec {
     for (const [name, node] of Object.entries(vars)) {
       if (!VARIABLE_NAME.test(name)) fail(`variables: "${name}" is not a variable name (letters, digits, '_')`, node);
       if ((BUILT_IN_VARIABLES as readonly string[]).includes(name) || name === BUILD_IMAGE_PLACEHOLDER) fail(`variables: ${name} is set by Gantry and cannot be defined`, node);
+      const system = systemVariableProblem(name);
+      if (system) fail(`variables: ${name} cannot be defined: ${system}; choose another name`, node);
       variables[name] = r.scalarText(node, `variables.${name}`);
     }
   }

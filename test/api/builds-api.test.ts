@@ -108,6 +108,18 @@ describe('the builds API', () => {
     expect(failed.stages.map((s: any) => s.status)).toEqual(['SKIPPED', 'SKIPPED', 'SKIPPED']);
   });
 
+  it('should refuse a spec variable named like a system one with BAD_USER_INPUT at its line and column', async () => {
+    const { app } = await anApp();
+    for (const [name, line] of [['PATH', 3], ['HOME', 3], ['LD_PRELOAD', 3], ['GANTRY_SECRET', 3], ['http_proxy', 3]] as const) {
+      const spec = `prepare: { image: x }\nvariables:\n  ${name}: /opt/evil\nbuild: {}\n`;
+      const res = await t.gql(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: app.id, s: spec });
+      expect(errorOf(res), name).toMatchObject({ code: 'BAD_USER_INPUT', field: 'spec', line, column: expect.any(Number) });
+      expect(res.errors?.[0]?.message).toContain(`variables: ${name} cannot be defined`);
+    }
+    // Names that merely resemble them are the user's.
+    await t.ok(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: app.id, s: 'prepare: { image: x }\nvariables: { MY_PATH: a, HOMEPAGE: b, NODE_ENV: c }\nbuild: {}\n' });
+  });
+
   it('should refuse bad refs, unknown variables and repositories builds may not clone', async () => {
     const { app } = await anApp();
     await t.ok(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: app.id, s: SPEC });
@@ -115,6 +127,12 @@ describe('the builds API', () => {
     expect(errorOf(await create({ ref: '--upload-pack=touch /tmp/x' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.ref' });
     expect(errorOf(await create({ ref: 'a..b' }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.ref' });
     expect(errorOf(await create({ variables: { NOT_DECLARED: 'x' } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.variables.NOT_DECLARED' });
+    // A system variable is refused as such, before the spec is consulted (a spec stored before the rule may declare it).
+    for (const name of ['PATH', 'HOME', 'LD_PRELOAD', 'GANTRY_COMMIT', 'GIT_SSH_COMMAND']) {
+      const res = await create({ variables: { [name]: '/tmp/x' } });
+      expect(errorOf(res)).toMatchObject({ code: 'BAD_USER_INPUT', field: `input.variables.${name}` });
+      expect(res.errors?.[0]?.message).not.toContain('/tmp/x');
+    }
     expect(errorOf(await create({ variables: { BASE: 'a\nRUN evil' } }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.variables.BASE' });
     expect(errorOf(await create({ variables: ['x'] }))).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.variables' });
     const { app: noRepo } = await anApp(null);

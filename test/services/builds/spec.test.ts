@@ -55,6 +55,9 @@ describe('build spec', () => {
     ['a dockerfilePath leaving the repository', 'prepare: { image: x }\nbuild: {}\nartifacts:\n  - { kind: image, name: a, dockerfilePath: ../Dockerfile }\n', 4, /\.\./],
     ['a path that reads as an option', 'prepare: { image: x, paths: [--checkpoint-action=exec=sh] }\nbuild: {}\n', 1, /must not start with '-'/],
     ['a variable named like a built-in', 'variables: { GANTRY_COMMIT: x }\nprepare: { image: x }\nbuild: {}\n', 1, /set by Gantry/],
+    ['a variable named like a system one', 'prepare: { image: x }\nbuild: {}\nvariables:\n  PATH: /opt/bin\n', 4, /PATH cannot be defined: PATH is a system environment variable/],
+    ['a variable of a reserved family', 'variables: { LD_PRELOAD: /x.so }\nprepare: { image: x }\nbuild: {}\n', 1, /names starting with LD_ are reserved/],
+    ['a variable of Gantry\'s family', 'variables: { GANTRY_TOKEN: x }\nprepare: { image: x }\nbuild: {}\n', 1, /names starting with GANTRY_ are reserved for the variables Gantry sets/],
     ['a timeout out of range', 'timeoutSeconds: 0\nprepare: { image: x }\nbuild: {}\n', 1, /timeoutSeconds/],
   ])('should refuse %s with its line', (_, text, line, message) => {
     const error = refusal(text);
