@@ -8,7 +8,10 @@ import { idOf } from '../shared/ids.ts';
 import { paginateInMemory, type Connection, type PageArgs } from '../shared/pagination.ts';
 import { requireDnsLabel, requireIntInRange, requireRepoUrl, requireText } from '../shared/validation.ts';
 import { LANGUAGES, TRAFFIC_ROUTERS } from '../../db/schema/enums.ts';
+import { buildLogStreamsOfApp } from '../builds/repository.ts';
 import { insertFirstRevision } from '../config/repository.ts';
+import { runLogStreamsOfApp } from '../cron/repository.ts';
+import { deleteLogStreams } from '../shared/runtime/log-lines.ts';
 import { claimEnvironmentNamespace } from './namespaces.ts';
 import * as repo from './repository.ts';
 
@@ -123,6 +126,8 @@ export async function deleteApp(scope: RequestScope, globalId: string): Promise<
   const id = idOf('App', globalId, 'id');
   const app = await requireVisibleApp(scope, id, 'app.delete');
   return scope.db.transaction(async (tx) => {
+    // Builds, cron jobs and their runs go by cascade; their log streams are keyed by name, not by a foreign key.
+    await deleteLogStreams(tx, [...(await buildLogStreamsOfApp(tx, id)), ...(await runLogStreamsOfApp(tx, id))]);
     if (!(await repo.deleteApp(tx, id))) throw notFound('App');
     await recordAudit(tx, scope, { action: 'app.delete', targetType: 'App', targetId: id, projectId: app.projectId, details: { id: globalId, name: app.name } });
     scope.loaders.appById.clear(id);

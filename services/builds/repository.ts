@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
+import { logStreamName } from '../shared/runtime/log-lines.ts';
 import { buildEvents, buildPrepareClaims, builds, buildSettings, type StoredArtifact, type StoredStage } from '../../db/schema/index.ts';
 import type { BuildEventType, BuildStatus } from '../../resolvers/types.generated.ts';
 
@@ -169,4 +170,10 @@ export async function releasePrepare(tx: Tx, image: string, owner: string): Prom
 export async function statusesOf(tx: Tx, ids: readonly string[]): Promise<Map<string, BuildStatus>> {
   const rows = await tx.select({ id: builds.id, status: builds.status }).from(builds).where(inArray(builds.id, [...ids]));
   return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/** The log streams of every build of an app (`build:<id>`), to delete with the app. */
+export async function buildLogStreamsOfApp(tx: Tx, appId: string): Promise<string[]> {
+  const rows = await tx.select({ id: builds.id }).from(builds).where(eq(builds.appId, appId));
+  return rows.map((row) => logStreamName('build', row.id));
 }

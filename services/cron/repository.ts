@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.ts';
-import { cronJobRuns, cronJobs } from '../../db/schema/index.ts';
+import { cronJobRuns, cronJobs, environments } from '../../db/schema/index.ts';
+import { logStreamName } from '../shared/runtime/log-lines.ts';
 import { leaseStoreFor } from '../shared/runtime/leases.ts';
 
 export type CronJobRow = typeof cronJobs.$inferSelect;
@@ -59,4 +60,15 @@ export async function listRuns(tx: Tx, cronJobId: string, before: Date | null, l
     .limit(limit);
   const [count] = await tx.select({ n: sql<number>`count(*)::int` }).from(cronJobRuns).where(eq(cronJobRuns.cronJobId, cronJobId));
   return { rows, total: count?.n ?? 0 };
+}
+
+/** The log streams of every run of every cron job of an app's environments (`cron-run:<id>`), to delete with the app. */
+export async function runLogStreamsOfApp(tx: Tx, appId: string): Promise<string[]> {
+  const rows = await tx
+    .select({ id: cronJobRuns.id })
+    .from(cronJobRuns)
+    .innerJoin(cronJobs, eq(cronJobs.id, cronJobRuns.cronJobId))
+    .innerJoin(environments, eq(environments.id, cronJobs.environmentId))
+    .where(eq(environments.appId, appId));
+  return rows.map((row) => logStreamName('cron-run', row.id));
 }

@@ -5,6 +5,8 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server
 import { eventually } from '../support/cluster.ts';
 import { startGitServer } from '../support/builds.ts';
 import { spawnSync } from 'node:child_process';
+import { count, eq } from 'drizzle-orm';
+import { buildEvents, builds, logLines, logStreams } from '../../db/schema/index.ts';
 
 const SPEC = `variables: { BASE: "registry.local/base/busybox:1" }
 prepare: { version: "1", image: "\${BASE}", commands: ["mkdir -p deps"], paths: [deps] }
@@ -212,5 +214,26 @@ describe('the builds API', () => {
     expect((await fetch(url, { headers: { authorization: `Bearer ${(await aUser(t)).token}` } })).status).toBe(404);
     expect((await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
     expect((await fetch(`${new URL(t.url).origin}/artifacts/${createBuild.id}/..%2F..%2Fetc.tar.gz`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).status).toBe(404);
+  });
+
+  it("should delete an app's builds with their log streams and events when the app is deleted", async () => {
+    const { app } = await anApp();
+    const { createBuild } = await t.ok(`mutation($i: CreateBuildInput!) { createBuild(input: $i) { id } }`, { i: { appId: app.id } });
+    const buildId = Buffer.from(createBuild.id, 'base64url').toString('utf8').split(':')[1]!;
+    const stream = `build:${buildId}`;
+    const sql = t.server.database.db;
+    // The clone fails at once, and says so in the build's log.
+    await eventually(async () => (await t.ok(`query($id: ID!) { build(id: $id) { status log { totalCount } } }`, { id: createBuild.id })).build.log.totalCount > 0 || null, 20_000, 'build log lines');
+    await eventually(async () => (await t.ok(`query($id: ID!) { build(id: $id) { status } }`, { id: createBuild.id })).build.status === 'FAILED' || null, 20_000, 'the build to fail');
+    const tables = {
+      log_lines: () => sql.select({ n: count() }).from(logLines).where(eq(logLines.stream, stream)),
+      log_streams: () => sql.select({ n: count() }).from(logStreams).where(eq(logStreams.stream, stream)),
+      build_events: () => sql.select({ n: count() }).from(buildEvents).where(eq(buildEvents.buildId, buildId)),
+      builds: () => sql.select({ n: count() }).from(builds).where(eq(builds.id, buildId)),
+    };
+    const rows = async (table: keyof typeof tables) => (await tables[table]())[0]!.n;
+    for (const table of Object.keys(tables) as (keyof typeof tables)[]) expect(await rows(table), table).toBeGreaterThan(0);
+    await t.ok(`mutation($id: ID!) { deleteApp(id: $id) }`, { id: app.id });
+    for (const table of Object.keys(tables) as (keyof typeof tables)[]) expect(await rows(table), table).toBe(0);
   });
 });

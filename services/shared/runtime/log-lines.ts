@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../../db/client.ts';
 import { logLines, logStreams } from '../../../db/schema/index.ts';
 import { badInput } from '../errors.ts';
@@ -66,6 +66,16 @@ function clean(text: string): string {
 export async function deleteLogStream(tx: Tx, stream: string): Promise<void> {
   await tx.delete(logLines).where(eq(logLines.stream, stream));
   await tx.delete(logStreams).where(eq(logStreams.stream, stream));
+}
+
+/** Removes several streams and their lines (their owners' app was deleted). */
+export async function deleteLogStreams(tx: Tx, streams: readonly string[]): Promise<void> {
+  // Bounded statements: an app may have thousands of builds.
+  for (let i = 0; i < streams.length; i += 1000) {
+    const batch = streams.slice(i, i + 1000);
+    await tx.delete(logLines).where(inArray(logLines.stream, batch));
+    await tx.delete(logStreams).where(inArray(logStreams.stream, batch));
+  }
 }
 
 /** The opaque cursor of a line: valid only for its own stream. */
