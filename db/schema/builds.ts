@@ -69,6 +69,13 @@ export const builds = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     eventCount: integer('event_count').notNull().default(0),
+    /**
+     * Where the build runs: the host and workspace of the process that started it, so whoever
+     * takes the build over after that process died can end its buildah children and containers
+     * (services/builds/leftovers.ts).
+     */
+    workspaceHost: text('workspace_host'),
+    workspaceDir: text('workspace_dir'),
     ...leaseColumns(),
   },
   (t) => [

@@ -11,6 +11,7 @@ import { LeasedWorker } from '../shared/runtime/worker.ts';
 import { BuildLog } from './build-log.ts';
 import { ManagedRegistry, RemoteRegistry, type ImageRegistry } from './registry.ts';
 import * as repo from './repository.ts';
+import { sweepWorkspaces } from './leftovers.ts';
 import { BuildRunner } from './runner.ts';
 import type { BuildsScope } from './scope.ts';
 
@@ -74,13 +75,21 @@ export function startBuilds(deps: { db: Database; hub: NotifyHub; logger: Logger
     select: runner.select,
     reconcile: runner.reconcile,
   });
-  worker.start();
+  // Leftovers of builds this data dir ran before a crash go before any new build starts here.
+  let stopping = false;
+  const started = sweepWorkspaces(deps.dataDir, logger)
+    .catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'could not sweep old build workspaces'))
+    .then(() => {
+      if (!stopping) worker.start();
+    });
   return {
     scope: (publicUrl) => ({ bus, events, allowFileRepos: settings.allowFileRepos, publicUrl }),
     runner,
     worker,
     async stop() {
       // Builds still running end FAILED ("Gantry shut down"), then the leases are given back.
+      stopping = true;
+      await started;
       await runner.stop();
       await worker.stop();
       log.stop();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { workspaceBuildah } from './leftovers.ts';
 import { killProcessesUnder, runProcess } from './process.ts';
 import type { ImageRegistry } from './registry.ts';
 import { BUILD_IMAGE_PLACEHOLDER, prepareCacheKey, substitute, type BuildSpec } from './spec.ts';
@@ -59,7 +60,7 @@ const preparing = new Map<string, Promise<void>>();
 export async function runPipeline(input: PipelineInput, recorder: PipelineRecorder): Promise<void> {
   const { spec, registry, signal } = input;
   const src = join(input.workDir, 'src');
-  const buildah = new Buildah({ root: join(input.workDir, 'storage'), runroot: join(input.workDir, 'run'), insecure: registry.insecure });
+  const buildah = workspaceBuildah(input.workDir, registry.insecure);
   const ctx = (source: string): ToolContext => ({ signal, log: (line) => recorder.log(source, line) });
   await mkdir(input.workDir, { recursive: true });
   try {

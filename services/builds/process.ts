@@ -111,25 +111,37 @@ export async function hasProgram(command: string): Promise<boolean> {
 }
 
 /**
- * Kills every process whose root or working directory is under `dir` (Linux /proc): what a
- * canceled build left running inside its chroot, outside our process group.
- * @returns how many it killed.
+ * The processes whose root or working directory is under `dir`, or whose command line names a
+ * path under it (Linux /proc): what a build started in its workspace, inside its chroot or not,
+ * including the buildah and git processes (their `--root`, `--runroot` and clone paths are there).
  */
-export async function killProcessesUnder(dir: string): Promise<number> {
-  const { readdir, readlink } = await import('node:fs/promises');
-  let killed = 0;
+export async function processesUnder(dir: string): Promise<number[]> {
+  const { readdir, readFile, readlink } = await import('node:fs/promises');
+  const found: number[] = [];
   const entries = await readdir('/proc').catch(() => [] as string[]);
   for (const entry of entries) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     const root = await readlink(`/proc/${entry}/root`).catch(() => '');
     const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => '');
-    if (root.startsWith(dir) || cwd.startsWith(dir)) {
-      try {
-        process.kill(Number(entry), 'SIGKILL');
-        killed += 1;
-      } catch {
-        // gone meanwhile
-      }
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (root.startsWith(dir) || cwd.startsWith(dir) || cmdline.split('\u0000').some((arg) => arg.startsWith(dir))) found.push(Number(entry));
+  }
+  return found;
+}
+
+/**
+ * Kills every process {@link processesUnder} `dir`: what a canceled build left running inside its
+ * chroot, outside our process group, and what the build of a Gantry process that died left running.
+ * @returns how many it killed.
+ */
+export async function killProcessesUnder(dir: string): Promise<number> {
+  let killed = 0;
+  for (const pid of await processesUnder(dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed += 1;
+    } catch {
+      // gone meanwhile
     }
   }
   return killed;

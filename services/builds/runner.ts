@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.ts';
 import { findAppsByIds } from '../apps/repository.ts';
@@ -6,6 +6,7 @@ import { findProjectsWithRole } from '../projects/repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { toGlobalId } from '../shared/ids.ts';
 import { BuildLog } from './build-log.ts';
+import { cleanUpWorkspace, WORKSPACE_HOST } from './leftovers.ts';
 import { runPipeline, type PipelineRecorder } from './pipeline.ts';
 import type { ImageRegistry } from './registry.ts';
 import * as repo from './repository.ts';
@@ -57,6 +58,11 @@ export class BuildRunner {
     return [...this.running.keys()];
   }
 
+  /** A build's workspace (absolute: it is recorded for whoever takes the build over). */
+  workDirOf(buildId: string): string {
+    return resolve(this.options.dataDir, 'builds', 'work', buildId);
+  }
+
   /** Tarballs of a build live here. */
   artifactsDir(): string {
     return join(this.options.dataDir, 'builds', 'artifacts');
@@ -96,6 +102,7 @@ export class BuildRunner {
     if (build.status === 'RUNNING') {
       if (local && local.epoch === job.epoch) return 'done';
       if (local) local.abort.abort(new BuildLost('lease moved'));
+      else await this.cleanUpAfter(build);
       // Leased here, running nowhere here: the process that ran it stopped (its lease expired).
       await this.finish(build.id, job, {
         status: 'FAILED',
@@ -107,12 +114,36 @@ export class BuildRunner {
     if (this.stopping || this.running.size >= this.options.concurrency || !job.stillLeader()) return 'done';
     const next = await repo.oldestQueued(db, this.options.concurrency - this.running.size, []);
     if (!next.includes(build.id)) return 'done';
-    const started = await repo.updateBuild(db, build.id, { status: 'RUNNING', startedAt: clock.now() }, { fence: job, from: ['QUEUED'] });
+    const started = await repo.updateBuild(
+      db,
+      build.id,
+      { status: 'RUNNING', startedAt: clock.now(), workspaceHost: WORKSPACE_HOST, workspaceDir: this.workDirOf(build.id) },
+      { fence: job, from: ['QUEUED'] },
+    );
     if (!started) return 'done';
     this.options.publish(build.id);
     this.start(started, job);
     return 'done';
   };
+
+  /**
+   * A build whose process died: its buildah and git processes and containers outlive it (see
+   * leftovers.ts). On the same host they are ended here, before the build is failed; another
+   * host's are swept when the Gantry there starts again.
+   */
+  private async cleanUpAfter(build: repo.BuildRow): Promise<void> {
+    const { logger } = this.options;
+    if (!build.workspaceDir) return;
+    if (build.workspaceHost !== WORKSPACE_HOST) {
+      logger.warn({ build: build.id, host: build.workspaceHost }, 'the build ran on another host: its leftover processes are ended when Gantry starts there again');
+      return;
+    }
+    const killed = await cleanUpWorkspace(build.workspaceDir).catch((error: unknown) => {
+      logger.warn({ build: build.id, err: (error as Error).message }, 'could not clean up the workspace of a build whose process died');
+      return 0;
+    });
+    logger.info({ build: build.id, killed }, 'ended the leftovers of a build whose process died');
+  }
 
   private start(build: repo.BuildRow, job: BuildJob): void {
     const abort = new AbortController();
@@ -144,7 +175,7 @@ export class BuildRunner {
           ref: build.requestedRef,
           spec,
           variables: build.variables,
-          workDir: join(this.options.dataDir, 'builds', 'work', build.id),
+          workDir: this.workDirOf(build.id),
           artifactsDir: this.artifactsDir(),
           tarballReference: (name) => `/artifacts/${toGlobalId('Build', build.id)}/${name}.tar.gz`,
           registry,

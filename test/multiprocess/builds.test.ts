@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killProcessesUnder } from '../../services/builds/process.ts';
+import { killProcessesUnder, processesUnder } from '../../services/builds/process.ts';
 import { buildToolsMissing, pushBusyboxImage, startGitServer, startRegistry, testSpec, type GitServer } from '../support/builds.ts';
 import { createPostgresDatabase } from '../support/database.ts';
 import { ChildServer, freePort, waitForHttp, graphqlAt } from '../support/processes.ts';
@@ -113,7 +113,7 @@ describe.skipIf(missing)('builds across processes', { timeout: 240_000 }, () => 
     }
   });
 
-  it('should fail a build whose process was killed, with a clear message, from the surviving process', async () => {
+  it('should fail a build whose process was killed, with a clear message, from the surviving process, which ends the buildah children left running', async () => {
     const appId = await anApp('crash', ['sleep 120']);
     await processes[1]!.kill('SIGTERM');
     const { createBuild } = await gql(ports[0]!, `mutation($i: CreateBuildInput!) { createBuild(input: $i) { id } }`, { i: { appId } });
@@ -123,12 +123,20 @@ describe.skipIf(missing)('builds across processes', { timeout: 240_000 }, () => 
     }, 'the build stage to run');
     processes[1]!.start();
     await waitForHttp(`http://127.0.0.1:${ports[1]}/readyz`, processes[1]!);
+    // The build's `sleep 120` runs in buildah's chroot under the killed process's workspace.
+    const workspace = join(dataDir, 'gantry-0', 'builds', 'work', rawId(createBuild.id));
+    expect((await processesUnder(workspace)).length, 'the build runs processes in its workspace').toBeGreaterThan(0);
     await processes[0]!.kill('SIGKILL');
+    // SIGKILL gives Gantry no chance to end them: they outlive it until someone takes the build over.
+    expect((await processesUnder(workspace)).length, 'buildah children outlive a SIGKILLed Gantry').toBeGreaterThan(0);
     const { build } = await until(async () => {
       const data = await gql(ports[1]!, `query($id: ID!) { build(id: $id) { status statusMessage stages { name status } } }`, { id: createBuild.id });
       return data.build.status === 'FAILED' ? data : null;
     }, 'the survivor to fail the build', 30_000);
     expect(build.statusMessage).toContain('process running this build stopped');
+    // The survivor (same host) ended them and removed the containers' storage with the workspace.
+    expect(await processesUnder(workspace)).toEqual([]);
+    expect(existsSync(workspace)).toBe(false);
     expect(build.stages.map((s: any) => s.status)).toEqual(['SUCCEEDED', 'FAILED', 'SKIPPED', 'SKIPPED']);
     const [row] = await sql`select settled_at from builds where id = ${rawId(createBuild.id)}`;
     expect(row!.settled_at).not.toBeNull();
