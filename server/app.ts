@@ -19,7 +19,6 @@ import { PostgresLogStore } from '../services/logs/postgres-store.ts';
 import { startBuilds, type BuildsEngine } from '../services/builds/engine.ts';
 import { serveArtifact, serveWebhook, type BuildHttpDeps } from '../services/builds/http.ts';
 import { buildContext } from './context.ts';
-import { join } from 'node:path';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { Monitoring } from '../services/metrics/monitoring.ts';
@@ -199,8 +198,8 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     db: database.db,
     clock,
     builds: contextDeps.builds,
-    artifactsDir: join(config.dataDir, 'builds', 'artifacts'),
     maxBodyBytes: config.limits.maxBodyBytes,
+    logger,
     scopeFor: (authorization, requestId) => buildContext(contextDeps, authorization, requestId),
   };
   let shuttingDown = false;

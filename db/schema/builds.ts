@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { apps } from './apps.ts';
 import { BUILD_EVENT_TYPES, BUILD_STATUSES, BUILD_TRIGGERS } from './enums.ts';
 import { users } from './identity.ts';
@@ -111,3 +111,26 @@ export const buildPrepareClaims = pgTable('build_prepare_claims', {
   owner: text('owner').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 });
+
+/** PostgreSQL `bytea`: postgres.js reads it as a Buffer, PGlite as a Uint8Array (both as bytes). */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+
+/**
+ * Tarball artifacts, in the database every Gantry process shares (a build's data dir is its own
+ * process's), in chunks of at most 1 MiB so neither a write nor a download holds a whole tarball
+ * in memory. Deleted with their build (and so with their app).
+ */
+export const buildArtifactChunks = pgTable(
+  'build_artifact_chunks',
+  {
+    buildId: uuid('build_id')
+      .notNull()
+      .references(() => builds.id, { onDelete: 'cascade' }),
+    /** The artifact's name in the spec. */
+    name: text('name').notNull(),
+    /** 0, 1, 2 …: the chunk's place in the file. */
+    chunk: integer('chunk').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.buildId, t.name, t.chunk] })],
+);

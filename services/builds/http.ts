@@ -1,18 +1,18 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { RequestScope } from '../scope.ts';
 import { badInput, DomainError, notFound, unauthenticated } from '../shared/errors.ts';
 import { parseGlobalId } from '../shared/ids.ts';
 import { requireVisibleBuild } from './access.ts';
+import { readTarball, tarballSize } from './artifact-store.ts';
 import { receivePush, type WebhookDeps } from './webhook.ts';
 
 /** The HTTP endpoints of builds (outside GraphQL): push webhooks and tarball downloads. */
 export interface BuildHttpDeps extends WebhookDeps {
-  /** `<dataDir>/builds/artifacts`. */
-  artifactsDir: string;
   maxBodyBytes: number;
+  logger: Logger;
   /** A request scope for the bearer token, as /graphql builds one. @throws UNAUTHENTICATED. */
   scopeFor: (authorization: string | undefined, requestId: string) => Promise<RequestScope>;
 }
@@ -62,19 +62,24 @@ export async function serveArtifact(deps: BuildHttpDeps, req: IncomingMessage, r
   });
   const artifact = build.artifacts.find((a) => a.kind === 'TARBALL' && a.name === match[2]);
   if (!artifact) throw notFound('Artifact');
-  const file = join(deps.artifactsDir, build.id, `${artifact.name}.tar.gz`);
-  const info = await stat(file).catch(() => null);
-  if (!info) throw notFound('Artifact');
+  const size = await tarballSize(scope.db, build.id, artifact.name);
+  if (size === null) throw notFound('Artifact');
   res.writeHead(200, {
     'content-type': 'application/gzip',
-    'content-length': String(info.size),
+    'content-length': String(size),
     'content-disposition': `attachment; filename="${artifact.name}.tar.gz"`,
     digest: `sha-256=${Buffer.from(artifact.digest.replace(/^sha256:/, ''), 'hex').toString('base64')}`,
   });
   if (req.method === 'HEAD') return void res.end();
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(file).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
-  });
+  // From the database every process shares, whichever process built it; checked against the
+  // published digest on the way: a mismatch cuts the transfer short (the client sees fewer bytes
+  // than content-length), so a corrupt tarball never arrives whole.
+  try {
+    await pipeline(Readable.from(readTarball(scope.db, build.id, artifact.name, artifact.digest)), res);
+  } catch (error) {
+    deps.logger.error({ build: build.id, artifact: artifact.name, err: (error as Error).message }, 'tarball download cut short');
+    res.destroy();
+  }
 }
 
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { workspaceBuildah } from './leftovers.ts';
@@ -31,8 +29,8 @@ export interface PipelineInput {
   variables: Record<string, string>;
   /** This build's scratch directory (workspace, buildah storage); removed at the end. */
   workDir: string;
-  /** Where tarballs are kept: `<artifactsDir>/<buildId>/<name>.tar.gz`. */
-  artifactsDir: string;
+  /** Keeps a packed tarball where every Gantry process can serve it. @returns its digest (`sha256:…`). */
+  storeTarball: (name: string, file: string) => Promise<string>;
   /** The download path of a tarball (Artifact.reference). */
   tarballReference: (name: string) => string;
   registry: ImageRegistry;
@@ -138,12 +136,11 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
         await recorder.artifactPublished({ kind: 'IMAGE', name: artifact.name, reference: `${reference}@${digest}`, digest });
       } else {
         for (const path of artifact.paths) await insideWorkspace(workspace, path);
-        const dir = join(input.artifactsDir, input.buildId);
-        await mkdir(dir, { recursive: true });
-        const file = join(dir, `${artifact.name}.tar.gz`);
+        // Packed in the workspace (removed with it), kept in the shared store.
+        const file = join(input.workDir, `tarball.${artifact.name}.tar.gz`);
         const tar = await runProcess('tar', ['-czf', file, '-C', workspace, '--', ...artifact.paths], { signal, onLine: (line) => pctx.log(line) });
         if (tar.code !== 0) throw new ToolFailure('tar', tar);
-        const digest = `sha256:${await sha256File(file)}`;
+        const digest = await input.storeTarball(artifact.name, file);
         await recorder.artifactPublished({ kind: 'TARBALL', name: artifact.name, reference: input.tarballReference(artifact.name), digest });
       }
       await recorder.stageEnded(stage, 'SUCCEEDED');
@@ -209,14 +206,4 @@ async function insideWorkspace(workspace: string, path: string): Promise<string>
   }
   if (real !== root && !real.startsWith(root + sep)) throw new Error(`${path} leads outside the workspace (a symlink); refused`);
   return real;
-}
-
-function sha256File(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
 }

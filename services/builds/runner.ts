@@ -5,6 +5,7 @@ import { findAppsByIds } from '../apps/repository.ts';
 import { findProjectsWithRole } from '../projects/repository.ts';
 import type { Clock } from '../shared/clock.ts';
 import { toGlobalId } from '../shared/ids.ts';
+import { storeTarball } from './artifact-store.ts';
 import { BuildLog } from './build-log.ts';
 import { cleanUpWorkspace, WORKSPACE_HOST } from './leftovers.ts';
 import { runPipeline, type PipelineRecorder } from './pipeline.ts';
@@ -22,7 +23,7 @@ export interface RunnerOptions {
   clock: Clock;
   /** Builds run at once in this process (GANTRY_BUILD_CONCURRENCY); the rest stay QUEUED in order. */
   concurrency: number;
-  /** Workspaces under `<dataDir>/builds/work`, tarballs under `<dataDir>/builds/artifacts`. */
+  /** Workspaces under `<dataDir>/builds/work` (tarballs go to the database: artifact-store.ts). */
   dataDir: string;
   /** The image registry (GANTRY_REGISTRY or the managed one); throws naming what is missing. */
   registry: () => Promise<ImageRegistry>;
@@ -61,11 +62,6 @@ export class BuildRunner {
   /** A build's workspace (absolute: it is recorded for whoever takes the build over). */
   workDirOf(buildId: string): string {
     return resolve(this.options.dataDir, 'builds', 'work', buildId);
-  }
-
-  /** Tarballs of a build live here. */
-  artifactsDir(): string {
-    return join(this.options.dataDir, 'builds', 'artifacts');
   }
 
   /**
@@ -176,7 +172,7 @@ export class BuildRunner {
           spec,
           variables: build.variables,
           workDir: this.workDirOf(build.id),
-          artifactsDir: this.artifactsDir(),
+          storeTarball: (name, file) => storeTarball(db, build.id, name, file),
           tarballReference: (name) => `/artifacts/${toGlobalId('Build', build.id)}/${name}.tar.gz`,
           registry,
           allowFileRepos: this.options.allowFileRepos,

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killProcessesUnder, processesUnder } from '../../services/builds/process.ts';
@@ -110,6 +112,20 @@ describe.skipIf(missing)('builds across processes', { timeout: 240_000 }, () => 
     for (const id of ids) {
       const started = await sql`select stage from build_events where build_id = ${rawId(id)} and type = 'STAGE_STARTED' order by sequence`;
       expect(started.map((r) => r.stage)).toEqual(['prepare', 'build', 'package:app', 'package:dist']);
+    }
+    // Every tarball downloads, digest-checked and whole, from both processes: one of them did not build it.
+    for (const id of ids) {
+      const { build } = await gql(ports[0]!, `query($id: ID!) { build(id: $id) { artifacts { kind name reference digest } } }`, { id });
+      const tarball = build.artifacts.find((a: any) => a.kind === 'TARBALL');
+      const path = new URL(tarball.reference, 'http://gantry.invalid').pathname;
+      for (const port of ports) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        expect(res.status, `download from port ${port}`).toBe(200);
+        const bytes = Buffer.from(await res.arrayBuffer());
+        expect(Number(res.headers.get('content-length'))).toBe(bytes.length);
+        expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(tarball.digest);
+        expect(gunzipSync(bytes).toString('latin1')).toContain('out/result');
+      }
     }
   });
 
