@@ -57,6 +57,15 @@ async function measure(): Promise<BenchResult> {
     const appId = await app('cached');
     const first = await ended(await build(appId));
     const second = await ended(await build(appId));
+    // Where a build's time goes, per stage (checkout: from the start to the prepare stage).
+    const phases = (row: any) => {
+      const at = (iso: string) => Date.parse(iso);
+      const out: [string, number][] = [['checkout', at(row.stages[0].startedAt) - at(row.startedAt)]];
+      for (const s of row.stages) if (s.startedAt && s.finishedAt) out.push([s.name, at(s.finishedAt) - at(s.startedAt)]);
+      return out;
+    };
+    const firstPhases = phases(first);
+    printTable(['stage (ms)', 'first build', 'second build (prepare cached)'], phases(second).map(([name, ms]) => [name, firstPhases.find(([n]) => n === name)?.[1] ?? NaN, ms]));
     const prepareRef = `${registry.host}/bench-builds/cached-prepare:${(await server.ok(`query($id: ID!) { build(id: $id) { stages { cacheKey } } }`, { id: second.id })).build.stages[0].cacheKey}`;
     const src = join(scratch, 'src');
     spawnSync('git', ['clone', '--quiet', git.url('cached'), src]);

@@ -80,6 +80,7 @@ export class LeasedWorker {
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   private scanning: Promise<void> | null = null;
+  private rescan = false;
   private readonly ttl: number;
 
   constructor(private readonly options: LeasedWorkerOptions) {
@@ -90,7 +91,7 @@ export class LeasedWorker {
     this.unsubscribe =
       this.options.bus?.subscribe((id) => {
         if (this.held.has(id)) this.kick(id);
-        else void this.scan();
+        else void this.scan(true);
       }) ?? null;
     this.timer = setInterval(() => void this.scan(), this.options.tickMs ?? 1_000);
     this.timer.unref();
@@ -122,13 +123,26 @@ export class LeasedWorker {
    */
   kick(id: string): void {
     if (this.held.has(id)) this.run(id, true);
-    else void this.scan();
+    else void this.scan(true);
   }
 
-  private scan(): Promise<void> {
+  /**
+   * Scans now, or joins the scan in progress. `again`: something new was announced (a job
+   * created, a kick), which the scan in progress may have read the table too early to see: one
+   * more scan follows it, instead of leaving the new job to the next tick (up to `tickMs` later).
+   */
+  private scan(again = false): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    this.scanning ??= this.scanOnce().finally(() => {
+    if (this.scanning) {
+      if (again) this.rescan = true;
+      return this.scanning;
+    }
+    this.scanning = this.scanOnce().finally(() => {
       this.scanning = null;
+      if (this.rescan) {
+        this.rescan = false;
+        void this.scan();
+      }
     });
     return this.scanning;
   }
