@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../scripts/build-console.ts';
 
 /** Debian's Chromium, driven by playwright-core (no browser download: the machines are offline). */
-export const CHROMIUM = process.env.GANTRY_TEST_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = '/usr/bin/chromium';
 /** The flags the web console issue asks for: headless, no sandbox (root in CI), nothing phoning home. */
 export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 

@@ -70,13 +70,15 @@ export function ReleasePanel(props: {
       {props.mayAct && <ReleaseCommands release={release} environment={props.environment} isProtected={props.isProtected} />}
       {error && <p role="alert" className="error">The live view stopped: {error.message}</p>}
       <h3 id="release-events">Events</h3>
-      <ol role="log" aria-labelledby="release-events" className="events" tabIndex={0}>
-        {(events ?? []).map((event) => (
-          <li key={event.sequence} data-sequence={event.sequence} data-at={event.at} data-type={event.type}>
-            <Time at={event.at} /> <strong>{event.type.replace(/_/g, ' ').toLowerCase()}</strong> {event.message}
-          </li>
-        ))}
-      </ol>
+      <div role="log" aria-labelledby="release-events" className="events" tabIndex={0}>
+        <ol>
+          {(events ?? []).map((event) => (
+            <li key={event.sequence} data-sequence={event.sequence} data-at={event.at} data-type={event.type}>
+              <Time at={event.at} /> <strong>{event.type.replace(/_/g, ' ').toLowerCase()}</strong> {event.message}
+            </li>
+          ))}
+        </ol>
+      </div>
     </section>
   );
 }
