@@ -82,7 +82,9 @@ describe('the web console over HTTP', () => {
     expect(query.status).toBe(200);
     expect(((await query.json()) as any).data.viewer.login).toBe('admin');
     // A browser form cannot run a query: Apollo's CSRF prevention still answers without GraphiQL.
-    expect((await get(`/graphql?query=${encodeURIComponent('{ viewer { login } }')}`)).status).toBe(400);
+    const csrf = await get(`/graphql?query=${encodeURIComponent('{ viewer { login } }')}`, { accept: 'text/html', authorization: `Bearer ${ADMIN_TOKEN}` });
+    expect(csrf.status).toBe(400);
+    expect(await csrf.text()).toContain('Cross-Site Request Forgery');
   });
 
   it('should keep the console shell under 300 KB of gzipped JavaScript', () => {
