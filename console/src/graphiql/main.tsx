@@ -1,6 +1,7 @@
 import type { Fetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
+import './graphiql-page.css';
 import { getOperationAST, parse } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { StrictMode } from 'react';
@@ -58,11 +59,17 @@ const fetcher: Fetcher = async (params, options) => {
 };
 
 const token = storedToken();
+const defaultQuery = `# Gantry's API. The token goes in Headers below; the schema's descriptions are in the docs (left).
+query Viewer {
+  viewer { login name isAdmin }
+  projects(first: 10) { nodes { slug name viewerRole } }
+}
+`;
 // Without a console session: an empty header to fill in ("Bearer <token>"); the schema loads meanwhile.
 const defaultHeaders = JSON.stringify({ authorization: token ? `Bearer ${token}` : '' }, null, 2);
 
 createRoot(document.getElementById('graphiql')!).render(
   <StrictMode>
-    <GraphiQL fetcher={fetcher} defaultHeaders={defaultHeaders} shouldPersistHeaders={false} defaultEditorToolsVisibility="headers" />
+    <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} defaultHeaders={defaultHeaders} shouldPersistHeaders={false} defaultEditorToolsVisibility="headers" />
   </StrictMode>,
 );
