@@ -15,7 +15,8 @@ COPY embedded-cluster ./embedded-cluster
 COPY db ./db
 COPY schema ./schema
 COPY migrations ./migrations
-# dist/ with schema/ and migrations/ copied in; then only what runs stays in node_modules.
+COPY console ./console
+# dist/ with schema/, migrations/ and the built console copied in; then only what runs stays in node_modules.
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim

@@ -32,6 +32,7 @@ import type { GantryConfig } from './config.ts';
 import type { ContextDeps } from './context.ts';
 import { createClientErrorHandler, createErrorFormatter } from './errors.ts';
 import { buildSchema, createApollo } from './graphql.ts';
+import { ConsoleFiles } from './console.ts';
 import { createHttpHandler, createMetricsHandler } from './http.ts';
 import { createAlertHook } from './alert-hook.ts';
 import { closeSilentConnections } from './idle-connections.ts';
@@ -233,6 +234,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger,
       readiness,
       alertHook: createAlertHook({ alerts, secret: monitoring.webhookSecret, logger }),
+      console: new ConsoleFiles(),
       routes: [
         { prefix: '/hooks/', handle: (req, res, path, requestId) => serveWebhook(buildHttp, req, res, path, requestId) },
         { prefix: '/artifacts/', handle: (req, res, path, requestId) => serveArtifact(buildHttp, req, res, path, requestId) },

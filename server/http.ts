@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { Logger } from 'pino';
 import { DomainError } from '../services/shared/errors.ts';
 import type { RequestLimits } from './config.ts';
+import type { ConsoleFiles } from './console.ts';
 import { buildContext, operationOf, type ContextDeps, type GraphQLContext } from './context.ts';
 import { anonymousOperation, documentTooLarge } from './limits.ts';
 import type { Metrics } from './metrics.ts';
@@ -25,6 +26,8 @@ export interface HttpDeps {
   routes?: HttpRoute[];
   /** POST /hooks/alertmanager: Alertmanager's webhook (server/alert-hook.ts). */
   alertHook?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** The built web console at `/` and GraphiQL for browsers at GET /graphql (server/console.ts). */
+  console?: ConsoleFiles;
 }
 
 /** A domain's HTTP endpoint: its DomainErrors are answered like the server's own refusals. */
@@ -96,6 +99,7 @@ export function createHttpHandler(deps: HttpDeps) {
 }
 
 async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, served: Served): Promise<void> {
+  if (deps.console?.claims(req, url.pathname)) return deps.console.serve(req, res, url.pathname);
   switch (url.pathname) {
     case '/healthz':
       return sendJson(res, 200, { status: 'ok' });
@@ -110,6 +114,7 @@ async function serve(deps: HttpDeps, req: IncomingMessage, res: ServerResponse, 
       }
       return sendMetrics(deps.metrics, res);
     case '/graphql':
+      if (deps.console?.wantsExplorer(req, url)) return deps.console.serveExplorer(req, res);
       return serveGraphQL(deps, req, res, url, requestId, served);
     case '/hooks/alertmanager':
       if (!deps.alertHook) throw new HttpProblem(404, 'No route for /hooks/alertmanager');

@@ -24,13 +24,14 @@ function run(command: string, args: string[], timeoutMs: number): Promise<{ code
 }
 
 describe('npm run build', () => {
+  // Includes the console build when its sources changed (scripts/build-console.ts).
   const dataDir = mkdtempSync(join(tmpdir(), 'gantry-build-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('builds dist/, which starts with plain node (no tsx), answers a query and stops cleanly on SIGTERM', async () => {
     const build = await run('npm', ['run', '-s', 'build'], BUILD_MS);
     expect(build.code, build.output).toBe(0);
-    for (const file of ['server/main.js', 'scripts/admin-token.js', 'schema/base.graphql', 'migrations/meta/_journal.json']) {
+    for (const file of ['server/main.js', 'scripts/admin-token.js', 'schema/base.graphql', 'migrations/meta/_journal.json', 'console/dist/index.html']) {
       expect(existsSync(join(ROOT, 'dist', file)), `dist/${file}`).toBe(true);
     }
 
@@ -70,6 +71,9 @@ describe('npm run build', () => {
         body: JSON.stringify({ query: '{ viewer { login } }' }),
       });
       expect(await res.json()).toEqual({ data: { viewer: { login: 'admin' } } });
+      const page = await fetch(`http://127.0.0.1:${port}/p/shop`, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root">');
     } finally {
       server.kill('SIGTERM');
     }
