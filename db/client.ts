@@ -42,7 +42,7 @@ export function backgroundHandle(db: Database): Database {
 export interface DatabaseHandle {
   /** The handle of background work (workers, feeds, start-up): its statements count as `background`. */
   db: Database;
-  /** The same pool, for requests' contexts: its statements count as `request`. */
+  /** The same pool, for requests' contexts (GraphQL, the build webhook and tarballs): its statements count as `request`. */
   requestDb: Database;
   kind: DatabaseKind;
   /** The driver's own client, for the few things drizzle does not cover (locks, LISTEN). */

@@ -198,7 +198,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const alerts = new AlertRuntime({ db: database.db, hub: notifications, monitoring, logger, releaseBus });
   const contextDeps: ContextDeps = { db: database.requestDb, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron, monitoring, alerts };
   const buildHttp: BuildHttpDeps = {
-    db: database.db,
+    db: database.requestDb,
     clock,
     builds: contextDeps.builds,
     artifactsDir: join(config.dataDir, 'builds', 'artifacts'),
