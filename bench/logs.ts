@@ -62,7 +62,8 @@ async function measure(): Promise<BenchResult> {
     for (let offset = 0; offset < total; offset += BATCH) {
       const lines = Array.from({ length: Math.min(BATCH, total - offset) }, (_, i) => lineAt(offset + i, start));
       const positions = new Map(lines.slice(-PODS).map((line, i) => [line.pod, { time: line.at.toISOString(), count: i + 1 }]));
-      if (!(await store.append(environment, lines, positions, fence))) throw new Error('lease lost');
+      const [stored] = await store.append([{ environmentId: environment, lines, positions, fence }]);
+      if (!stored) throw new Error('lease lost');
     }
     const wallMs = performance.now() - wallBefore;
     const cpu = process.cpuUsage(cpuBefore);

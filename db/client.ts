@@ -20,8 +20,30 @@ export type Tx = PgTransaction<PgQueryResultHKT, Schema> | Database;
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
+/**
+ * Who a statement is for: `request` for the statements of clients' requests and operations (the
+ * context's handle: HTTP, WebSocket, subscription events), `background` for everything else
+ * (workers, feeds, start-up). Two drizzle handles over one pool tell them apart exactly, with no
+ * per-statement bookkeeping: which handle a statement goes through says who it is for.
+ */
+export type QueryOrigin = 'request' | 'background';
+
+/** Request handles → the background handle of the same pool. */
+const backgroundHandles = new WeakMap<Database, Database>();
+
+/**
+ * The background handle of `db`'s pool (`db` itself when it is one): for what a request hands
+ * off to run after it, such as batched writes, which are not that request's statements.
+ */
+export function backgroundHandle(db: Database): Database {
+  return backgroundHandles.get(db) ?? db;
+}
+
 export interface DatabaseHandle {
+  /** The handle of background work (workers, feeds, start-up): its statements count as `background`. */
   db: Database;
+  /** The same pool, for requests' contexts (GraphQL, the build webhook and tarballs): its statements count as `request`. */
+  requestDb: Database;
   kind: DatabaseKind;
   /** The driver's own client, for the few things drizzle does not cover (locks, LISTEN). */
   raw: { kind: 'postgres'; sql: postgres.Sql; url: string } | { kind: 'pglite'; client: PGlite };
@@ -38,7 +60,7 @@ export interface OpenDatabaseOptions {
   /** PGlite data directory; `memory://` keeps everything in memory. */
   dataDir: string;
   /** Called once per SQL statement, for the query counter metric. */
-  onQuery?: (query: string) => void;
+  onQuery?: (query: string, origin: QueryOrigin) => void;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
   /** Called when a read or an uncommitted transaction is re-run after its connection died. */
@@ -50,9 +72,8 @@ export interface OpenDatabaseOptions {
  * otherwise PGlite persisted under `dataDir`. Both speak the same SQL and take the same migrations.
  */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  const logger: DrizzleLogger | undefined = options.onQuery
-    ? { logQuery: (query) => options.onQuery?.(query) }
-    : undefined;
+  const loggerFor = (origin: QueryOrigin): { logger: DrizzleLogger } | Record<string, never> =>
+    options.onQuery ? { logger: { logQuery: (query) => options.onQuery?.(query, origin) } } : {};
   if (options.url) {
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
@@ -73,9 +94,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     });
     const gate = new QueryGate(options.maxConnections ?? 10);
     const retrying = withConnectionRetry(withQueryGate(client, gate), (what, error) => options.onConnectionRetry?.(what, error));
-    const db = drizzlePostgres(retrying, { schema, ...(logger ? { logger } : {}) }) as unknown as Database;
+    const db = drizzlePostgres(retrying, { schema, ...loggerFor('background') }) as unknown as Database;
+    const requestDb = drizzlePostgres(retrying, { schema, ...loggerFor('request') }) as unknown as Database;
+    backgroundHandles.set(requestDb, db);
     const handle: DatabaseHandle = {
       db,
+      requestDb,
       kind: 'postgres',
       raw: { kind: 'postgres', sql: client, url: options.url },
       location: redactUrl(options.url),
@@ -100,9 +124,12 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     unlock();
     throw error;
   }
-  const db = drizzlePglite({ client, schema, ...(logger ? { logger } : {}) }) as unknown as Database;
+  const db = drizzlePglite({ client, schema, ...loggerFor('background') }) as unknown as Database;
+  const requestDb = drizzlePglite({ client, schema, ...loggerFor('request') }) as unknown as Database;
+  backgroundHandles.set(requestDb, db);
   return {
     db,
+    requestDb,
     kind: 'pglite',
     raw: { kind: 'pglite', client },
     location: options.dataDir,

@@ -84,10 +84,12 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
+  // Both series from the first scrape, so a rate over them never starts mid-way.
+  for (const origin of ['request', 'background'] as const) metrics.dbQueries.inc({ origin }, 0);
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.pgliteDir,
-    onQuery: () => metrics.dbQueries.inc(),
+    onQuery: (_query, origin) => metrics.dbQueries.inc({ origin }),
     // Only the code: the error of a failed query may carry its parameters (token hashes, input).
     onConnectionRetry: (what, error) =>
       logger.warn({ what, code: (error as { code?: unknown } | null)?.code ?? null }, 'database connection lost; retrying once on a new one'),
@@ -194,9 +196,9 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   let publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.port}`;
   const builds = startBuilds({ db: database.db, hub: notifications, logger, clock, dataDir: config.dataDir, logLines, settings: config.builds });
   const alerts = new AlertRuntime({ db: database.db, hub: notifications, monitoring, logger, releaseBus });
-  const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron, monitoring, alerts };
+  const contextDeps: ContextDeps = { db: database.requestDb, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron, monitoring, alerts };
   const buildHttp: BuildHttpDeps = {
-    db: database.db,
+    db: database.requestDb,
     clock,
     builds: contextDeps.builds,
     maxBodyBytes: config.limits.maxBodyBytes,
@@ -277,7 +279,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     configRuntime.stop();
     stopAccessListener();
     await notifications.stop();
-    await flushTokenUse(database.db).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));
+    await flushTokenUse(database.requestDb).catch((error: unknown) => logger.warn({ err: error }, 'could not record token use'));
     await registry?.stop();
     await embedded?.stop();
     await database.close();

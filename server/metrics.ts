@@ -80,7 +80,8 @@ export function createMetrics() {
     }),
     dbQueries: new Counter({
       name: 'gantry_db_queries_total',
-      help: 'SQL statements sent to the database.',
+      help: 'SQL statements sent to the database, by origin: request (clients\' requests and operations) or background (workers, feeds).',
+      labelNames: ['origin'] as const,
       registers: [registry],
     }),
   };

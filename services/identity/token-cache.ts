@@ -1,4 +1,4 @@
-import type { Database } from '../../db/client.ts';
+import { backgroundHandle, type Database } from '../../db/client.ts';
 import { onAccessChanged } from '../access/revalidation.ts';
 import type { Principal } from '../access/policy.ts';
 import { touchTokens } from './repository.ts';
@@ -96,7 +96,8 @@ export function tokenCacheOf(db: Database): TokenCache {
 /** The last-used recorder of a database. */
 export function tokenUseOf(db: Database, resolutionMs: number): TokenUse {
   let use = uses.get(db);
-  if (!use) uses.set(db, (use = new TokenUse(db, resolutionMs)));
+  // Written after the requests that used the tokens: background statements, not theirs.
+  if (!use) uses.set(db, (use = new TokenUse(backgroundHandle(db), resolutionMs)));
   return use;
 }
 

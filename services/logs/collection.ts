@@ -3,7 +3,7 @@ import type { ClusterPort, PodLogFollow, PodLogLine, PodLogPosition } from '../c
 import type { PodView } from '../cluster/kinds.ts';
 import { LABELS } from '../cluster/labels.ts';
 import type { LeaseFence } from '../shared/runtime/leases.ts';
-import type { LogLineRow, LogStore, NewPodLogLine } from './store.ts';
+import type { LogBatch, LogLineRow, NewPodLogLine } from './store.ts';
 
 /** What a collection needs to know of its environment. */
 export interface CollectedEnvironment {
@@ -14,10 +14,7 @@ export interface CollectedEnvironment {
 }
 
 export interface CollectionOptions {
-  store: LogStore;
   logger: Logger;
-  /** How often buffered lines are written (default 100 ms). */
-  flushMs?: number;
   /** Lines buffered per pod before its stream is held (pushed back to the kubelet); default 5,000. */
   maxBufferedPerPod?: number;
   /** Lines older than this are stored at the time they arrive (their day is already gone). */
@@ -39,19 +36,23 @@ interface FollowedPod {
 
 const MAX_BATCH = 10_000;
 
+/** What a flush took from one collection: its batch, and how many lines of each pod it holds. */
+export interface TakenBatch extends LogBatch {
+  taken: Map<FollowedPod, number>;
+}
+
 /**
  * The collection of one environment's pod logs in the process holding its lease: one follow
- * per running pod (through the cluster port), per-pod bounded buffers, and a flush every
- * `flushMs` that stores the buffered lines with their pods' positions under the lease's fence.
- * A flush that finds the lease gone stops everything: the new holder resumes from the stored
- * positions, so nothing is lost and nothing stored twice.
+ * per running pod (through the cluster port) and per-pod bounded buffers. The collector's flush
+ * takes each collection's batch ({@link take}), stores them all in one write under their leases'
+ * fences, and hands each its outcome ({@link settle}). A flush that finds the lease gone stops
+ * everything: the new holder resumes from the stored positions, so nothing is lost and nothing
+ * stored twice.
  */
 export class EnvironmentCollection {
   private readonly pods = new Map<string, FollowedPod>();
   /** Pods whose log was read to the end: not followed again while they stay. */
   private readonly done = new Set<string>();
-  private readonly timer: NodeJS.Timeout;
-  private flushing: Promise<void> | null = null;
   private running = new Map<string, PodView>();
   closed = false;
   lost = false;
@@ -62,10 +63,7 @@ export class EnvironmentCollection {
     private readonly port: ClusterPort,
     readonly fence: LeaseFence & { stillLeader(): boolean },
     private readonly positions: Map<string, PodLogPosition>,
-  ) {
-    this.timer = setInterval(() => void this.flush(), options.flushMs ?? 100);
-    this.timer.unref();
-  }
+  ) {}
 
   /** Follows the environment's pods as the watch cache shows them now. */
   sync(pods: readonly PodView[]): void {
@@ -103,53 +101,48 @@ export class EnvironmentCollection {
     });
   }
 
-  /** Writes what is buffered (one batch, at most 10,000 lines, every pod's share in turn). */
-  flush(): Promise<void> {
-    if (this.flushing || this.closed) return this.flushing ?? Promise.resolve();
-    this.flushing = this.flushOnce().finally(() => {
-      this.flushing = null;
-    });
-    return this.flushing;
-  }
-
-  private async flushOnce(): Promise<void> {
-    if (!this.fence.stillLeader()) return;
+  /**
+   * The lines to write next: one batch of at most 10,000 lines, every pod's share in turn (its
+   * `lines` may be empty). Null when closed or no longer the lease holder: nothing to do.
+   */
+  take(): TakenBatch | null {
+    if (this.closed || !this.fence.stillLeader()) return null;
     const taken = new Map<FollowedPod, number>();
-    const batch: NewPodLogLine[] = [];
+    const lines: NewPodLogLine[] = [];
     const positions = new Map<string, PodLogPosition>();
     const buffered = [...this.pods.values()].filter((pod) => pod.buffer.length > 0);
     // Fair shares: a flooding pod cannot push the others' lines out of the batch.
     const share = Math.max(1, Math.floor(MAX_BATCH / Math.max(1, buffered.length)));
     const now = Date.now();
     for (const pod of buffered) {
-      const lines = pod.buffer.slice(0, share);
-      taken.set(pod, lines.length);
-      for (const line of lines) {
+      const podLines = pod.buffer.slice(0, share);
+      taken.set(pod, podLines.length);
+      for (const line of podLines) {
         const age = now - line.at.getTime();
         // A timestamp outside what the store keeps (a skewed clock) would make a partition of its own.
         const at = age > this.options.retentionMs || age < -86_400_000 ? new Date(now) : line.at;
-        batch.push({ pod: pod.name, version: pod.version, at, message: line.message });
+        lines.push({ pod: pod.name, version: pod.version, at, message: line.message });
       }
-      positions.set(pod.name, lines.at(-1)!.position);
+      positions.set(pod.name, podLines.at(-1)!.position);
     }
-    if (batch.length > 0) {
-      let rows: LogLineRow[] | null;
-      try {
-        rows = await this.options.store.append(this.environment.id, batch, positions, this.fence);
-      } catch (error) {
-        // Only the SQLSTATE: a failed statement's text carries its parameters (the lines).
-        const failure = error as { code?: unknown; cause?: { code?: unknown } };
-        this.options.logger.warn({ environment: this.environment.id, code: failure.code ?? failure.cause?.code ?? null }, 'storing log lines failed; will retry');
-        return;
-      }
+    return { environmentId: this.environment.id, lines, positions, fence: this.fence, taken };
+  }
+
+  /**
+   * After the write of `batch`: `rows` were stored (the buffers move on), null when the lease
+   * was lost (nothing was written: the collection closes). Not called when the write failed:
+   * the buffers stay, and the next flush takes the same lines again.
+   */
+  settle(batch: TakenBatch, rows: LogLineRow[] | null): void {
+    if (batch.lines.length > 0) {
       if (rows === null) {
         this.lost = true;
         this.close();
         return;
       }
-      for (const [pod, count] of taken) {
+      for (const [pod, count] of batch.taken) {
         pod.buffer.splice(0, count);
-        this.positions.set(pod.name, positions.get(pod.name)!);
+        this.positions.set(pod.name, batch.positions.get(pod.name)!);
       }
       this.options.stored(this.environment.id, rows);
     }
@@ -168,17 +161,9 @@ export class EnvironmentCollection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.timer);
     for (const pod of this.pods.values()) {
       pod.follow?.stop();
       for (const resume of pod.waiters.splice(0)) resume();
     }
-  }
-
-  /** Writes what is buffered, then closes (a clean shutdown). */
-  async drain(): Promise<void> {
-    await this.flushing;
-    if (!this.closed) await this.flush();
-    this.close();
   }
 }

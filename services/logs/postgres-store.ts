@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, like, lt, sql, type SQL } from 'd
 import type { Database } from '../../db/client.ts';
 import { logCollections, podLogLines, podLogPositions } from '../../db/schema/index.ts';
 import { leaseStoreFor } from '../shared/runtime/leases.ts';
-import { environmentStream, type LogLineRow, type LogQuery, type LogStore, type NewPodLogLine, type PodLogPosition } from './store.ts';
+import { environmentStream, type LogBatch, type LogLineRow, type LogQuery, type LogStore, type NewPodLogLine, type PodLogPosition } from './store.ts';
 
 const DAY_MS = 86_400_000;
 const PARTITION = /^pod_log_lines_(\d{4})(\d{2})(\d{2})$/;
@@ -36,10 +36,10 @@ const COLUMNS = {
 };
 
 /**
- * The default log store: PostgreSQL (or PGlite), one table partitioned by day. A batch is one
- * multi-row INSERT from a JSON parameter (one statement, one parameter, whatever its size), in
- * the transaction that advances the environment's counter (fenced by the collection lease) and
- * the pods' positions. Retention drops whole partitions.
+ * The default log store: PostgreSQL (or PGlite), one table partitioned by day. A write is one
+ * statement for every environment of the flush: it advances each environment's counter (fenced
+ * by its collection lease) and inserts its lines and its pods' positions from JSON parameters.
+ * Retention drops whole partitions.
  */
 export class PostgresLogStore implements LogStore {
   /** Days whose partition this process has created or seen (saves a statement per batch). */
@@ -47,34 +47,44 @@ export class PostgresLogStore implements LogStore {
 
   constructor(private readonly db: Database) {}
 
-  async append(environmentId: string, lines: readonly NewPodLogLine[], positions: ReadonlyMap<string, PodLogPosition>, fence: { owner: string; epoch: number }): Promise<LogLineRow[] | null> {
-    await this.ensurePartitions(lines);
-    return this.db.transaction(async (tx) => {
-      const [counter] = await tx
-        .update(logCollections)
-        .set({ lastSequence: sql`${logCollections.lastSequence} + ${lines.length}` })
-        .where(and(eq(logCollections.id, environmentId), logCollectionLeases.fencedBy(fence)))
-        .returning({ last: logCollections.lastSequence });
-      if (!counter) return null;
-      const first = Number(counter.last) - lines.length + 1;
-      const rows = lines.map((line, i) => ({ s: first + i, a: line.at.toISOString(), p: line.pod, v: line.version, m: line.message }));
-      if (rows.length > 0) {
-        await tx.execute(sql`
-          insert into pod_log_lines (environment_id, sequence, at, pod, version, message)
-          select ${environmentId}::uuid, r.s, r.a, r.p, r.v, r.m
-          from json_to_recordset(${JSON.stringify(rows)}::json) as r(s bigint, a timestamptz, p text, v text, m text)`);
-      }
-      if (positions.size > 0) {
-        const values = [...positions].map(([pod, position]) => ({ environmentId, pod, lastTime: position.time, lastCount: position.count }));
-        await tx
-          .insert(podLogPositions)
-          .values(values)
-          .onConflictDoUpdate({
-            target: [podLogPositions.environmentId, podLogPositions.pod],
-            set: { lastTime: sql`excluded.last_time`, lastCount: sql`excluded.last_count`, updatedAt: sql`now()` },
-          });
-      }
-      return lines.map((line, i) => ({ stream: environmentStream(environmentId), sequence: first + i, at: line.at, source: line.pod, version: line.version, message: line.message }));
+  async append(batches: readonly LogBatch[]): Promise<(LogLineRow[] | null)[]> {
+    if (batches.length === 0) return [];
+    await this.ensurePartitions(batches.flatMap((b) => b.lines));
+    // Every parameter is one JSON document, so the statement's text is the same whatever the
+    // number of environments and lines. Data-modifying CTEs run as one statement, atomically:
+    // an environment whose lease fence fails (lease_owner, lease_epoch: what fencedBy() checks)
+    // has no counter row, so none of its lines or positions are written.
+    const counters = batches.map((b) => ({ e: b.environmentId, n: b.lines.length, o: b.fence.owner, p: b.fence.epoch }));
+    const lines = batches.flatMap((b) => b.lines.map((line, i) => ({ e: b.environmentId, i: i + 1, a: line.at.toISOString(), p: line.pod, v: line.version, m: line.message })));
+    const positions = batches.flatMap((b) => [...b.positions].map(([pod, position]) => ({ e: b.environmentId, p: pod, t: position.time, c: position.count })));
+    const result = await this.db.execute<{ id: string; base: number | string }>(sql`
+      with batch as (
+        select * from json_to_recordset(${JSON.stringify(counters)}::json) as b(e uuid, n bigint, o text, p integer)
+      ), counters as (
+        update log_collections c set last_sequence = c.last_sequence + b.n
+        from batch b
+        where c.id = b.e and c.lease_owner = b.o and c.lease_epoch = b.p
+        returning c.id, c.last_sequence - b.n as base
+      ), stored_lines as (
+        insert into pod_log_lines (environment_id, sequence, at, pod, version, message)
+        select r.e, k.base + r.i, r.a, r.p, r.v, r.m
+        from json_to_recordset(${JSON.stringify(lines)}::json) as r(e uuid, i bigint, a timestamptz, p text, v text, m text)
+        join counters k on k.id = r.e
+      ), stored_positions as (
+        insert into pod_log_positions (environment_id, pod, last_time, last_count)
+        select r.e, r.p, r.t, r.c
+        from json_to_recordset(${JSON.stringify(positions)}::json) as r(e uuid, p text, t text, c integer)
+        join counters k on k.id = r.e
+        on conflict (environment_id, pod) do update set last_time = excluded.last_time, last_count = excluded.last_count, updated_at = now()
+      )
+      select id, base from counters`);
+    const rows = (Array.isArray(result) ? result : (result as { rows: { id: string; base: number | string }[] }).rows) as { id: string; base: number | string }[];
+    const bases = new Map(rows.map((r) => [r.id, Number(r.base)]));
+    return batches.map((b) => {
+      const base = bases.get(b.environmentId);
+      if (base === undefined) return null;
+      const stream = environmentStream(b.environmentId);
+      return b.lines.map((line, i) => ({ stream, sequence: base + i + 1, at: line.at, source: line.pod, version: line.version, message: line.message }));
     });
   }
 

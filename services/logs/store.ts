@@ -30,13 +30,24 @@ export interface LogQuery {
   beforeSequence?: number | undefined;
 }
 
+/** One environment's share of a write: its next lines and its pods' positions after them. */
+export interface LogBatch {
+  environmentId: string;
+  lines: readonly NewPodLogLine[];
+  positions: ReadonlyMap<string, PodLogPosition>;
+  /** The environment's collection lease as this process holds it. */
+  fence: LeaseFence;
+}
+
 export interface LogStore {
   /**
-   * Appends `lines` (in order) as the environment's next lines and records each pod's position,
-   * atomically, if `fence` still holds the environment's collection lease.
-   * @returns the stored rows, or null when the lease is lost (nothing was written).
+   * Appends each batch's `lines` (in order) as its environment's next lines and records its
+   * pods' positions, atomically, for every batch whose `fence` still holds the environment's
+   * collection lease. One call carries every environment the process collects (one write per
+   * flush, not one per environment).
+   * @returns per batch, in order: the stored rows, or null when its lease is lost (nothing of it was written).
    */
-  append(environmentId: string, lines: readonly NewPodLogLine[], positions: ReadonlyMap<string, PodLogPosition>, fence: LeaseFence): Promise<LogLineRow[] | null>;
+  append(batches: readonly LogBatch[]): Promise<(LogLineRow[] | null)[]>;
   /** Where collection of each pod of the environment stands. */
   positions(environmentId: string): Promise<Map<string, PodLogPosition>>;
   /** Lines matching `query`, newest first, at most `limit`. */

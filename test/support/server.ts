@@ -26,6 +26,8 @@ export interface TestServer {
   metricsUrl: string;
   /** GETs /metrics as Prometheus would and resolves with the text. */
   scrape(): Promise<string>;
+  /** SQL statements sent so far (gantry_db_queries_total) of one origin, or of both. */
+  statements(origin?: 'request' | 'background'): Promise<number>;
   /** POSTs a GraphQL operation with fetch; `token` null sends no Authorization header. */
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
   /** Like gql, but throws unless the answer has data and no errors. */
@@ -105,6 +107,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const res = await fetch(server.metricsUrl);
       if (res.status !== 200) throw new Error(`GET ${server.metricsUrl} answered ${res.status}`);
       return res.text();
+    },
+    async statements(origin) {
+      const lines = (await handle.scrape()).split('\n').filter((l) => l.startsWith(`gantry_db_queries_total{origin="${origin ?? ''}`));
+      if (lines.length === 0) throw new Error(`no gantry_db_queries_total series for origin ${origin ?? '(any)'}`);
+      return lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     },
     async gql(query, variables, token = ADMIN_TOKEN) {
       const res = await fetch(server.url, {
