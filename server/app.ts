@@ -193,6 +193,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     bus: podLogs.bus,
     retentionDays: config.logs.retentionDays,
     flushMs: config.logs.flushMs,
+    leaseTtlMs: config.logs.leaseTtlMs,
   });
   if (config.logs.collect) logCollector.start();
   // Known once the listener is bound (GANTRY_PUBLIC_URL wins): webhook and download URLs.
