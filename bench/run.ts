@@ -8,13 +8,14 @@ import { clusterWatch } from './cluster-watch.ts';
 import { fanout } from './fanout.ts';
 import { http } from './http.ts';
 import { logs } from './logs.ts';
+import { logsTail } from './logs-tail.ts';
 import { metrics } from './metrics.ts';
 import { releases } from './releases.ts';
 import { builds } from './builds.ts';
 import { config } from './config.ts';
 import { formatNumber, printTable, verdictOf, type Benchmark, type BenchResult } from './support/benchmark.ts';
 
-const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, logs, builds, config, metrics];
+const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, logs, logsTail, builds, config, metrics];
 
 /** A benchmark still running after this is stuck (each takes under 2 minutes on an idle 2-core machine): give up. */
 const HARD_LIMIT_MS = 240_000;

@@ -113,6 +113,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     dropWatches: () => watches?.dropAll() ?? 0,
     expireHistory: () => store.expireHistory(),
     dropLogStreams: () => logs.dropFollowers(),
+    ignoreRouterWeights: (namespace, on) => metrics.traffic.ignoreWeights(namespace, on),
   });
   const server = new ApiHttpServer({
     token,

@@ -15,6 +15,8 @@ export interface FaultTargets {
   expireHistory(): void;
   /** Destroys every open `pods/log?follow=true` connection; returns how many there were. */
   dropLogStreams(): number;
+  /** Makes the simulated traffic of a namespace ignore (or again follow) its routers' weights. */
+  ignoreRouterWeights(namespace: string, on: boolean): void;
 }
 
 /** The `faults` property of the cluster handle. */
@@ -26,6 +28,15 @@ export class FaultInjector {
   /** Closes all open watch connections abruptly (mid-stream, no clean end); returns how many were closed. */
   dropWatches(): number {
     return this.targets.dropWatches();
+  }
+
+  /**
+   * A router that does not do what it reads back: the simulated traffic of the namespace's apps
+   * all goes to the first destination of their VirtualService or HTTPRoute (stable), whatever
+   * the weights say, until called again with `on` false.
+   */
+  ignoreRouterWeights(namespace: string, on = true): void {
+    this.targets.ignoreRouterWeights(namespace, on);
   }
 
   /** Cuts every open log follow connection abruptly (as when a node goes away); returns how many were cut. */

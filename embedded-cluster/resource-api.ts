@@ -158,7 +158,8 @@ export class ResourceApi {
     if (!current) {
       if (patchType !== 'apply') throw notFound(type, name);
       if (!options.fieldManager) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
-      const object = asObjectOfType(type, patch);
+      // As a real server: a null in an applied configuration means "not set", also on creation.
+      const object = asObjectOfType(type, patchType === 'apply' ? applyMergePatch({}, patch as JsonObject) : patch);
       if (object.metadata.name && object.metadata.name !== name) throw badRequest(`the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`);
       object.metadata.name = name;
       return this.create(type, namespace, object, options);

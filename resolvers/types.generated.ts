@@ -1898,7 +1898,9 @@ export type ReleaseEventType =
   /** A newer release replaced this one. Final. */
   | 'SUPERSEDED'
   /** The router in the cluster reads back the step's weight (`weight`). */
-  | 'WEIGHT_APPLIED';
+  | 'WEIGHT_APPLIED'
+  /** The canary's observed weight stayed more than 10 points from its applied weight for a minute (with or without analysis); `weight` is the applied weight, the message gives both. */
+  | 'WEIGHT_DIVERGED';
 
 /** Where a release is. SUCCEEDED, ABORTED, FAILED and SUPERSEDED are final: nothing changes the release afterwards. */
 export type ReleaseStatus =

@@ -22,6 +22,7 @@ import { buildContext } from './context.ts';
 import { listenForAccessChanges } from '../services/access/revalidation.ts';
 import { NotifyHub } from '../services/shared/notify.ts';
 import { Monitoring } from '../services/metrics/monitoring.ts';
+import { WeightWatch } from '../services/metrics/weight-watch.ts';
 import { createCanaryAnalyzer } from '../services/metrics/analysis.ts';
 import { AlertRuntime } from '../services/alerts/runtime.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
@@ -149,6 +150,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const stopAccessListener = listenForAccessChanges(notifications);
   const monitoring = new Monitoring({ settings: config.monitoring, dataDir: config.dataDir, db: database.db, clusters, logger, embeddedMetricsUrl: embedded?.metricsUrl ?? null });
   const analyzeCanary = createCanaryAnalyzer({ db: database.db, monitoring });
+  const weightWatch = new WeightWatch({ db: database.db, monitoring, bus: releaseBus, logger });
   const engine = new ReleaseEngine({
     db: database.db,
     clusters,
@@ -159,7 +161,10 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     tickMs: config.releases.tickMs,
     onDriving: (count) => metrics.releasesDriving.set(count),
     secretBox,
-    analyze: (...args) => analyzeCanary(...args),
+    analyze: async (...args) => {
+      await weightWatch.check(...args);
+      return analyzeCanary(...args);
+    },
   });
   metrics.engineInfo.set({ owner: engine.owner }, 1);
   engine.start();
@@ -190,6 +195,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     bus: podLogs.bus,
     retentionDays: config.logs.retentionDays,
     flushMs: config.logs.flushMs,
+    leaseTtlMs: config.logs.leaseTtlMs,
   });
   if (config.logs.collect) logCollector.start();
   // Known once the listener is bound (GANTRY_PUBLIC_URL wins): webhook and download URLs.

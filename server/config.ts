@@ -22,7 +22,7 @@ export interface GantryConfig {
   clusters: ClusterSettings;
   releases: { leaseTtlMs: number; tickMs: number };
   /** Pod log collection: days kept, how often batches are written. */
-  logs: { retentionDays: number; flushMs: number; collect: boolean };
+  logs: { retentionDays: number; flushMs: number; leaseTtlMs: number; collect: boolean };
   builds: BuildSettings;
   /** GANTRY_PUBLIC_URL: how clients reach Gantry (webhook and download URLs); default the local listener. */
   publicUrl: string | undefined;
@@ -140,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
     logs: {
       retentionDays: int(env, 'GANTRY_LOG_RETENTION_DAYS', 7, 1, 3650),
       flushMs: int(env, 'GANTRY_LOG_FLUSH_MS', 100, 10, 10_000),
+      leaseTtlMs: int(env, 'GANTRY_LOG_LEASE_SECONDS', 15, 1, 300) * 1000,
       // Off only where another process collects (or nothing should): reads and tails still work.
       collect: !flag(env, 'GANTRY_LOG_COLLECTION_OFF'),
     },

@@ -48,6 +48,7 @@ export const RELEASE_EVENT_TYPES = enumValues<ReleaseEventType>()([
   'POD_CHANGED',
   'ANALYSIS_PASSED',
   'ANALYSIS_FAILED',
+  'WEIGHT_DIVERGED',
 ]);
 /** `builds.status`. */
 export const BUILD_STATUSES = enumValues<BuildStatus>()(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']);

@@ -41,8 +41,9 @@ export const podLogPositions = pgTable(
  * The stored log lines of every environment's pods. Range-partitioned by day on `at` (the
  * migration says so; drizzle-kit cannot), so retention drops whole days: partitions are created
  * by the store as lines arrive (`pod_log_lines_YYYYMMDD`). `sequence` is the line's place in its
- * environment's log. The trigram index serves `contains` searches; no foreign key, so deleting
- * an environment does not walk its lines (they expire with their day).
+ * environment's log. `contains` searches go through `pod_log_chunks` (below), not an index of
+ * each line; no foreign key, so deleting an environment does not walk its lines (they expire
+ * with their day).
  */
 export const podLogLines = pgTable(
   'pod_log_lines',
@@ -57,6 +58,31 @@ export const podLogLines = pgTable(
   (t) => [
     primaryKey({ columns: [t.environmentId, t.sequence, t.at] }),
     index('pod_log_lines_environment_at_idx').on(t.environmentId, t.at),
-    index('pod_log_lines_message_trgm_idx').using('gin', t.message.op('gin_trgm_ops')),
+  ],
+);
+
+/**
+ * The substring index of the stored lines: each batch's lines, in runs of up to 128 of one day,
+ * joined by newlines into one `body` with a trigram index. A trigram index of every line cost
+ * PostgreSQL about 100 index entries per line (most of the ingest time); a run of similar lines
+ * shares most of its trigrams, so a chunk costs about a tenth of that per line. A search finds
+ * the newest chunks whose body contains the text, then the matching lines in their sequence
+ * ranges. Partitioned by day like the lines (on `at`, the newest line's time) and dropped with them.
+ */
+export const podLogChunks = pgTable(
+  'pod_log_chunks',
+  {
+    environmentId: uuid('environment_id').notNull(),
+    firstSequence: bigint('first_sequence', { mode: 'number' }).notNull(),
+    lastSequence: bigint('last_sequence', { mode: 'number' }).notNull(),
+    /** The oldest line's time (lines' times need not follow their sequence). */
+    firstAt: timestamp('first_at', { withTimezone: true }).notNull(),
+    /** The newest line's time: the partition key. */
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.environmentId, t.lastSequence, t.at] }),
+    index('pod_log_chunks_body_trgm_idx').using('gin', t.body.op('gin_trgm_ops')),
   ],
 );

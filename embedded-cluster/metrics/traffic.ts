@@ -109,8 +109,21 @@ export class TrafficSimulator {
     return this.pods().find((c) => c.pod.metadata.namespace === namespace && c.pod.metadata.name === name);
   }
 
+  /** Namespaces whose routers send everything to their first destination (a fault, see faults.ts). */
+  private readonly ignoring = new Set<string>();
+
+  ignoreWeights(namespace: string, on: boolean): void {
+    if (on) this.ignoring.add(namespace);
+    else this.ignoring.delete(namespace);
+  }
+
   /** Where the app's requests go: weights (percent) and the pod selectors behind them. */
   private destinations(namespace: string, service: KubeObject): Destination[] {
+    const routed = this.routed(namespace, service);
+    return this.ignoring.has(namespace) ? routed.map((d, i) => ({ ...d, weight: i === 0 ? 100 : 0 })) : routed;
+  }
+
+  private routed(namespace: string, service: KubeObject): Destination[] {
     const name = service.metadata.name;
     const virtualService = this.store.get('virtualservices', namespace, name);
     if (virtualService) {

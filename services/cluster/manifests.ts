@@ -50,6 +50,7 @@ export function deploymentManifest(
   strategy: 'ROLLING' | 'RECREATE' = 'ROLLING',
   name = deploymentName(target, version),
   config: { revision: number; pod: PodConfig } | null = null,
+  podAnnotations: Record<string, string | null> = {},
 ): Manifest {
   const labels: Record<string, string> = { ...baseLabels(target), [LABELS.version]: version, [LABELS.deployment]: name };
   // The revision label lets the pruning of config objects see which revisions a Deployment still needs.
@@ -68,7 +69,7 @@ export function deploymentManifest(
             { type: 'Recreate', rollingUpdate: null }
           : { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 0 } },
       template: {
-        metadata: { labels },
+        metadata: { labels, ...(Object.keys(podAnnotations).length > 0 && { annotations: podAnnotations }) },
         spec: {
           containers: [
             {

@@ -1,18 +1,22 @@
-import { and, asc, desc, eq, gt, gte, inArray, like, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, between, desc, eq, gt, gte, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { logCollections, podLogLines, podLogPositions } from '../../db/schema/index.ts';
+import { logCollections, podLogChunks, podLogLines, podLogPositions } from '../../db/schema/index.ts';
 import { leaseStoreFor } from '../shared/runtime/leases.ts';
 import { environmentStream, type LogBatch, type LogLineRow, type LogQuery, type LogStore, type NewPodLogLine, type PodLogPosition } from './store.ts';
 
 const DAY_MS = 86_400_000;
-const PARTITION = /^pod_log_lines_(\d{4})(\d{2})(\d{2})$/;
+const PARTITION = /^pod_log_(lines|chunks)_(\d{4})(\d{2})(\d{2})$/;
+/** Lines per chunk of the substring index (pod_log_chunks). */
+const CHUNK_LINES = 128;
+/** A `contains` search first reads this many of the newest lines directly (a frequent text is found there). */
+const RECENT_WINDOW = 20_000;
 
 /** The lease store of log collections (one row per environment). */
 export const logCollectionLeases = leaseStoreFor(logCollections);
 
-/** `pod_log_lines_20260101`: the partition holding a day (UTC). */
-export function partitionOf(day: number): string {
-  return `pod_log_lines_${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`;
+/** `pod_log_lines_20260101` (or `pod_log_chunks_…`): the partition holding a day (UTC). */
+export function partitionOf(day: number, table: 'pod_log_lines' | 'pod_log_chunks' = 'pod_log_lines'): string {
+  return `${table}_${new Date(day).toISOString().slice(0, 10).replaceAll('-', '')}`;
 }
 
 /** `%`, `_` and `\` are LIKE's own: a user's substring is matched literally. */
@@ -35,10 +39,33 @@ const COLUMNS = {
   message: podLogLines.message,
 };
 
+/** A batch's runs of up to 128 lines of one day, as `pod_log_chunks` rows (see db/schema/logs.ts). */
+export function chunksOf(lines: readonly NewPodLogLine[], firstSequence: number): { f: number; l: number; fa: string; a: string; b: string }[] {
+  const chunks: { f: number; l: number; fa: string; a: string; b: string }[] = [];
+  let start = 0;
+  while (start < lines.length) {
+    const day = Math.floor(lines[start]!.at.getTime() / DAY_MS);
+    let end = start;
+    let min = lines[start]!.at.getTime();
+    let max = min;
+    while (end < lines.length && end - start < CHUNK_LINES && Math.floor(lines[end]!.at.getTime() / DAY_MS) === day) {
+      const t = lines[end]!.at.getTime();
+      if (t < min) min = t;
+      if (t > max) max = t;
+      end++;
+    }
+    const body = lines.slice(start, end).map((line) => line.message).join('\n');
+    chunks.push({ f: firstSequence + start, l: firstSequence + end - 1, fa: new Date(min).toISOString(), a: new Date(max).toISOString(), b: body });
+    start = end;
+  }
+  return chunks;
+}
+
 /**
- * The default log store: PostgreSQL (or PGlite), one table partitioned by day. A write is one
- * statement for every environment of the flush: it advances each environment's counter (fenced
- * by its collection lease) and inserts its lines and its pods' positions from JSON parameters.
+ * The default log store: PostgreSQL (or PGlite), lines and their substring index (chunks) in two
+ * tables partitioned by day. A write is one statement for every environment of the flush: it
+ * advances each environment's counter (fenced by its collection lease) and inserts its lines,
+ * their chunks and its pods' positions from JSON parameters.
  * Retention drops whole partitions.
  */
 export class PostgresLogStore implements LogStore {
@@ -56,6 +83,8 @@ export class PostgresLogStore implements LogStore {
     // has no counter row, so none of its lines or positions are written.
     const counters = batches.map((b) => ({ e: b.environmentId, n: b.lines.length, o: b.fence.owner, p: b.fence.epoch }));
     const lines = batches.flatMap((b) => b.lines.map((line, i) => ({ e: b.environmentId, i: i + 1, a: line.at.toISOString(), p: line.pod, v: line.version, m: line.message })));
+    // Chunks are numbered from 1 within their environment's batch, like the lines (k.base + i).
+    const chunks = batches.flatMap((b) => chunksOf(b.lines, 1).map((c) => ({ e: b.environmentId, ...c })));
     const positions = batches.flatMap((b) => [...b.positions].map(([pod, position]) => ({ e: b.environmentId, p: pod, t: position.time, c: position.count })));
     const result = await this.db.execute<{ id: string; base: number | string }>(sql`
       with batch as (
@@ -70,6 +99,11 @@ export class PostgresLogStore implements LogStore {
         select r.e, k.base + r.i, r.a, r.p, r.v, r.m
         from json_to_recordset(${JSON.stringify(lines)}::json) as r(e uuid, i bigint, a timestamptz, p text, v text, m text)
         join counters k on k.id = r.e
+      ), stored_chunks as (
+        insert into pod_log_chunks (environment_id, first_sequence, last_sequence, first_at, at, body)
+        select c.e, k.base + c.f, k.base + c.l, c.fa, c.a, c.b
+        from json_to_recordset(${JSON.stringify(chunks)}::json) as c(e uuid, f bigint, l bigint, fa timestamptz, a timestamptz, b text)
+        join counters k on k.id = c.e
       ), stored_positions as (
         insert into pod_log_positions (environment_id, pod, last_time, last_count)
         select r.e, r.p, r.t, r.c
@@ -93,14 +127,60 @@ export class PostgresLogStore implements LogStore {
     return new Map(rows.map((r) => [r.pod, { time: r.lastTime, count: r.lastCount }]));
   }
 
+  /**
+   * Newest first. A `contains` of three characters or more reads the newest 20,000 lines
+   * directly (a frequent text is found there at once), then goes back through the trigram index
+   * of `pod_log_chunks`: the newest chunks containing the text, and the matching lines in their
+   * sequence ranges, until the page is full or no chunk is left.
+   */
   async newest(environmentId: string, query: LogQuery, limit: number): Promise<LogLineRow[]> {
-    const where: (SQL | undefined)[] = [eq(podLogLines.environmentId, environmentId)];
-    if (query.beforeSequence !== undefined) where.push(lt(podLogLines.sequence, query.beforeSequence));
-    if (query.pods) where.push(inArray(podLogLines.pod, [...query.pods]));
-    if (query.version !== undefined) where.push(eq(podLogLines.version, query.version));
-    if (query.contains) where.push(like(podLogLines.message, `%${escapeLike(query.contains)}%`));
-    if (query.since) where.push(gte(podLogLines.at, query.since));
-    if (query.until) where.push(lt(podLogLines.at, query.until));
+    if (query.contains?.includes('\n')) return []; // a stored message never holds a newline
+    if (!query.contains || query.contains.length < 3 || limit <= 0) return this.direct(environmentId, query, limit);
+    const top = query.beforeSequence ?? (await this.lastSequence(environmentId)) + 1;
+    const floor = top - RECENT_WINDOW;
+    const found = await this.direct(environmentId, { ...query, beforeSequence: top }, limit, floor);
+    if (found.length >= limit || floor <= 1) return found;
+    const pattern = `%${escapeLike(query.contains)}%`;
+    let before = floor;
+    let take = limit;
+    while (found.length < limit) {
+      const chunkWhere: (SQL | undefined)[] = [eq(podLogChunks.environmentId, environmentId), lt(podLogChunks.firstSequence, before), like(podLogChunks.body, pattern)];
+      if (query.since) chunkWhere.push(gte(podLogChunks.at, query.since));
+      if (query.until) chunkWhere.push(lt(podLogChunks.firstAt, query.until));
+      const chunks = await this.db.transaction(async (tx) => {
+        // Chunk bodies are TOASTed, which the planner does not price: it would read (and
+        // decompress) every body of a day by a scan rather than ask the trigram index. Seen in
+        // EXPLAIN ANALYZE over 1 M lines: 700 ms by the scan, 20 ms by the index for a rare text.
+        await tx.execute(sql`set local enable_seqscan = off`);
+        await tx.execute(sql`set local enable_indexscan = off`);
+        return tx
+          .select({ first: podLogChunks.firstSequence, last: podLogChunks.lastSequence, firstAt: podLogChunks.firstAt, at: podLogChunks.at })
+          .from(podLogChunks)
+          .where(and(...chunkWhere))
+          .orderBy(desc(podLogChunks.lastSequence))
+          .limit(take);
+      });
+      if (chunks.length === 0) break;
+      // Each chunk's lines: its sequence range within its times, so only its day's partition is read.
+      const ranges = or(...chunks.map((c) => and(between(podLogLines.sequence, c.first, c.last), between(podLogLines.at, c.firstAt, c.at))));
+      const rows = await this.db
+        .select(COLUMNS)
+        .from(podLogLines)
+        .where(and(...this.conditions(environmentId, { ...query, beforeSequence: before }), ranges))
+        .orderBy(desc(podLogLines.sequence))
+        .limit(limit - found.length);
+      found.push(...rows.map(toRow));
+      if (chunks.length < take) break;
+      before = Math.min(...chunks.map((c) => Number(c.first)));
+      take = Math.min(take * 4, 1_000);
+    }
+    return found;
+  }
+
+  /** Lines matching `query` read in sequence order (newest first), from `floor` on when given. */
+  private async direct(environmentId: string, query: LogQuery, limit: number, floor?: number): Promise<LogLineRow[]> {
+    const where = this.conditions(environmentId, query);
+    if (floor !== undefined) where.push(gte(podLogLines.sequence, floor));
     const rows = await this.db
       .select(COLUMNS)
       .from(podLogLines)
@@ -108,6 +188,17 @@ export class PostgresLogStore implements LogStore {
       .orderBy(desc(podLogLines.sequence))
       .limit(limit);
     return rows.map(toRow);
+  }
+
+  private conditions(environmentId: string, query: LogQuery): (SQL | undefined)[] {
+    const where: (SQL | undefined)[] = [eq(podLogLines.environmentId, environmentId)];
+    if (query.beforeSequence !== undefined) where.push(lt(podLogLines.sequence, query.beforeSequence));
+    if (query.pods) where.push(inArray(podLogLines.pod, [...query.pods]));
+    if (query.version !== undefined) where.push(eq(podLogLines.version, query.version));
+    if (query.contains) where.push(like(podLogLines.message, `%${escapeLike(query.contains)}%`));
+    if (query.since) where.push(gte(podLogLines.at, query.since));
+    if (query.until) where.push(lt(podLogLines.at, query.until));
+    return where;
   }
 
   async after(environmentId: string, afterSequence: number, limit: number): Promise<LogLineRow[]> {
@@ -129,20 +220,20 @@ export class PostgresLogStore implements LogStore {
     const result = await this.db.execute<{ name: string }>(sql`
       select c.relname as name from pg_inherits i
       join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
-      where p.relname = 'pod_log_lines'`);
+      where p.relname in ('pod_log_lines', 'pod_log_chunks')`);
     const rows = (Array.isArray(result) ? result : (result as { rows: { name: string }[] }).rows) as { name: string }[];
-    let dropped = 0;
+    const dropped = new Set<number>();
     for (const { name } of rows) {
       const match = PARTITION.exec(name);
       if (!match) continue;
-      const dayStart = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+      const dayStart = Date.UTC(Number(match[2]), Number(match[3]) - 1, Number(match[4]));
       if (dayStart + DAY_MS > before.getTime()) continue;
       // The name matched the pattern above: safe to put in the statement.
       await this.db.execute(sql.raw(`drop table if exists "${name}"`));
       this.days.delete(dayStart);
-      dropped++;
+      dropped.add(dayStart);
     }
-    return dropped;
+    return dropped.size;
   }
 
   /** Creates the day partitions a batch needs (a race with another process is harmless). */
@@ -155,14 +246,16 @@ export class PostgresLogStore implements LogStore {
     for (const day of needed) {
       const from = new Date(day).toISOString();
       const to = new Date(day + DAY_MS).toISOString();
-      const create = sql.raw(`create table if not exists "${partitionOf(day)}" partition of pod_log_lines for values from ('${from}') to ('${to}')`);
-      try {
-        await this.db.execute(create);
-      } catch (error) {
-        // Two processes creating the same day at once: one wins, the other sees it exists.
-        const failure = error as { code?: string; cause?: { code?: string } };
-        const code = failure.code ?? failure.cause?.code;
-        if (code !== '42P07' && code !== '23505') throw error;
+      for (const table of ['pod_log_lines', 'pod_log_chunks'] as const) {
+        const create = sql.raw(`create table if not exists "${partitionOf(day, table)}" partition of ${table} for values from ('${from}') to ('${to}')`);
+        try {
+          await this.db.execute(create);
+        } catch (error) {
+          // Two processes creating the same day at once: one wins, the other sees it exists.
+          const failure = error as { code?: string; cause?: { code?: string } };
+          const code = failure.code ?? failure.cause?.code;
+          if (code !== '42P07' && code !== '23505') throw error;
+        }
       }
       this.days.add(day);
     }

@@ -74,6 +74,11 @@ export class Monitoring {
     return this.prometheusClient;
   }
 
+  /** The managed children (restarted after a crash, see managed-process.ts): for tests and operators. */
+  get managed(): readonly ManagedProcess[] {
+    return this.processes;
+  }
+
   /** The Alertmanager's URL, or null when there is none. */
   get alertmanagerUrl(): string | null {
     return this.alertmanager;

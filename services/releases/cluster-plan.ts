@@ -11,6 +11,7 @@ import {
   type WorkloadTarget,
 } from '../cluster/manifests.ts';
 import { LABELS } from '../cluster/labels.ts';
+import { scrapeAnnotations } from '../cluster/scrape-annotations.ts';
 import type { Router } from '../cluster/workload.ts';
 import { configObjects, podConfig, type RenderedConfig } from '../cluster/config-manifests.ts';
 import type { ReleaseRow } from './repository.ts';
@@ -35,6 +36,8 @@ export interface ReleaseLayout {
   config: RenderedConfig | null;
   /** The stable release's revision when this one started: what a failed in-place rollout goes back to. */
   previousConfig: RenderedConfig | null;
+  /** The app's metrics endpoint, for its pods' `prometheus.io/*` annotations; absent or null: none. */
+  metricsEndpoint?: { port: number; path: string } | null;
 }
 
 /** `projectSlug`: the namespace owner's, for the namespace's project label (null: no label). */
@@ -85,12 +88,12 @@ export function baseManifests(layout: ReleaseLayout): Manifest[] {
 
 export function canaryDeployment(layout: ReleaseLayout, replicas: number): Manifest {
   const { target, release } = layout;
-  return deploymentManifest(target, release.version, release.image, replicas, 'ROLLING', release.deployment, podConfigOf(layout, layout.config));
+  return deploymentManifest(target, release.version, release.image, replicas, 'ROLLING', release.deployment, podConfigOf(layout, layout.config), scrapeAnnotations(layout.metricsEndpoint));
 }
 
 /** The in-place Deployment of a ROLLING/RECREATE release running `version`/`image` with `config`. */
 export function inPlaceDeployment(layout: ReleaseLayout, version: string, image: string, strategy: 'ROLLING' | 'RECREATE', config: RenderedConfig | null): Manifest {
-  return deploymentManifest(layout.target, version, image, layout.replicas, strategy, layout.release.deployment, podConfigOf(layout, config));
+  return deploymentManifest(layout.target, version, image, layout.replicas, strategy, layout.release.deployment, podConfigOf(layout, config), scrapeAnnotations(layout.metricsEndpoint));
 }
 
 function podConfigOf(layout: ReleaseLayout, config: RenderedConfig | null) {

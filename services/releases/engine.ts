@@ -11,6 +11,7 @@ import { leaseStoreFor } from '../shared/runtime/leases.ts';
 import { LeasedWorker, type LeasedJob, type ReconcileOutcome } from '../shared/runtime/worker.ts';
 import type { ReleaseBus } from './bus.ts';
 import { layoutOf } from './cluster-plan.ts';
+import { findEndpointsByApps } from '../metrics/repository.ts';
 import { commitTransition } from './commit.ts';
 import { runEffects } from './effects.ts';
 import { desiredEffects } from './machine.ts';
@@ -146,7 +147,8 @@ export class ReleaseEngine {
     if (!freshEnv || !freshRow) return 'settled';
     state = decodeState(freshRow.state);
     const owner = await namespaceOwnerSlug(db, freshEnv.cluster, freshEnv.namespace);
-    const layout = { ...layoutOf(freshRow, freshEnv, app.name, owner), ...(await this.configsOf(freshRow)) };
+    const [endpoint] = await findEndpointsByApps(db, [app.id]);
+    const layout = { ...layoutOf(freshRow, freshEnv, app.name, owner), ...(await this.configsOf(freshRow)), metricsEndpoint: endpoint ?? null };
     const outcome = await runEffects(port, layout, desiredEffects(state), clock.now(), job.stillLeader);
     if (outcome.configRefused && !isFinalStatus(state.status)) {
       // Before any traffic moved (the config objects come first): the release cannot run.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, aUser, unique } from '../support/fixtures.ts';
 import { expectNoLeak } from '../support/matrix.ts';
 import { lastSeconds, lastValue, monitoringAvailable, WITH_MONITORING } from '../support/monitoring.ts';
-import { aReleaseEnvironment, aSucceededRelease, atGate, createRelease, poll, type ReleaseEnv } from '../support/releases.ts';
+import { aReleaseEnvironment, aSucceededRelease, atGate, createRelease, eventLog, poll, type ReleaseEnv } from '../support/releases.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const METRICS = `query($id: ID!, $m: [StandardMetric!]!, $r: MetricRange!, $v: Boolean) {
@@ -126,6 +126,21 @@ describe.runIf(monitoringAvailable('app metrics'))('app metrics on a real Promet
     const audit = await t.ok(`query($id: ID!) { node(id: $id) { ... on Project { auditLog(first: 5) { nodes { action } } } } }`, { id: env.projectId });
     expect(audit.node.auditLog.nodes[0].action).toBe('app.metrics-endpoint');
   });
+
+  it("should flag a step in the release's events when its observed weight stays far from the applied one, without canary analysis", async () => {
+    expect((await eventLog(t, canaryId)).map((e) => e.type)).not.toContain('WEIGHT_DIVERGED');
+    // The router reads back 50% but sends everything to stable.
+    t.server.embedded!.faults.ignoreRouterWeights(env.namespace);
+    const flagged = await poll(async () => (await eventLog(t, canaryId)).find((e) => e.type === 'WEIGHT_DIVERGED'), 'a WEIGHT_DIVERGED event', 45_000, 500);
+    expect(flagged.weight).toBe(50);
+    expect(flagged.stepIndex).toBe(0);
+    expect(flagged.message).toMatch(/^step 1 \(50%\): observed weight \d+% stayed more than 10 points from the applied 50%/);
+    expect(Number(/observed weight (\d+)%/.exec(flagged.message)![1])).toBeLessThan(40);
+    // Once per step.
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect((await eventLog(t, canaryId)).filter((e) => e.type === 'WEIGHT_DIVERGED')).toHaveLength(1);
+    t.server.embedded!.faults.ignoreRouterWeights(env.namespace, false);
+  }, 60_000);
 });
 
 describe('app metrics without Prometheus', () => {
