@@ -31,10 +31,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A child process Gantry started and stops (Prometheus, Alertmanager). */
+/** A child process Gantry started and stops (Prometheus, Alertmanager, HAProxy). */
 export interface ManagedProcess {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** Sends a signal (HAProxy reloads its configuration on SIGUSR2). @returns false once it has exited. */
+  signal(signal: NodeJS.Signals): boolean;
   /** Sends SIGTERM and waits for the exit (SIGKILL after 5 s). */
   stop(): Promise<void>;
 }
@@ -50,10 +52,12 @@ export async function startManagedProcess(options: {
   binary: string;
   args: (port: number) => string[];
   readyPath: string;
+  /** The port to give it (default: a free one), for a child whose configuration names it before the start. */
+  port?: number;
   logger: Logger;
   timeoutMs?: number;
 }): Promise<ManagedProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(options.binary, options.args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
@@ -88,5 +92,5 @@ export async function startManagedProcess(options: {
     await new Promise((r) => setTimeout(r, 100));
   }
   options.logger.info({ component: options.name, url, pid: child.pid }, `${options.name} started`);
-  return { url, stop };
+  return { url, stop, signal: (signal) => !exited && child.kill(signal) };
 }
