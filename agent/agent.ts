@@ -126,7 +126,8 @@ export class GantryAgent {
       try {
         await this.converge(desired);
       } catch (error) {
-        this.message = `${(error as Error).message}`.slice(0, 500);
+        // Prefixed with the version it concerns: Gantry fails that release's rollout, not a later one.
+        this.message = `${desired.version ?? 'agent'}: ${(error as Error).message}`.slice(0, 500);
         this.log(this.message);
       }
       await this.report();
@@ -152,8 +153,11 @@ export class GantryAgent {
     const env = Object.fromEntries(desired.env.map((v) => [v.name, v.value]));
     if (!(await this.store.has(desired.version, desired.digest))) {
       this.log(`downloading ${desired.version}`);
+      // Artifact references are paths on Gantry's API; the token is never sent to another origin.
+      const url = new URL(desired.tarballUrl, this.args.url);
+      if (url.origin !== new URL(this.args.url).origin) throw new Error(`refused to download ${desired.version} from another origin than Gantry's`);
       try {
-        await this.store.fetch(desired.version, desired.tarballUrl, desired.digest, this.args.token);
+        await this.store.fetch(desired.version, url.toString(), desired.digest, this.args.token);
       } catch (error) {
         if (error instanceof DigestMismatch) throw error;
         throw new Error(`could not download ${desired.version}: ${(error as Error).message}`);

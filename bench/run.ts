@@ -11,9 +11,10 @@ import { logs } from './logs.ts';
 import { metrics } from './metrics.ts';
 import { releases } from './releases.ts';
 import { builds } from './builds.ts';
+import { joint } from './joint.ts';
 import { formatNumber, printTable, verdictOf, type Benchmark, type BenchResult } from './support/benchmark.ts';
 
-const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, logs, builds, metrics];
+const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, logs, builds, metrics, joint];
 
 /** A benchmark still running after this is stuck (each takes under 2 minutes on an idle 2-core machine): give up. */
 const HARD_LIMIT_MS = 240_000;

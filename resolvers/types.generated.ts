@@ -742,6 +742,8 @@ export type CreateReleaseInput = {
   strategy?: InputMaybe<ReleaseStrategy>;
   /** Abort the environment's active release (it ends SUPERSEDED) instead of failing with CONFLICT. */
   supersede?: InputMaybe<Scalars['Boolean']['input']>;
+  /** VM: the build's TARBALL to the VM hosts, one at a time, each health-checked. JOINT: that, then the IMAGE to the cluster, then the steps' weights are the cloud's share at the load balancer. Default CLUSTER. */
+  target?: InputMaybe<ReleaseTarget>;
 };
 
 /** A new user. */
@@ -1835,6 +1837,8 @@ export type Release = Node & {
   steps: Array<ReleaseStep>;
   /** How the new version replaces the old one. */
   strategy: ReleaseStrategy;
+  /** Where the release puts the new version. */
+  target: ReleaseTarget;
   /** The version label carried by this release's pods. */
   version: Scalars['String']['output'];
 };
@@ -1941,6 +1945,8 @@ export type ReleaseEventType =
   | 'SUCCEEDED'
   /** A newer release replaced this one. Final. */
   | 'SUPERSEDED'
+  /** target VM: a VM host runs the release, healthy (the message names it); the next host starts. */
+  | 'VM_HOST_UPDATED'
   /** The router in the cluster reads back the step's weight (`weight`). */
   | 'WEIGHT_APPLIED';
 
@@ -2001,6 +2007,15 @@ export type ReleaseStrategy =
   | 'RECREATE'
   /** The Deployment's own rolling update. */
   | 'ROLLING';
+
+/** Where a release puts the new version: the cluster (default), the VMs, or both with the load balancer moving traffic between them. */
+export type ReleaseTarget =
+  /** The cluster's Deployment (image), as strategy says. */
+  | 'CLUSTER'
+  /** Both, with the load balancer's weights moving traffic from the VMs to the cloud. */
+  | 'JOINT'
+  /** The environment's VM hosts (tarball), one at a time. */
+  | 'VM';
 
 /** A member's role in a project; each role may do everything the roles below it may. Platform admins may do everything everywhere. */
 export type Role =
@@ -2641,6 +2656,7 @@ export type ResolversTypes = {
   ReleaseStep: ResolverTypeWrapper<ReleaseStepModel>;
   ReleaseStepInput: ReleaseStepInput;
   ReleaseStrategy: ReleaseStrategy;
+  ReleaseTarget: ReleaseTarget;
   Role: Role;
   SecretRef: ResolverTypeWrapper<SecretRef>;
   SetSecretInput: SetSecretInput;
@@ -3258,6 +3274,7 @@ export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends Re
   statusMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['ReleaseStep']>, ParentType, ContextType>;
   strategy?: Resolver<ResolversTypes['ReleaseStrategy'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['ReleaseTarget'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };

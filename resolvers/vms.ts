@@ -3,6 +3,8 @@ import { hostStatus } from '../services/vms/model.ts';
 import * as vms from '../services/vms/service.ts';
 import { subscribeDesiredState, subscribeVmHostsChanged } from '../services/vms/subscriptions.ts';
 import { toGlobalId } from '../services/shared/ids.ts';
+import { stateOfRelease } from '../services/releases/reads.ts';
+import { decodeState } from '../services/releases/state-codec.ts';
 import type { Resolvers } from './types.generated.ts';
 
 export const vmResolvers: Resolvers = {
@@ -25,6 +27,12 @@ export const vmResolvers: Resolvers = {
   Environment: {
     vmHosts: (environment, _, ctx) => vms.vmHostsOf(ctx, environment),
     trafficSplit: (environment, _, ctx) => vms.trafficSplitOf(ctx, environment),
+  },
+  Release: {
+    target: async (release, _, ctx) => {
+      const state = decodeState(await stateOfRelease(ctx, release));
+      return state.joint ? 'JOINT' : state.vm ? 'VM' : 'CLUSTER';
+    },
   },
   VmHost: {
     id: (host) => toGlobalId('VmHost', host.id),

@@ -27,6 +27,7 @@ import { createCanaryAnalyzer } from '../services/metrics/analysis.ts';
 import { AlertRuntime } from '../services/alerts/runtime.ts';
 import { VmRuntime } from '../services/vms/runtime.ts';
 import { poolHealthPath } from '../services/vms/desired.ts';
+import { vmReleasePort } from '../services/vms/release-port.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { flushTokenUse } from '../services/identity/token-cache.ts';
@@ -151,6 +152,19 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const stopAccessListener = listenForAccessChanges(notifications);
   const monitoring = new Monitoring({ settings: config.monitoring, dataDir: config.dataDir, db: database.db, clusters, logger, embeddedMetricsUrl: embedded?.metricsUrl ?? null });
   const analyzeCanary = createCanaryAnalyzer({ db: database.db, monitoring });
+  const embeddedGateway = embedded ? new URL(embedded.gatewayUrl).host : null;
+  const vms = new VmRuntime({
+    db: database.db,
+    hub: notifications,
+    logger,
+    dataDir: config.dataDir,
+    settings: config.vms,
+    // Another cluster's ingress address is not known to Gantry yet: its cloud side answers 503.
+    ingressOf: (cluster) => (cluster === 'embedded' ? embeddedGateway : null),
+    healthPathOf: (environmentId) => poolHealthPath(database.db, environmentId),
+  });
+  vms.start();
+
   const engine = new ReleaseEngine({
     db: database.db,
     clusters,
@@ -162,6 +176,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     onDriving: (count) => metrics.releasesDriving.set(count),
     secretBox,
     analyze: (...args) => analyzeCanary(...args),
+    vms: vmReleasePort(database.db, vms, clock),
   });
   metrics.engineInfo.set({ owner: engine.owner }, 1);
   engine.start();
@@ -198,18 +213,6 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   let publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.port}`;
   const builds = startBuilds({ db: database.db, hub: notifications, logger, clock, dataDir: config.dataDir, logLines, settings: config.builds });
   const alerts = new AlertRuntime({ db: database.db, hub: notifications, monitoring, logger, releaseBus });
-  const embeddedGateway = embedded ? new URL(embedded.gatewayUrl).host : null;
-  const vms = new VmRuntime({
-    db: database.db,
-    hub: notifications,
-    logger,
-    dataDir: config.dataDir,
-    settings: config.vms,
-    // Another cluster's ingress address is not known to Gantry yet: its cloud side answers 503.
-    ingressOf: (cluster) => (cluster === 'embedded' ? embeddedGateway : null),
-    healthPathOf: (environmentId) => poolHealthPath(database.db, environmentId),
-  });
-  vms.start();
   const contextDeps: ContextDeps = { db: database.db, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron, monitoring, alerts, vms };
   const buildHttp: BuildHttpDeps = {
     db: database.db,

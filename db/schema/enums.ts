@@ -45,6 +45,7 @@ export const RELEASE_EVENT_TYPES = enumValues<ReleaseEventType>()([
   'SUPERSEDED',
   'POD_CHANGED',
   'ANALYSIS_PASSED',
+  'VM_HOST_UPDATED',
   'ANALYSIS_FAILED',
 ]);
 /** `builds.status`. */
