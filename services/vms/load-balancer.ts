@@ -173,7 +173,8 @@ export class LoadBalancer {
   /** SIGUSR2 to the master; resolves once the new worker answers with every backend. */
   private async reload(): Promise<void> {
     this.process?.signal('SIGUSR2');
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
+    let resendAt = Date.now() + 5_000;
     const loaded = async (layout: BalancerLayout) => {
       const servers = await serversState(this.socketPath, balancerNames(layout.key).vms);
       const split = await this.readSplitNow(layout.key);
@@ -182,7 +183,12 @@ export class LoadBalancer {
     for (;;) {
       const ok = await Promise.all([...this.layouts.values()].map((layout) => loaded(layout).catch(() => false)));
       if (ok.every(Boolean)) return;
-      if (Date.now() > deadline) throw new Error('HAProxy did not load its new configuration within 10 s');
+      if (Date.now() > deadline) throw new Error('HAProxy did not load its new configuration within 30 s');
+      // A signal that arrived while the master was still busy with the previous reload is not queued.
+      if (Date.now() > resendAt) {
+        this.process?.signal('SIGUSR2');
+        resendAt = Date.now() + 5_000;
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }

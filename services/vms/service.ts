@@ -95,7 +95,8 @@ export async function trafficSplitOf(scope: RequestScope, environment: Environme
   const pool = await repo.findPool(scope.db, environment.id);
   if (!pool) return null;
   try {
-    await scope.vms.sync();
+    // A failed sync (a reload that did not finish) must not hide the split HAProxy has now.
+    await scope.vms.sync().catch(() => undefined);
     const split = await scope.vms.balancer.readSplit(balancerKey(environment.id));
     if (!split) throw new HaproxyUnreachable('HAProxy has no backend for this environment yet');
     return { frontend: `127.0.0.1:${pool.frontendPort}`, vmWeight: split.vmWeight, cloudWeight: split.cloudWeight, appliedAt: pool.appliedAt };

@@ -134,4 +134,15 @@ describe('VM hosts', () => {
     expect(outcome(res)).toBe('CONFLICT');
     expect(res.errors![0]!.message).toContain('100%');
   });
+
+  it.skipIf(!haproxy && process.env.CI !== 'true')('should retire the pool once HAProxy reads back 100% for the cloud, and tell the agents', async () => {
+    const { registerVmHost: h } = await t.ok(REGISTER, { e: env.id, n: 'vm-z' });
+    // What a joint release's last step does (test/vms covers that path end to end): the cloud weight set on the real HAProxy.
+    await t.server.vms.balancer.applySplit(Buffer.from(env.id, 'base64url').toString().split(':')[1]!.replace(/-/g, ''), 100);
+    const { retireVmPool } = await t.ok(`mutation($e: ID!) { retireVmPool(environmentId: $e) { trafficSplit { vmWeight cloudWeight } } }`, { e: env.id });
+    expect(retireVmPool.trafficSplit).toMatchObject({ vmWeight: 0, cloudWeight: 100 });
+    const desired = firstValues(t.ws(h.token), `subscription { vmDesiredState { retired version } }`, {}, 1);
+    expect((await desired.values)[0].vmDesiredState).toEqual({ retired: true, version: null });
+    desired.stop();
+  });
 });

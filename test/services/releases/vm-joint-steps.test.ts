@@ -79,7 +79,29 @@ describe('joint releases (target JOINT)', () => {
     ]);
     expect(applied.next.status).toBe('PAUSED');
     const promoted = transition(applied.next, { type: 'PROMOTE', expectedStepIndex: 0 }, after(20));
-    expect('next' in promoted && promoted.next.status).toBe('PROGRESSING');
+    if (!('next' in promoted)) throw new Error('promote refused');
+    expect(promoted.next.status).toBe('PROGRESSING');
+    const ready = observed({ vmHosts: vmsDone, deploymentAvailable: true, deploymentUpdated: true, splitCloudWeight: 10 });
+    const last = step(promoted.next, ready, after(21));
+    expect(last.events.map((e) => [e.type, e.weight])).toEqual([['STEP_STARTED', 100]]);
+    const full = step(last.next, { ...ready, splitCloudWeight: 100 }, after(22));
+    const done = step(full.next, { ...ready, splitCloudWeight: 100 }, after(23));
+    expect([...full.events, ...done.events].map((e) => e.type)).toEqual(['WEIGHT_APPLIED', 'SUCCEEDED']);
+    expect(done.next.status).toBe('SUCCEEDED');
+  });
+
+  it('should hold a timed step for its pause after HAProxy reads it back, then start the next', () => {
+    const ready = observed({ vmHosts: vmsDone, deploymentUpdated: true, deploymentAvailable: true });
+    const { next: begun } = startRelease({ strategy: 'CANARY', steps: [{ weight: 40, pauseSeconds: 30, untilPromoted: false }, { weight: 100, pauseSeconds: null, untilPromoted: false }], canaryReplicas: 2, replicas: 2, progressDeadlineSeconds: 60, isRollback: false }, T0);
+    let s: ReleaseState = { ...begun, strategy: 'ROLLING', status: 'PROGRESSING', vm: { hosts: HOSTS, index: 2 }, joint: { phase: 'TRAFFIC', startCloudWeight: 0 } };
+    s = step(s, ready, after(1)).next;
+    s = step(s, { ...ready, splitCloudWeight: 40 }, after(2)).next;
+    expect(step(s, { ...ready, splitCloudWeight: 40 }, after(31)).next.steps[0]!.status).toBe('RUNNING');
+    s = step(s, { ...ready, splitCloudWeight: 40 }, after(33)).next;
+    expect(s.steps[0]!.status).toBe('DONE');
+    const last = step(s, { ...ready, splitCloudWeight: 40 }, after(34));
+    expect(last.events.map((e) => [e.type, e.weight])).toEqual([['STEP_STARTED', 100]]);
+    expect(desiredCloudWeight(last.next, last.next.joint!)).toBe(100);
   });
 
   it('should not start a step while a VM host is DEGRADED, and fail at the deadline naming it', () => {
