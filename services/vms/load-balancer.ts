@@ -101,15 +101,21 @@ export class LoadBalancer {
       const layout = this.layouts.get(key);
       if (layout && cloudWeight < layout.cloudWeight) order.reverse();
       for (const [server, weight] of order) await setServerWeight(this.socketPath, names.split, server, weight);
+      const split = await this.readSplitNow(key);
+      if (!split) throw new Error(`HAProxy has no backend ${names.split}`);
       if (layout) {
         layout.cloudWeight = cloudWeight;
         layout.vmWeight = 100 - cloudWeight;
-        if (this.managed) await this.writeConfig();
+        // The file (for a restart) is written after the read-back, next in line: the weight is live already.
+        if (this.managed) void this.serialized(() => this.writeConfig()).catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'could not write the HAProxy configuration; a restart would lose the last weight'));
       }
-      const split = await this.readSplitNow(key);
-      if (!split) throw new Error(`HAProxy has no backend ${names.split}`);
       return split;
     });
+  }
+
+  /** Resolves once every change queued so far (configuration writes included) is done. */
+  async settled(): Promise<void> {
+    await this.queue.catch(() => undefined);
   }
 
   /** The split of environment `key` as HAProxy reports it; null when it has no such backend. @throws HaproxyUnreachable */

@@ -255,7 +255,8 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     sampling = false;
     expect(atFifty.failed).toBe(0);
     expect(Math.abs(atFifty.cloud - 50), JSON.stringify({ ...atFifty, versions: [...atFifty.versions] })).toBeLessThanOrEqual(5);
-    const done = await releaseEnd(created.id);
+    await t.ok(`mutation($id: ID!) { promoteRelease(id: $id, expectedStepIndex: 1) { id } }`, { id: created.id });
+    const done = await releaseEnd(created.id, 200_000);
     expect(done.status, done.statusMessage).toBe('SUCCEEDED');
     sampling = true;
     const atHundred = await sample(frontend, 50);

@@ -66,6 +66,7 @@ describe.skipIf(!haproxy && process.env.CI !== 'true')('managed HAProxy', () => 
     expect(answers.filter((a) => a.side === 'cloud')).toHaveLength(30);
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(answers.find((a) => a.side === 'cloud')?.host).toBe('shop.shop-prod');
+    await lb.settled();
     expect(await readFile(lb.configPath, 'utf8')).toMatch(/server cloud \S+ weight 30\n/);
   });
 
