@@ -13,9 +13,10 @@ import { metrics } from './metrics.ts';
 import { releases } from './releases.ts';
 import { builds } from './builds.ts';
 import { config } from './config.ts';
+import { joint } from './joint.ts';
 import { formatNumber, printTable, verdictOf, type Benchmark, type BenchResult } from './support/benchmark.ts';
 
-const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, logs, logsTail, builds, config, metrics];
+const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, logs, logsTail, builds, config, metrics, joint];
 
 /** A benchmark still running after this is stuck (each takes under 2 minutes on an idle 2-core machine): give up. */
 const HARD_LIMIT_MS = 240_000;

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CONTRACT_FILES: readonly string[] = ['contract.graphql', 'log-lines.graphql', 'logs.graphql', 'builds.graphql', 'config.graphql', 'metrics.graphql', 'alerts.graphql'];
+export const CONTRACT_FILES: readonly string[] = ['contract.graphql', 'log-lines.graphql', 'logs.graphql', 'builds.graphql', 'config.graphql', 'metrics.graphql', 'alerts.graphql', 'vms.graphql'];
 
 /** This folder: where the copies live. */
 export const CONTRACT_DIR = fileURLToPath(new URL('.', import.meta.url));

@@ -13,6 +13,7 @@ import { FaultInjector } from './faults.ts';
 import { ApiHttpServer } from './http/server.ts';
 import { renderKubeconfig, writeKubeconfig } from './kubeconfig.ts';
 import { ContainerLogs } from './logs.ts';
+import { IngressGateway } from './metrics/gateway.ts';
 import { ClusterMetricsServer } from './metrics/server.ts';
 import { DurablePersistence } from './persistence.ts';
 import { ResourceApi } from './resource-api.ts';
@@ -56,6 +57,8 @@ export interface EmbeddedClusterOptions {
   metricsPort?: number;
   /** Simulated requests per second each app receives (default 20). */
   requestsPerSecond?: number;
+  /** Port of the ingress gateway (real HTTP answered for the simulated pods; metrics/gateway.ts); 0 (default) picks a free one. */
+  gatewayPort?: number;
 }
 
 /** A running (or stopped) embedded cluster. */
@@ -78,6 +81,8 @@ export interface EmbeddedCluster {
   readonly logs: ContainerLogs;
   /** `http://127.0.0.1:<port>`: the metrics endpoint (`/metrics`, `/pods/<ns>/<pod>/<port><path>`). */
   readonly metricsUrl: string;
+  /** `http://127.0.0.1:<port>`: the ingress gateway; `Host: <service>.<namespace>` picks the app. */
+  readonly gatewayUrl: string;
   /** Whether the HTTP server and controllers are running. */
   readonly running: boolean;
   /** How many watch connections are open (lets tests wait until a client is watching). */
@@ -126,6 +131,8 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   let port = options.port ?? 0;
   let metricsPort = options.metricsPort ?? 0;
   const metrics = new ClusterMetricsServer(store, options.requestsPerSecond === undefined ? {} : { requestsPerSecond: options.requestsPerSecond });
+  let gatewayPort = options.gatewayPort ?? 0;
+  const gateway = new IngressGateway(store);
   let running = false;
   const start = async (): Promise<void> => {
     watches = new WatchHub(store, clock, { bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000 });
@@ -134,6 +141,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     persistence?.start();
     port = await server.listen(port, host);
     metricsPort = await metrics.listen(metricsPort, host);
+    gatewayPort = await gateway.listen(gatewayPort, host);
     running = true;
   };
   const stop = async (): Promise<void> => {
@@ -144,6 +152,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     clock.cancelAll();
     await server.close();
     await metrics.close();
+    await gateway.close();
     await persistence?.stop();
   };
 
@@ -151,6 +160,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
   const base = `http://${host.includes(':') ? `[${host}]` : host}`;
   const url = `${base}:${port}`;
   const metricsUrl = `${base}:${metricsPort}`;
+  const gatewayUrl = `${base}:${gatewayPort}`;
   const kubeConfigYaml = renderKubeconfig(url, token);
   const kubeconfigPath = dataDir ? join(dataDir, 'kubeconfig') : undefined;
   if (kubeconfigPath) {
@@ -162,6 +172,7 @@ export async function startEmbeddedCluster(options: EmbeddedClusterOptions = {})
     url,
     port,
     metricsUrl,
+    gatewayUrl,
     token,
     kubeConfigYaml,
     kubeconfigPath,

@@ -11,10 +11,11 @@ import { nodeResolvers } from './node.ts';
 import { projectResolvers } from './projects.ts';
 import { releaseResolvers } from './releases.ts';
 import { buildResolvers } from './builds.ts';
+import { vmResolvers } from './vms.ts';
 import { DateTime, JSON } from './scalars.ts';
 import type { Resolvers } from './types.generated.ts';
 
-const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, logsResolvers, buildResolvers, configResolvers, cronResolvers, metricsResolvers, alertResolvers];
+const domains: Resolvers[] = [nodeResolvers, identityResolvers, projectResolvers, appResolvers, clusterResolvers, workloadFieldResolvers, releaseResolvers, logLineResolvers, logsResolvers, buildResolvers, configResolvers, cronResolvers, metricsResolvers, alertResolvers, vmResolvers];
 
 /** All resolvers, merged per type; a field defined twice is a programming error. */
 export function allResolvers(): Resolvers {

@@ -17,6 +17,9 @@ import type { ConfigRevisionRow } from '../services/config/repository.ts';
 import type { CronJobRow, CronJobRunRow } from '../services/cron/repository.ts';
 import type { AnalysisMeasurementRow } from '../services/metrics/analysis.ts';
 import type { AlertTemplateRow, AlertSubscriptionRow, AlertRow } from '../services/alerts/repository.ts';
+import type { VmHostRow } from '../services/vms/repository.ts';
+import type { RegisteredVmHostModel, TrafficSplitView } from '../services/vms/service.ts';
+import type { DesiredStateView } from '../services/vms/desired.ts';
 import type { GraphQLContext } from '../server/context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null | undefined;
@@ -756,6 +759,8 @@ export type CreateReleaseInput = {
   strategy?: InputMaybe<ReleaseStrategy>;
   /** Abort the environment's active release (it ends SUPERSEDED) instead of failing with CONFLICT. */
   supersede?: InputMaybe<Scalars['Boolean']['input']>;
+  /** VM: the build's TARBALL to the VM hosts, one at a time, each health-checked. JOINT: that, then the IMAGE to the cluster, then the steps' weights are the cloud's share at the load balancer. Default CLUSTER. */
+  target?: InputMaybe<ReleaseTarget>;
 };
 
 /** A new user. */
@@ -920,6 +925,10 @@ export type Environment = Node & {
   revisionHistoryLimit: Scalars['Int']['output'];
   /** How canary releases shift traffic here. */
   router: TrafficRouter;
+  /** Null until the environment has VM hosts. */
+  trafficSplit?: Maybe<TrafficSplit>;
+  /** The environment's VM hosts (revoked ones are gone), by name. */
+  vmHosts: Array<VmHost>;
   /** Live state, from the cluster's watch cache. */
   workload: Workload;
 };
@@ -1184,19 +1193,27 @@ export type Mutation = {
    * is never returned.
    */
   registerCluster: Cluster;
+  /** Registers a VM host in the environment (MAINTAINER and above); its token is shown once. */
+  registerVmHost: RegisteredVmHost;
   /** MAINTAINER and above; only an OWNER may remove an OWNER; the last OWNER cannot be removed (CONFLICT). */
   removeProjectMember: Scalars['Boolean']['output'];
+  /** The agent's report about its own host (host token only). */
+  reportVmHostStatus: VmHost;
   /**
    * Continues a release held by pauseRelease. DEVELOPER and above (MAINTAINER on a protected
    * environment). CONFLICT when it is not paused, is finished, or waits at a step for promoteRelease
    * (use that instead).
    */
   resumeRelease: Release;
+  /** Only once the cloud has 100%: stops the VMs' app and removes them from the load balancer. */
+  retireVmPool: Environment;
   /**
    * Revokes one of the caller's tokens (admins: anyone's). Requests with it fail from then on, over
    * HTTP and WebSocket. NOT_FOUND for another user's token (unless admin); CONFLICT if already revoked.
    */
   revokeApiToken: Scalars['Boolean']['output'];
+  /** Revokes a host's token and removes it from the load balancer (MAINTAINER and above). */
+  revokeVmHost: Scalars['Boolean']['output'];
   /**
    * A fast release back to an earlier release's image (default: the previous stable one), skipping pauses.
    * It supersedes a release in progress and has `isRollback: true`. DEVELOPER and above (MAINTAINER on
@@ -1418,9 +1435,28 @@ export type MutationRegisterClusterArgs = {
  * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
  * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
  */
+export type MutationRegisterVmHostArgs = {
+  environmentId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationRemoveProjectMemberArgs = {
   login: Scalars['String']['input'];
   projectId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationReportVmHostStatusArgs = {
+  input: VmHostReportInput;
 };
 
 
@@ -1437,7 +1473,25 @@ export type MutationResumeReleaseArgs = {
  * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
  * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
  */
+export type MutationRetireVmPoolArgs = {
+  environmentId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
 export type MutationRevokeApiTokenArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * Changes. Each takes an API token, runs in one transaction and writes one audit row with it.
+ * Bad input is BAD_USER_INPUT with `extensions.field`; objects the caller may not see are NOT_FOUND.
+ */
+export type MutationRevokeVmHostArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -1746,6 +1800,15 @@ export type QueryReleaseArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** A newly registered host and its agent's token. */
+export type RegisteredVmHost = {
+  __typename?: 'RegisteredVmHost';
+  /** The host. */
+  host: VmHost;
+  /** The agent's token, returned once; only its hash is stored. */
+  token: Scalars['String']['output'];
+};
+
 /** One rollout of an image to an environment, with its steps and its event log. */
 export type Release = Node & {
   __typename?: 'Release';
@@ -1791,6 +1854,8 @@ export type Release = Node & {
   steps: Array<ReleaseStep>;
   /** How the new version replaces the old one. */
   strategy: ReleaseStrategy;
+  /** Where the release puts the new version. */
+  target: ReleaseTarget;
   /** The version label carried by this release's pods. */
   version: Scalars['String']['output'];
 };
@@ -1897,6 +1962,8 @@ export type ReleaseEventType =
   | 'SUCCEEDED'
   /** A newer release replaced this one. Final. */
   | 'SUPERSEDED'
+  /** target VM: a VM host runs the release, healthy (the message names it); the next host starts. */
+  | 'VM_HOST_UPDATED'
   /** The router in the cluster reads back the step's weight (`weight`). */
   | 'WEIGHT_APPLIED'
   /** The canary's observed weight stayed more than 10 points from its applied weight for a minute (with or without analysis); `weight` is the applied weight, the message gives both. */
@@ -1959,6 +2026,15 @@ export type ReleaseStrategy =
   | 'RECREATE'
   /** The Deployment's own rolling update. */
   | 'ROLLING';
+
+/** Where a release puts the new version: the cluster (default), the VMs, or both with the load balancer moving traffic between them. */
+export type ReleaseTarget =
+  /** The cluster's Deployment (image), as strategy says. */
+  | 'CLUSTER'
+  /** Both, with the load balancer's weights moving traffic from the VMs to the cloud. */
+  | 'JOINT'
+  /** The environment's VM hosts (tarball), one at a time. */
+  | 'VM';
 
 /** A member's role in a project; each role may do everything the roles below it may. Platform admins may do everything everywhere. */
 export type Role =
@@ -2073,6 +2149,10 @@ export type Subscription = {
   podEvents: PodEvent;
   /** Replays the events after `after` (all, if absent), then streams live ones; completes after the release's last event. */
   releaseProgress: ReleaseEvent;
+  /** The calling host's desired state, at once and after every change (host token only). */
+  vmDesiredState: VmDesiredState;
+  /** Every change of a host of the environment: status, version, health. */
+  vmHostsChanged: VmHost;
   /**
    * Live workload of an environment: the full state at once, then after every change seen by the
    * cluster watch (changes in one tick are coalesced). Any project member (VIEWER and above).
@@ -2153,6 +2233,15 @@ export type SubscriptionReleaseProgressArgs = {
  * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
  * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
  */
+export type SubscriptionVmHostsChangedArgs = {
+  environmentId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
 export type SubscriptionWorkloadChangedArgs = {
   environmentId: Scalars['ID']['input'];
 };
@@ -2174,6 +2263,19 @@ export type TrafficRouter =
   | 'GATEWAY_API'
   /** Istio VirtualService weights between DestinationRule subsets. */
   | 'ISTIO';
+
+/** The load balancer's split between the VM pool and the cluster, as read back from it. */
+export type TrafficSplit = {
+  __typename?: 'TrafficSplit';
+  /** When Gantry last applied a weight and read it back; null if never. */
+  appliedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The cloud's (the cluster ingress') weight (percent). */
+  cloudWeight: Scalars['Int']['output'];
+  /** host:port where the load balancer listens for the environment's traffic. */
+  frontend: Scalars['String']['output'];
+  /** The VM pool's weight (percent). */
+  vmWeight: Scalars['Int']['output'];
+};
 
 /** Fields left out are unchanged; null clears repoUrl or description. */
 export type UpdateAppInput = {
@@ -2252,6 +2354,89 @@ export type User = Node & {
   login: Scalars['String']['output'];
   /** Display name; null when none was given. */
   name?: Maybe<Scalars['String']['output']>;
+};
+
+/** What the agent's host should run: read only with the host's own token. */
+export type VmDesiredState = {
+  __typename?: 'VmDesiredState';
+  /** sha256:… of the tarball: the agent runs nothing whose digest differs. */
+  digest?: Maybe<Scalars['String']['output']>;
+  /** The environment's config variables for the app. */
+  env: Array<VmEnvVar>;
+  /** The host itself. */
+  host: VmHost;
+  /** True once the VM pool is retired: the agent stops the app. */
+  retired: Scalars['Boolean']['output'];
+  /** How to start the app; null with version. */
+  run?: Maybe<VmRunSpec>;
+  /** Where to download the tarball (with the host token as bearer); null with version. */
+  tarballUrl?: Maybe<Scalars['String']['output']>;
+  /** The release version to run; null: nothing yet. */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** One environment variable the app gets (the environment's config revision). */
+export type VmEnvVar = {
+  __typename?: 'VmEnvVar';
+  /** The variable's name. */
+  name: Scalars['String']['output'];
+  /** Its value. */
+  value: Scalars['String']['output'];
+};
+
+/** A virtual machine whose Gantry agent runs the environment's app from the build's tarball. */
+export type VmHost = Node & {
+  __typename?: 'VmHost';
+  /** `host:port` where the agent serves the app (as it reported it); null until it reported. */
+  address?: Maybe<Scalars['String']['output']>;
+  /** The environment the host serves. */
+  environment: Environment;
+  /** Whether the app answered its health path at the last report. */
+  healthy: Scalars['Boolean']['output'];
+  /** Opaque global ID. */
+  id: Scalars['ID']['output'];
+  /** When the agent last reported; null if never. */
+  lastSeenAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The agent's last message (e.g. why a deploy was refused); null when all is well. */
+  message?: Maybe<Scalars['String']['output']>;
+  /** The host's name, unique in the environment (letters, digits and '-'). */
+  name: Scalars['String']['output'];
+  /** CONNECTED, DEGRADED or OFFLINE, from the last contact and report. */
+  status: VmHostStatus;
+  /** The release version the host's app runs now. */
+  version?: Maybe<Scalars['String']['output']>;
+};
+
+/** What an agent reports about its host. */
+export type VmHostReportInput = {
+  /** Whether the app answers its health path. */
+  healthy: Scalars['Boolean']['input'];
+  /** Address the load balancer reaches the agent at (default 127.0.0.1), a hostname or IP. */
+  host?: InputMaybe<Scalars['String']['input']>;
+  /** Why something failed (at most 500 characters); null when all is well. */
+  message?: InputMaybe<Scalars['String']['input']>;
+  /** Port the agent serves the app on (1 to 65535). */
+  port: Scalars['Int']['input'];
+  /** The version the app runs now (null: none). */
+  version?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** How a VM host's agent is doing, from its last contact and its last report. */
+export type VmHostStatus =
+  /** The agent reported within the last GANTRY_VM_OFFLINE_SECONDS and its app is healthy. */
+  | 'CONNECTED'
+  /** The agent reports, but its app is unhealthy (or has not started yet). */
+  | 'DEGRADED'
+  /** No contact for GANTRY_VM_OFFLINE_SECONDS, or never. */
+  | 'OFFLINE';
+
+/** How the agent starts the app (the build spec's `run:` section). */
+export type VmRunSpec = {
+  __typename?: 'VmRunSpec';
+  /** The command and its arguments, run in the release directory (no shell). */
+  command: Array<Scalars['String']['output']>;
+  /** The path that answers 200 when the app is healthy. */
+  healthPath: Scalars['String']['output'];
 };
 
 /** What happened to an object, as the Kubernetes watch reports it. */
@@ -2388,6 +2573,7 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
     | ( ProjectRow & { __typename: 'Project' } )
     | ( ReleaseView & { __typename: 'Release' } )
     | ( UserRow & { __typename: 'User' } )
+    | ( VmHostRow & { __typename: 'VmHost' } )
   ;
 };
 
@@ -2478,6 +2664,7 @@ export type ResolversTypes = {
   ProjectConnection: ResolverTypeWrapper<Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ProjectEdge']>, nodes: Array<ResolversTypes['Project']> }>;
   ProjectEdge: ResolverTypeWrapper<Omit<ProjectEdge, 'node'> & { node: ResolversTypes['Project'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RegisteredVmHost: ResolverTypeWrapper<RegisteredVmHostModel>;
   Release: ResolverTypeWrapper<ReleaseView>;
   ReleaseConnection: ResolverTypeWrapper<Omit<ReleaseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['ReleaseEdge']>, nodes: Array<ResolversTypes['Release']> }>;
   ReleaseEdge: ResolverTypeWrapper<Omit<ReleaseEdge, 'node'> & { node: ResolversTypes['Release'] }>;
@@ -2489,6 +2676,7 @@ export type ResolversTypes = {
   ReleaseStep: ResolverTypeWrapper<ReleaseStepModel>;
   ReleaseStepInput: ReleaseStepInput;
   ReleaseStrategy: ReleaseStrategy;
+  ReleaseTarget: ReleaseTarget;
   Role: Role;
   SecretRef: ResolverTypeWrapper<SecretRef>;
   SetSecretInput: SetSecretInput;
@@ -2500,11 +2688,18 @@ export type ResolversTypes = {
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TemplateVariable: ResolverTypeWrapper<TemplateVariable>;
   TrafficRouter: TrafficRouter;
+  TrafficSplit: ResolverTypeWrapper<TrafficSplitView>;
   UpdateAppInput: UpdateAppInput;
   UpdateConfigInput: UpdateConfigInput;
   UpdateCronJobInput: UpdateCronJobInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: ResolverTypeWrapper<UserRow>;
+  VmDesiredState: ResolverTypeWrapper<DesiredStateView>;
+  VmEnvVar: ResolverTypeWrapper<VmEnvVar>;
+  VmHost: ResolverTypeWrapper<VmHostRow>;
+  VmHostReportInput: VmHostReportInput;
+  VmHostStatus: VmHostStatus;
+  VmRunSpec: ResolverTypeWrapper<VmRunSpec>;
   WatchEventType: WatchEventType;
   Workload: ResolverTypeWrapper<WorkloadView>;
   WorkloadVersion: ResolverTypeWrapper<WorkloadVersionView>;
@@ -2584,6 +2779,7 @@ export type ResolversParentTypes = {
   ProjectConnection: Omit<ProjectConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ProjectEdge']>, nodes: Array<ResolversParentTypes['Project']> };
   ProjectEdge: Omit<ProjectEdge, 'node'> & { node: ResolversParentTypes['Project'] };
   Query: Record<PropertyKey, never>;
+  RegisteredVmHost: RegisteredVmHostModel;
   Release: ReleaseView;
   ReleaseConnection: Omit<ReleaseConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['ReleaseEdge']>, nodes: Array<ResolversParentTypes['Release']> };
   ReleaseEdge: Omit<ReleaseEdge, 'node'> & { node: ResolversParentTypes['Release'] };
@@ -2598,11 +2794,17 @@ export type ResolversParentTypes = {
   SubscribeToAlertInput: SubscribeToAlertInput;
   Subscription: Record<PropertyKey, never>;
   TemplateVariable: TemplateVariable;
+  TrafficSplit: TrafficSplitView;
   UpdateAppInput: UpdateAppInput;
   UpdateConfigInput: UpdateConfigInput;
   UpdateCronJobInput: UpdateCronJobInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: UserRow;
+  VmDesiredState: DesiredStateView;
+  VmEnvVar: VmEnvVar;
+  VmHost: VmHostRow;
+  VmHostReportInput: VmHostReportInput;
+  VmRunSpec: VmRunSpec;
   Workload: WorkloadView;
   WorkloadVersion: WorkloadVersionView;
 };
@@ -2912,6 +3114,8 @@ export type EnvironmentResolvers<ContextType = GraphQLContext, ParentType extend
   replicas?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   revisionHistoryLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   router?: Resolver<ResolversTypes['TrafficRouter'], ParentType, ContextType>;
+  trafficSplit?: Resolver<Maybe<ResolversTypes['TrafficSplit']>, ParentType, ContextType>;
+  vmHosts?: Resolver<Array<ResolversTypes['VmHost']>, ParentType, ContextType>;
   workload?: Resolver<ResolversTypes['Workload'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -2981,9 +3185,13 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   promoteRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationPromoteReleaseArgs, 'id'>>;
   promoteReleaseFully?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationPromoteReleaseFullyArgs, 'id'>>;
   registerCluster?: Resolver<ResolversTypes['Cluster'], ParentType, ContextType, RequireFields<MutationRegisterClusterArgs, 'kubeconfig' | 'name'>>;
+  registerVmHost?: Resolver<ResolversTypes['RegisteredVmHost'], ParentType, ContextType, RequireFields<MutationRegisterVmHostArgs, 'environmentId' | 'name'>>;
   removeProjectMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveProjectMemberArgs, 'login' | 'projectId'>>;
+  reportVmHostStatus?: Resolver<ResolversTypes['VmHost'], ParentType, ContextType, RequireFields<MutationReportVmHostStatusArgs, 'input'>>;
   resumeRelease?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationResumeReleaseArgs, 'id'>>;
+  retireVmPool?: Resolver<ResolversTypes['Environment'], ParentType, ContextType, RequireFields<MutationRetireVmPoolArgs, 'environmentId'>>;
   revokeApiToken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeApiTokenArgs, 'id'>>;
+  revokeVmHost?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRevokeVmHostArgs, 'id'>>;
   rollbackEnvironment?: Resolver<ResolversTypes['Release'], ParentType, ContextType, RequireFields<MutationRollbackEnvironmentArgs, 'environmentId'>>;
   rotateWebhookSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<MutationRotateWebhookSecretArgs, 'appId'>>;
   setBuildSpec?: Resolver<ResolversTypes['App'], ParentType, ContextType, RequireFields<MutationSetBuildSpecArgs, 'appId' | 'spec'>>;
@@ -3000,7 +3208,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  __resolveType: TypeResolveFn<'Alert' | 'AlertSubscription' | 'AlertTemplate' | 'ApiToken' | 'App' | 'AuditEntry' | 'Build' | 'ConfigRevision' | 'CronJob' | 'CronJobRun' | 'Environment' | 'Project' | 'Release' | 'User', ParentType, ContextType>;
+  __resolveType: TypeResolveFn<'Alert' | 'AlertSubscription' | 'AlertTemplate' | 'ApiToken' | 'App' | 'AuditEntry' | 'Build' | 'ConfigRevision' | 'CronJob' | 'CronJobRun' | 'Environment' | 'Project' | 'Release' | 'User' | 'VmHost', ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -3062,6 +3270,11 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   viewer?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type RegisteredVmHostResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RegisteredVmHost'] = ResolversParentTypes['RegisteredVmHost']> = {
+  host?: Resolver<ResolversTypes['VmHost'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Release'] = ResolversParentTypes['Release']> = {
   analysis?: Resolver<Array<ResolversTypes['AnalysisMeasurement']>, ParentType, ContextType>;
   appliedWeight?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -3082,6 +3295,7 @@ export type ReleaseResolvers<ContextType = GraphQLContext, ParentType extends Re
   statusMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['ReleaseStep']>, ParentType, ContextType>;
   strategy?: Resolver<ResolversTypes['ReleaseStrategy'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['ReleaseTarget'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
@@ -3145,6 +3359,8 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   logTail?: SubscriptionResolver<ResolversTypes['LogLine'], "logTail", ParentType, ContextType, RequireFields<SubscriptionLogTailArgs, 'environmentId'>>;
   podEvents?: SubscriptionResolver<ResolversTypes['PodEvent'], "podEvents", ParentType, ContextType, RequireFields<SubscriptionPodEventsArgs, 'environmentId'>>;
   releaseProgress?: SubscriptionResolver<ResolversTypes['ReleaseEvent'], "releaseProgress", ParentType, ContextType, RequireFields<SubscriptionReleaseProgressArgs, 'releaseId'>>;
+  vmDesiredState?: SubscriptionResolver<ResolversTypes['VmDesiredState'], "vmDesiredState", ParentType, ContextType>;
+  vmHostsChanged?: SubscriptionResolver<ResolversTypes['VmHost'], "vmHostsChanged", ParentType, ContextType, RequireFields<SubscriptionVmHostsChangedArgs, 'environmentId'>>;
   workloadChanged?: SubscriptionResolver<ResolversTypes['Workload'], "workloadChanged", ParentType, ContextType, RequireFields<SubscriptionWorkloadChangedArgs, 'environmentId'>>;
 };
 
@@ -3154,6 +3370,13 @@ export type TemplateVariableResolvers<ContextType = GraphQLContext, ParentType e
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type TrafficSplitResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['TrafficSplit'] = ResolversParentTypes['TrafficSplit']> = {
+  appliedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  cloudWeight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  frontend?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  vmWeight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   apiTokens?: Resolver<Array<ResolversTypes['ApiToken']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -3161,6 +3384,39 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   login?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type VmDesiredStateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VmDesiredState'] = ResolversParentTypes['VmDesiredState']> = {
+  digest?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  env?: Resolver<Array<ResolversTypes['VmEnvVar']>, ParentType, ContextType>;
+  host?: Resolver<ResolversTypes['VmHost'], ParentType, ContextType>;
+  retired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  run?: Resolver<Maybe<ResolversTypes['VmRunSpec']>, ParentType, ContextType>;
+  tarballUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type VmEnvVarResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VmEnvVar'] = ResolversParentTypes['VmEnvVar']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type VmHostResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VmHost'] = ResolversParentTypes['VmHost']> = {
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  environment?: Resolver<ResolversTypes['Environment'], ParentType, ContextType>;
+  healthy?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastSeenAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['VmHostStatus'], ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type VmRunSpecResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VmRunSpec'] = ResolversParentTypes['VmRunSpec']> = {
+  command?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  healthPath?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type WorkloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Workload'] = ResolversParentTypes['Workload']> = {
@@ -3235,6 +3491,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ProjectConnection?: ProjectConnectionResolvers<ContextType>;
   ProjectEdge?: ProjectEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RegisteredVmHost?: RegisteredVmHostResolvers<ContextType>;
   Release?: ReleaseResolvers<ContextType>;
   ReleaseConnection?: ReleaseConnectionResolvers<ContextType>;
   ReleaseEdge?: ReleaseEdgeResolvers<ContextType>;
@@ -3245,7 +3502,12 @@ export type Resolvers<ContextType = GraphQLContext> = {
   SecretRef?: SecretRefResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TemplateVariable?: TemplateVariableResolvers<ContextType>;
+  TrafficSplit?: TrafficSplitResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  VmDesiredState?: VmDesiredStateResolvers<ContextType>;
+  VmEnvVar?: VmEnvVarResolvers<ContextType>;
+  VmHost?: VmHostResolvers<ContextType>;
+  VmRunSpec?: VmRunSpecResolvers<ContextType>;
   Workload?: WorkloadResolvers<ContextType>;
   WorkloadVersion?: WorkloadVersionResolvers<ContextType>;
 };

@@ -25,6 +25,9 @@ import { Monitoring } from '../services/metrics/monitoring.ts';
 import { WeightWatch } from '../services/metrics/weight-watch.ts';
 import { createCanaryAnalyzer } from '../services/metrics/analysis.ts';
 import { AlertRuntime } from '../services/alerts/runtime.ts';
+import { VmRuntime } from '../services/vms/runtime.ts';
+import { poolHealthPath } from '../services/vms/desired.ts';
+import { vmReleasePort } from '../services/vms/release-port.ts';
 import { isLiveAdminToken } from '../services/identity/admin-token.ts';
 import { bootstrapAdmin } from '../services/identity/service.ts';
 import { flushTokenUse } from '../services/identity/token-cache.ts';
@@ -64,6 +67,8 @@ export interface GantryServer {
   logCollector: LogCollector;
   /** The builds domain: its runner and worker (tests look at what runs where). */
   builds: BuildsEngine;
+  /** VM hosts' load balancer and topic. */
+  vms: VmRuntime;
   /** Graceful stop: readiness false, in-flight requests finish, sockets get 1001, database closes. */
   close(): Promise<void>;
 }
@@ -151,6 +156,19 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   const monitoring = new Monitoring({ settings: config.monitoring, dataDir: config.dataDir, db: database.db, clusters, logger, embeddedMetricsUrl: embedded?.metricsUrl ?? null });
   const analyzeCanary = createCanaryAnalyzer({ db: database.db, monitoring });
   const weightWatch = new WeightWatch({ db: database.db, monitoring, bus: releaseBus, logger });
+  const embeddedGateway = embedded ? new URL(embedded.gatewayUrl).host : null;
+  const vms = new VmRuntime({
+    db: database.db,
+    hub: notifications,
+    logger,
+    dataDir: config.dataDir,
+    settings: config.vms,
+    // Another cluster's ingress address is not known to Gantry yet: its cloud side answers 503.
+    ingressOf: (cluster) => (cluster === 'embedded' ? embeddedGateway : null),
+    healthPathOf: (environmentId) => poolHealthPath(database.db, environmentId),
+  });
+  vms.start();
+
   const engine = new ReleaseEngine({
     db: database.db,
     clusters,
@@ -165,6 +183,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       await weightWatch.check(...args);
       return analyzeCanary(...args);
     },
+    vms: vmReleasePort(database.db, vms, clock),
   });
   metrics.engineInfo.set({ owner: engine.owner }, 1);
   engine.start();
@@ -202,7 +221,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
   let publicUrl = config.publicUrl ?? `http://127.0.0.1:${config.port}`;
   const builds = startBuilds({ db: database.db, hub: notifications, logger, clock, dataDir: config.dataDir, logLines, settings: config.builds });
   const alerts = new AlertRuntime({ db: database.db, hub: notifications, monitoring, logger, releaseBus });
-  const contextDeps: ContextDeps = { db: database.requestDb, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron, monitoring, alerts };
+  const contextDeps: ContextDeps = { db: database.requestDb, clock, clusters, logger, releaseBus, releaseFeeds, logLines, podLogs, builds: builds.scope(() => publicUrl), config: configRuntime, cron, monitoring, alerts, vms };
   const buildHttp: BuildHttpDeps = {
     db: database.requestDb,
     clock,
@@ -278,6 +297,7 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
     await logCollector.stop();
     podLogs.stop();
     await alerts.stop();
+    await vms.stop();
     await monitoring.stop();
     releaseFeeds.close();
     releaseBus.stop();
@@ -355,5 +375,5 @@ export async function startGantry(config: GantryConfig, options: StartOptions): 
       logger.info('gantry stopped');
     })());
 
-  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, logCollector, builds, monitoring, close };
+  return { url, port, metricsUrl, config, database, metrics, logger, clusters, registry, embedded, engine, logCollector, builds, monitoring, vms, close };
 }

@@ -27,6 +27,15 @@ export interface GantryConfig {
   /** GANTRY_PUBLIC_URL: how clients reach Gantry (webhook and download URLs); default the local listener. */
   publicUrl: string | undefined;
   monitoring: MonitoringSettings;
+  vms: VmSettings;
+}
+
+/** VM hosts and the load balancer in front of them and the cluster. */
+export interface VmSettings {
+  /** `GANTRY_HAPROXY_SOCKET`: an existing HAProxy's admin socket (nothing is started). */
+  haproxySocket: string | undefined;
+  /** `GANTRY_VM_OFFLINE_SECONDS`: a host with no report this long is OFFLINE. */
+  offlineAfterMs: number;
 }
 
 /** Prometheus and Alertmanager: external ones by URL, or instances Gantry starts under its data dir. */
@@ -151,6 +160,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): GantryConfig {
     builds: buildSettings(env),
     publicUrl: publicUrl(env),
     monitoring: monitoringSettings(env),
+    vms: {
+      haproxySocket: env.GANTRY_HAPROXY_SOCKET ? resolve(env.GANTRY_HAPROXY_SOCKET) : undefined,
+      offlineAfterMs: int(env, 'GANTRY_VM_OFFLINE_SECONDS', 15, 2, 3600) * 1000,
+    },
   };
 }
 

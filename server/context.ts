@@ -4,6 +4,8 @@ import type { ClusterDirectory } from '../services/cluster/directory.ts';
 import { authenticate } from '../services/identity/service.ts';
 import { bearerToken } from '../services/identity/tokens.ts';
 import type { Principal } from '../services/access/policy.ts';
+import { authenticateHost } from '../services/vms/host-auth.ts';
+import type { VmHostPrincipal } from '../services/vms/service.ts';
 import { createLoaders, type Loaders } from '../services/loaders.ts';
 import type { RequestScope } from '../services/scope.ts';
 import type { Clock } from '../services/shared/clock.ts';
@@ -28,6 +30,7 @@ export interface ContextDeps {
   builds: RequestScope['builds'];
   monitoring: RequestScope['monitoring'];
   alerts: RequestScope['alerts'];
+  vms: RequestScope['vms'];
 }
 
 /**
@@ -40,7 +43,11 @@ export async function buildContext(
   authorization: string | undefined | null,
   requestId: string,
 ): Promise<GraphQLContext> {
-  const principal = await authenticate(deps.db, bearerToken(authorization), deps.clock);
+  const token = bearerToken(authorization);
+  // A VM host's token is no user's: it may do only the agent's operations (vmHost set, no principal).
+  const vmHost = await authenticateHost(deps.db, token);
+  if (vmHost) return new OperationContext(deps, null, requestId, null, vmHost);
+  const principal = await authenticate(deps.db, token, deps.clock);
   return new OperationContext(deps, principal, requestId, null);
 }
 
@@ -74,6 +81,7 @@ class OperationContext implements GraphQLContext {
     readonly requestId: string,
     /** The subscription whose event this context executes: its logger is this one's. */
     private readonly subscription: GraphQLContext | null,
+    readonly vmHost: VmHostPrincipal | null = null,
   ) {}
 
   get db() {
@@ -112,6 +120,9 @@ class OperationContext implements GraphQLContext {
   get alerts() {
     return this.deps.alerts;
   }
+  get vms() {
+    return this.deps.vms;
+  }
   get loaders(): Loaders {
     return (this.lazy.loaders ??= createLoaders(this.deps.db, this.principal));
   }
@@ -121,7 +132,7 @@ class OperationContext implements GraphQLContext {
 
   /** A context for one event of this subscription: the same caller, new loaders. */
   forEvent(): OperationContext {
-    return new OperationContext(this.deps, this.principal, this.requestId, this);
+    return new OperationContext(this.deps, this.principal, this.requestId, this, this.vmHost);
   }
 
   /** Forgets the loaders made so far (their caches); new ones are made if asked for again. */
@@ -157,7 +168,7 @@ export const subscriptionEventContexts = {
   forEvent: (context: GraphQLContext): GraphQLContext =>
     context instanceof OperationContext ? context.forEvent() : { ...context, loaders: createLoaders(context.db, context.principal) },
   /** Everything a result may depend on about the caller is fixed by the token it used. */
-  viewerKey: (context: GraphQLContext): string => context.principal?.tokenId ?? 'anonymous',
+  viewerKey: (context: GraphQLContext): string => context.principal?.tokenId ?? (context.vmHost ? `vm-host:${context.vmHost.hostId}` : 'anonymous'),
   /** Twenty DataLoaders (their maps and closures) were half of what a subscription held (bench/RESULTS.md). */
   started: (context: GraphQLContext): void => {
     if (context instanceof OperationContext) context.forgetLoaders();

@@ -186,6 +186,15 @@ async function admit(deps: HttpDeps, req: IncomingMessage, query: unknown, opera
     deps.metrics.limitRefusals.inc({ limit });
     deps.metrics.requests.inc({ operation: deps.metrics.operationLabels.label(typeof name === 'string' ? name : null), type, transport: 'http', outcome });
   };
+  // A VM host's agent: its requests go to the resolvers, which give it its own operations only.
+  if (context.vmHost) {
+    const retryAfter = deps.limiters.operations.take(`vm-host:${context.vmHost.hostId}`);
+    if (retryAfter > 0) {
+      refused('operations_per_second', 'unknown', operationName, 'BAD_USER_INPUT');
+      throw new HttpProblem(429, rateLimitMessage(retryAfter, deps.limiters.limits), { 'retry-after': String(retryAfter) }, 'BAD_USER_INPUT', {});
+    }
+    return context;
+  }
   if (!context.principal) {
     const anonymous = anonymousOperation(query, operationName);
     if (!anonymous.allowed) {

@@ -23,6 +23,7 @@ import type { GantryConfig } from './config.ts';
 import { buildContext, subscriptionEventContexts, type ContextDeps, type GraphQLContext } from './context.ts';
 import { documentTooLarge, limitRules, parseOptions } from './limits.ts';
 import type { Metrics } from './metrics.ts';
+import { authenticateHost } from '../services/vms/host-auth.ts';
 import { CLOSE_TOO_MANY_CONNECTIONS, limitExceeded, rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
 import { requestIdStorage } from './request-id.ts';
 import { createEventExecutor } from './subscription-events.ts';
@@ -135,9 +136,11 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const authorization = typeof raw === 'string' ? raw : undefined;
         try {
-          const principal = await authenticate(deps.context.db, bearerToken(authorization), deps.context.clock);
-          if (!principal) return false;
-          const release = limiters.connections.acquire(principal.tokenId);
+          const token = bearerToken(authorization);
+          const host = await authenticateHost(deps.context.db, token);
+          const principal = host ? null : await authenticate(deps.context.db, token, deps.context.clock);
+          if (!principal && !host) return false;
+          const release = limiters.connections.acquire(principal ? principal.tokenId : `vm-host:${host!.hostId}`);
           if (!release) {
             metrics.limitRefusals.inc({ limit: 'connections_per_token' });
             // Closing first makes graphql-ws' own 4403 for `false` a no-op on the closing socket.
@@ -145,7 +148,7 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
             return false;
           }
           ctx.extra.socket.once('close', release);
-          ctx.extra.principal = principal;
+          if (principal) ctx.extra.principal = principal;
           ctx.extra.authorization = authorization;
           ctx.extra.connectionId = randomUUID();
           // graphql-ws keeps the upgrade request in `extra` for the connection's whole life; nothing

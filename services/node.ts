@@ -10,6 +10,7 @@ import { requireVisibleRevision } from './config/service.ts';
 import { requireVisibleCronJob, requireVisibleRun } from './cron/service.ts';
 import { requireTemplate, requireVisibleAlert, requireVisibleSubscription } from './alerts/service.ts';
 import type { RequestScope } from './scope.ts';
+import { requireVisibleHost } from './vms/service.ts';
 import { notFound } from './shared/errors.ts';
 import { parseGlobalId, type NodeType } from './shared/ids.ts';
 
@@ -68,6 +69,8 @@ export async function resolveNode(scope: RequestScope, globalId: string): Promis
       return { type, row: await requireVisibleSubscription(scope, id).catch(rethrowAsNode) };
     case 'Alert':
       return { type, row: await requireVisibleAlert(scope, id).catch(rethrowAsNode) };
+    case 'VmHost':
+      return { type, row: await requireVisibleHost(scope, id).catch(rethrowAsNode) };
   }
 }
 

@@ -11,6 +11,8 @@ import type { PodLogFeeds } from './logs/feeds.ts';
 import type { BuildsScope } from './builds/scope.ts';
 import type { Monitoring } from './metrics/monitoring.ts';
 import type { AlertRuntime } from './alerts/runtime.ts';
+import type { VmRuntime } from './vms/runtime.ts';
+import type { VmHostPrincipal } from './vms/service.ts';
 
 /** What every service call gets: who is calling, in which request, and how to reach data. */
 export interface RequestScope {
@@ -38,4 +40,8 @@ export interface RequestScope {
   monitoring: Monitoring;
   /** Alert rules, the `alert` topic, the receiver's store and webhook deliveries. */
   alerts: AlertRuntime;
+  /** The VM domain: the load balancer and the `vm` topic. */
+  vms: VmRuntime;
+  /** Set when the caller is a VM host's agent (its token); then `principal` is null. */
+  vmHost: VmHostPrincipal | null;
 }

@@ -47,6 +47,7 @@ export const RELEASE_EVENT_TYPES = enumValues<ReleaseEventType>()([
   'SUPERSEDED',
   'POD_CHANGED',
   'ANALYSIS_PASSED',
+  'VM_HOST_UPDATED',
   'ANALYSIS_FAILED',
   'WEIGHT_DIVERGED',
 ]);

@@ -11,3 +11,4 @@ export * from './logs.ts';
 export * from './builds.ts';
 export * from './metrics.ts';
 export * from './alerts.ts';
+export * from './vms.ts';

@@ -1,20 +1,15 @@
 /**
  * Simulated request traffic: every app Gantry deployed receives a steady stream of requests,
- * split the way the router objects actually in the cluster say (the VirtualService's weights
- * over the DestinationRule's subsets, the HTTPRoute's backendRef weights over the track
- * Services, or the app's Service alone), and within a destination evenly over its Ready pods.
+ * split the way the router objects actually in the cluster say (routing.ts decides, for the
+ * ingress gateway too), and within a destination evenly over its Ready pods.
  * Each pod's image tag chooses its answers (see behaviour.ts). Counters only grow, as the
  * sidecars' and cAdvisor's do; a pod that goes away takes its series with it.
  */
 import type { KubeObject } from '../objects.ts';
-import { fromLabelSelector, type Selector } from '../selectors.ts';
 import type { ObjectStore } from '../store.ts';
-import { isPodActive, isPodReady, podParts } from '../controllers/pod-status.ts';
+import { isPodActive, podParts } from '../controllers/pod-status.ts';
 import { ISTIO_DURATION_BUCKETS_MS, trafficBehaviourOf } from './behaviour.ts';
-
-const MANAGED_BY = 'app.kubernetes.io/managed-by';
-const NAME = 'app.kubernetes.io/name';
-const TRACK = 'gantry.io/track';
+import { appServices, routeOf, type RouteDestination } from './routing.ts';
 
 /** Counters of one pod, since it was first seen. */
 export interface PodCounters {
@@ -41,12 +36,6 @@ export interface TrafficOptions {
   now?: () => number;
 }
 
-/** One weighted destination of an app's traffic: the pods that serve it. */
-interface Destination {
-  weight: number;
-  selector: Selector | null;
-}
-
 /** Accumulates per-pod request, latency and CPU counters from the cluster's routing state. */
 export class TrafficSimulator {
   private readonly counters = new Map<string, PodCounters>();
@@ -70,12 +59,8 @@ export class TrafficSimulator {
     this.lastAt = now;
     const live = new Set<string>();
     const served = new Map<string, number>();
-    for (const service of this.store.list('services')) {
-      const labels = service.metadata.labels ?? {};
-      if (labels[MANAGED_BY] !== 'gantry' || labels[TRACK] || service.metadata.name !== labels[NAME]) continue;
-      const namespace = service.metadata.namespace ?? 'default';
-      for (const { weight, selector } of this.destinations(namespace, service)) {
-        const pods = selector ? this.store.list('pods', { namespace, labelSelector: selector }).filter((p) => isPodActive(p) && isPodReady(p)) : [];
+    for (const service of appServices(this.store)) {
+      for (const { weight, pods } of this.destinations(service)) {
         for (const pod of pods) {
           const uid = pod.metadata.uid ?? '';
           served.set(uid, (served.get(uid) ?? 0) + (this.rps * weight) / 100 / pods.length);
@@ -117,37 +102,10 @@ export class TrafficSimulator {
     else this.ignoring.delete(namespace);
   }
 
-  /** Where the app's requests go: weights (percent) and the pod selectors behind them. */
-  private destinations(namespace: string, service: KubeObject): Destination[] {
-    const routed = this.routed(namespace, service);
-    return this.ignoring.has(namespace) ? routed.map((d, i) => ({ ...d, weight: i === 0 ? 100 : 0 })) : routed;
-  }
-
-  private routed(namespace: string, service: KubeObject): Destination[] {
-    const name = service.metadata.name;
-    const virtualService = this.store.get('virtualservices', namespace, name);
-    if (virtualService) {
-      const rule = this.store.get('destinationrules', namespace, name);
-      const subsets: Record<string, any>[] = (rule?.['spec'] as any)?.subsets ?? [];
-      const route: Record<string, any>[] = (virtualService['spec'] as any)?.http?.[0]?.route ?? [];
-      return route.map((r) => {
-        const subset = subsets.find((s) => s.name === r.destination?.subset);
-        const labels = r.destination?.subset ? subset?.labels : (service['spec'] as any)?.selector;
-        return { weight: route.length === 1 ? 100 : Number(r.weight ?? 0), selector: labels ? fromLabelSelector({ matchLabels: labels }) : null };
-      });
-    }
-    const httpRoute = this.store.get('httproutes', namespace, name);
-    if (httpRoute) {
-      const refs: Record<string, any>[] = (httpRoute['spec'] as any)?.rules?.[0]?.backendRefs ?? [];
-      const total = refs.reduce((sum, r) => sum + Number(r.weight ?? 1), 0);
-      return refs.map((r) => {
-        const track = this.store.get('services', namespace, String(r.name));
-        const selector = (track?.['spec'] as any)?.selector;
-        return { weight: total > 0 ? (Number(r.weight ?? 1) * 100) / total : 0, selector: selector ? fromLabelSelector({ matchLabels: selector }) : null };
-      });
-    }
-    const selector = (service['spec'] as any)?.selector;
-    return [{ weight: 100, selector: selector ? fromLabelSelector({ matchLabels: selector }) : null }];
+  /** Where the app's requests go: routing.ts's decision, unless the fault above is on for its namespace. */
+  private destinations(service: KubeObject): RouteDestination[] {
+    const routed = routeOf(this.store, service);
+    return this.ignoring.has(service.metadata.namespace ?? 'default') ? routed.map((d, i) => ({ ...d, weight: i === 0 ? 100 : 0 })) : routed;
   }
 
   private countersOf(pod: KubeObject): PodCounters {

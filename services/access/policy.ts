@@ -56,6 +56,8 @@ export const PROJECT_ACTIONS = {
   'config.write.protected': 'MAINTAINER',
   'alert.subscribe': 'DEVELOPER',
   'alert.subscribe.protected': 'MAINTAINER',
+  'vm.read': 'VIEWER',
+  'vm.write': 'MAINTAINER',
 } as const satisfies Record<string, Role>;
 export type ProjectAction = keyof typeof PROJECT_ACTIONS;
 

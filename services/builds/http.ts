@@ -54,10 +54,10 @@ export async function serveArtifact(deps: BuildHttpDeps, req: IncomingMessage, r
     return sendJson(res, 405, { error: 'use GET' });
   }
   const scope = await deps.scopeFor(req.headers.authorization, requestId);
-  if (!scope.principal) throw unauthenticated();
+  if (!scope.principal && !scope.vmHost) throw unauthenticated();
   const parsed = parseGlobalId(match[1]!);
   if (!parsed || parsed.type !== 'Build') throw notFound('Artifact');
-  const build = await requireVisibleBuild(scope, parsed.id).catch(() => {
+  const build = await (scope.vmHost ? hostVisibleBuild(scope, scope.vmHost.environmentId, parsed.id) : requireVisibleBuild(scope, parsed.id)).catch(() => {
     throw notFound('Artifact');
   });
   const artifact = build.artifacts.find((a) => a.kind === 'TARBALL' && a.name === match[2]);
@@ -80,6 +80,14 @@ export async function serveArtifact(deps: BuildHttpDeps, req: IncomingMessage, r
     deps.logger.error({ build: build.id, artifact: artifact.name, err: (error as Error).message }, 'tarball download cut short');
     res.destroy();
   }
+}
+
+/** A VM host's agent downloads the builds of its own environment's app, and nothing else. */
+async function hostVisibleBuild(scope: RequestScope, environmentId: string, buildId: string) {
+  const environment = await scope.loaders.environmentById.load(environmentId);
+  const build = await scope.loaders.buildById.load(buildId);
+  if (!environment || !build || build.appId !== environment.appId) throw notFound('Build');
+  return build;
 }
 
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<string> {

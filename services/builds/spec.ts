@@ -15,7 +15,17 @@ export interface BuildSpec {
   prepare: PrepareSpec;
   build: { commands: string[] };
   artifacts: ArtifactSpec[];
+  /** How a VM agent starts the app from its tarball (`run:`); null when the spec has none. */
+  run: RunSpec | null;
 }
+
+/** `run: { command: [...], healthPath }`: argv run in the unpacked release (no shell), and its health path. */
+export interface RunSpec {
+  command: string[];
+  healthPath: string;
+}
+
+const HEALTH_PATH = /^\/[A-Za-z0-9\-._~/]{0,199}$/;
 
 export interface PrepareSpec {
   version: string;
@@ -80,7 +90,7 @@ export function parseSpec(text: string): BuildSpec {
   const root = doc.contents;
   if (!isMap(root)) return fail('The spec must be a YAML mapping with at least `prepare` and `build`', root);
   const r = new Reader(doc, fail);
-  const top = r.mapping(root, '', ['variables', 'on', 'timeoutSeconds', 'prepare', 'build', 'artifacts']);
+  const top = r.mapping(root, '', ['variables', 'on', 'timeoutSeconds', 'prepare', 'build', 'artifacts', 'run']);
 
   const variables: Record<string, string> = {};
   if (top.variables) {
@@ -142,6 +152,14 @@ export function parseSpec(text: string): BuildSpec {
       }
     }
   }
+  let run: RunSpec | null = null;
+  if (top.run) {
+    const x = r.mapping(top.run, 'run', ['command', 'healthPath']);
+    if (!x.command) fail('run: `command` (the argv that starts the app) is required', top.run);
+    const healthPath = x.healthPath ? r.string(x.healthPath, 'run.healthPath') : '/';
+    if (!HEALTH_PATH.test(healthPath) || healthPath.split('/').includes('..')) fail('run.healthPath must be an absolute path of letters, digits and - _ . ~ /', x.healthPath);
+    run = { command: r.strings(x.command!, 'run.command', 1), healthPath };
+  }
   // Every placeholder needs a value: a default here, or one Gantry sets.
   const known = new Set<string>([...Object.keys(variables), ...BUILT_IN_VARIABLES]);
   r.eachString((value, node, path) => {
@@ -151,7 +169,7 @@ export function parseSpec(text: string): BuildSpec {
       fail(`${path}: placeholder \${${name}} has no value; add it under variables:`, node);
     }
   });
-  return { variables, branches, timeoutSeconds, prepare, build, artifacts };
+  return { variables, branches, timeoutSeconds, prepare, build, artifacts, run };
 }
 
 /** Walks YAML nodes, failing with positions; remembers every string it read for the placeholder check. */

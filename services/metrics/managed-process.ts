@@ -32,7 +32,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A child process Gantry started and stops (Prometheus, Alertmanager). */
+/** A child process Gantry started and stops (Prometheus, Alertmanager, HAProxy). */
 export interface ManagedProcess {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
@@ -40,6 +40,8 @@ export interface ManagedProcess {
   readonly pid: number | null;
   /** How many times it was restarted after exiting on its own. */
   readonly restarts: number;
+  /** Sends a signal (HAProxy reloads its configuration on SIGUSR2). @returns false while no child runs. */
+  signal(signal: NodeJS.Signals): boolean;
   /** Sends SIGTERM and waits for the exit (SIGKILL after 5 s); no restart follows. */
   stop(): Promise<void>;
 }
@@ -49,6 +51,8 @@ interface Options {
   binary: string;
   args: (port: number) => string[];
   readyPath: string;
+  /** The port to give it (default: a free one), for a child whose configuration names it before the start. */
+  port?: number;
   logger: Logger;
   timeoutMs?: number;
   /** First delay before restarting a child that exited on its own (doubles up to 30 s); default 1 s. */
@@ -68,7 +72,7 @@ const STABLE_MS = 60_000;
  * @throws Error naming the binary when the first start exits or does not become ready.
  */
 export async function startManagedProcess(options: Options): Promise<ManagedProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
@@ -144,6 +148,7 @@ export async function startManagedProcess(options: Options): Promise<ManagedProc
   return {
     url,
     stop,
+    signal: (signal) => !exited && child !== null && child.kill(signal),
     get pid() {
       return child?.pid ?? null;
     },

@@ -50,7 +50,8 @@ export async function applyInput(
   if (result.events.length === 0 && sameState(state, result.next)) return 'UNCHANGED';
   const saved = await repo.saveTransition(tx, row, result.next, result.events, fence ?? undefined);
   if (!saved.saved) return 'LOST';
-  if (result.next.status === 'SUCCEEDED' && state.status !== 'SUCCEEDED') await promoteEnvironment(tx, row);
+  // A VM-only release changes nothing in the cluster: the cluster's stable version stays.
+  if (result.next.status === 'SUCCEEDED' && state.status !== 'SUCCEEDED' && !result.next.vm) await promoteEnvironment(tx, row);
   return { state: result.next, row, events: saved.events };
 }
 

@@ -19,6 +19,9 @@ import { isFinalStatus, type ReleaseInput, type ReleaseState } from './model.ts'
 import { observe } from './observe.ts';
 import * as repo from './repository.ts';
 import { decodeState } from './state-codec.ts';
+import { vmEffects } from './vm-steps.ts';
+import { desiredCloudWeight } from './joint-steps.ts';
+import type { VmReleasePort } from '../vms/release-port.ts';
 
 export interface EngineOptions {
   db: Database;
@@ -35,6 +38,8 @@ export interface EngineOptions {
   /** Opens config secrets to write a revision's Secret. */
   secretBox: SecretBox;
   /** Canary analysis (services/metrics/analysis.ts): a due check's result, committed before observing. */
+  /** `target: VM` releases: the hosts' reports and their desired release (services/vms). */
+  vms?: VmReleasePort;
   analyze?: (release: { id: string; version: string }, state: ReleaseState, where: { cluster: string; namespace: string; app: string }, now: Date) => Promise<{ input: ReleaseInput; record: (tx: Tx) => Promise<void> } | null>;
 }
 
@@ -129,6 +134,8 @@ export class ReleaseEngine {
     }
     if (!isFinalStatus(state.status)) {
       const observation = await observe(port, layoutOf(row, environment, app.name));
+      if (state.vm && this.options.vms) observation.vmHosts = await this.options.vms.observe(row, state.vm);
+      if (state.joint && this.options.vms) observation.splitCloudWeight = await this.options.vms.readSplit(row.environmentId);
       const committed = await commitTransition(db, id, observation, fence, clock.now());
       if (committed === 'LOST') return 'lost';
       if (typeof committed === 'object' && 'error' in committed) {
@@ -149,6 +156,28 @@ export class ReleaseEngine {
     const owner = await namespaceOwnerSlug(db, freshEnv.cluster, freshEnv.namespace);
     const [endpoint] = await findEndpointsByApps(db, [app.id]);
     const layout = { ...layoutOf(freshRow, freshEnv, app.name, owner), ...(await this.configsOf(freshRow)), metricsEndpoint: endpoint ?? null };
+    let splitPending = false;
+    if (state.joint) {
+      // The split first (an abort puts it back at once), then the hosts, then the cluster below.
+      const weight = desiredCloudWeight(state, state.joint);
+      if (!this.options.vms || !job.stillLeader()) return 'retry';
+      if (weight !== null) {
+        const applied = await this.options.vms.applySplit(freshRow.environmentId, weight).catch((error: unknown) => {
+          logger.warn({ release: id, err: (error as Error).message }, 'could not set the load balancer weight; will retry');
+          return null;
+        });
+        // The cluster's effects still run; the release is not settled until the split is where it should be.
+        splitPending = applied === null;
+      }
+      await this.options.vms.apply(freshRow, vmEffects(state, state.vm!, id));
+    } else if (state.vm) {
+      if (!this.options.vms || !job.stillLeader()) return 'retry';
+      await this.options.vms.apply(freshRow, vmEffects(state, state.vm, id));
+      if (!isFinalStatus(state.status)) return 'done';
+      await releaseLeases.settle(db, id, clock.now(), fence);
+      logger.info({ release: id, status: state.status }, 'release settled');
+      return 'settled';
+    }
     const outcome = await runEffects(port, layout, desiredEffects(state), clock.now(), job.stillLeader);
     if (outcome.configRefused && !isFinalStatus(state.status)) {
       // Before any traffic moved (the config objects come first): the release cannot run.
@@ -162,7 +191,7 @@ export class ReleaseEngine {
     } else if (outcome.stoppedAt) {
       logger.warn({ release: id, reason: outcome.stoppedAt }, 'release effects incomplete; will retry');
     }
-    if (!outcome.complete) return 'retry';
+    if (!outcome.complete || splitPending) return 'retry';
     if (!isFinalStatus(state.status)) return 'done';
     if (state.status !== 'SUCCEEDED' && layout.ownsRouter) {
       // The machine ignores observations once final; record the weight the router now reads

@@ -27,6 +27,8 @@ import type {
   TransitionResult,
 } from './model.ts';
 import { activeStep, nextStep, pauseOf, podsNeeded } from './steps.ts';
+import { observeVm } from './vm-steps.ts';
+import { jointClusterEffects, jointMessage, observeJoint } from './joint-steps.ts';
 
 type Progress = { state: ReleaseState; events: NewReleaseEvent[] };
 type EventFields = Partial<Pick<NewReleaseEvent, 'stepIndex' | 'weight' | 'readyReplicas'>>;
@@ -76,6 +78,8 @@ export function startRelease(plan: ReleasePlan, now: Date): Transition {
 export function transition(state: ReleaseState, input: ReleaseInput, now: Date): TransitionResult {
   if (input.type === 'OBSERVED') {
     if (isFinalStatus(state.status)) return unchanged(state);
+    if (state.joint) return observeJoint(state, state.joint, input, now, { finish: finalize, event, accept, withStep });
+    if (state.vm) return observeVm(state, state.vm, input, now, { finish: finalize, event, accept });
     return state.strategy === 'CANARY' ? observeCanary(state, input, now) : observeDeployment(state, input, now);
   }
   if (input.type === 'ANALYZED') return analyzed(state, input, now);
@@ -87,7 +91,7 @@ export function transition(state: ReleaseState, input: ReleaseInput, now: Date):
   if (input.type === 'SUPERSEDE') {
     return finish(state, 'SUPERSEDED', input.reason?.trim() || 'superseded by a newer release', now);
   }
-  if (state.strategy !== 'CANARY') {
+  if (state.strategy !== 'CANARY' && !state.joint) {
     return refuse('NOT_CANARY', `${input.type} applies only to CANARY releases; this one is ${state.strategy}`);
   }
   const at = { stepIndex: state.currentStepIndex, weight: state.declaredWeight };
@@ -130,6 +134,10 @@ export function transition(state: ReleaseState, input: ReleaseInput, now: Date):
  * desired effects only while it is the environment's newest release.
  */
 export function desiredEffects(state: ReleaseState): Effect[] {
+  // The load balancer and VM hosts are the engine's to point (joint-steps.ts, vm-steps.ts).
+  if (state.joint) return jointClusterEffects(state, state.joint);
+  // VM hosts are pointed by the engine (vm-steps.ts vmEffects): nothing in the cluster changes.
+  if (state.vm) return [];
   if (state.strategy !== 'CANARY') {
     const strategy = state.strategy;
     if (state.status === 'SUCCEEDED') return [{ type: 'UPDATE_DEPLOYMENT', strategy }, { type: 'PROMOTE_STABLE' }];
@@ -166,6 +174,8 @@ export function derivePhase(state: ReleaseState): { status: ReleaseStatus; messa
     const gate = step?.status === 'WAITING_FOR_PROMOTION';
     return { status: 'PAUSED', message: gate ? `step ${label(step)} waits for promotion` : 'paused by user' };
   }
+  if (state.joint) return { status: 'PROGRESSING', message: jointMessage(state, state.joint) };
+  if (state.vm) return { status: 'PROGRESSING', message: `updating VM hosts (${state.vm.index}/${state.vm.hosts.length} done)` };
   if (state.strategy !== 'CANARY') return { status: 'PROGRESSING', message: `${state.strategy} rollout in progress` };
   const ready = `${state.canaryReadyReplicas}/${podsNeeded(state)} canary pods ready`;
   if (!step) {

@@ -5,6 +5,8 @@
  * that are stored in text columns from db/schema/enums.ts.
  */
 import type { ReleaseEventType, ReleaseStatus, ReleaseStrategy, StepStatus } from '../../resolvers/types.generated.ts';
+import type { ObservedVmHost, VmRollout } from './vm-steps.ts';
+import type { JointRollout } from './joint-steps.ts';
 
 export { RELEASE_EVENT_TYPES, RELEASE_STATUSES, RELEASE_STRATEGIES } from '../../db/schema/enums.ts';
 /** How the new version replaces the old one (`enum ReleaseStrategy`). */
@@ -115,6 +117,10 @@ export interface ReleaseState {
   finishedAt: Date | null;
   /** Canary analysis; absent or null: steps advance on readiness and pauses alone. */
   analysis?: AnalysisSpec | null;
+  /** `target: VM`: the hosts being updated one at a time (vm-steps.ts); absent for the cluster. */
+  vm?: VmRollout | null;
+  /** `target: JOINT`: the phase, and the split to go back to (joint-steps.ts); `vm` holds its hosts. */
+  joint?: JointRollout | null;
 }
 
 /** User commands. Creation is `startRelease`, since there is no state to transition from. */
@@ -143,6 +149,10 @@ export interface Observation {
   deploymentUpdated: boolean;
   /** ROLLING/RECREATE: every replica is available (and the controller saw the latest generation). */
   deploymentAvailable: boolean;
+  /** `target: VM`: the hosts as their agents last reported. */
+  vmHosts?: ObservedVmHost[];
+  /** `target: JOINT`: the cloud weight HAProxy reads back; null when it cannot be read. */
+  splitCloudWeight?: number | null;
 }
 
 /** Anything `transition` accepts. */

@@ -19,6 +19,9 @@ import { releaseRevision } from '../config/service.ts';
 import { checkAnalysis } from './analysis-input.ts';
 import type { AnalysisSpec } from './model.ts';
 import type { AnalysisInput } from '../../resolvers/types.generated.ts';
+import { checkTarget, planJoint, planVmRollout } from './vm-target.ts';
+import type { JointRollout } from './joint-steps.ts';
+import type { VmRollout } from './vm-steps.ts';
 
 /** Protected environments take MAINTAINER or OWNER for every release command. */
 async function authorizeRelease(scope: RequestScope, environmentId: string) {
@@ -48,6 +51,8 @@ export interface CreateReleaseInput {
   supersede?: boolean | null;
   configRevision?: number | null;
   analysis?: AnalysisInput | null;
+  /** CLUSTER (default) or VM (vm-target.ts); JOINT is refused until it is implemented. */
+  target?: string | null;
 }
 
 /**
@@ -67,9 +72,12 @@ export async function createRelease(scope: RequestScope, input: CreateReleaseInp
   if (input.progressDeadlineSeconds != null) requireIntInRange('input.progressDeadlineSeconds', input.progressDeadlineSeconds, 1, 86_400);
   if (input.steps && input.steps.length > 20) throw badInput('input.steps', 'input.steps allows at most 20 steps');
   const analysis = checkAnalysis(input.analysis, input.strategy);
+  const target = checkTarget(input);
   const { environment, app } = await authorizeRelease(scope, environmentId);
   // A build's IMAGE artifact, by digest: only a SUCCEEDED build of this environment's app.
   const fromBuild = input.buildId != null ? await releasableImageOf(scope, input.buildId, app, 'input.buildId') : null;
+  const vm = target !== 'CLUSTER' ? await planVmRollout(scope.db, environment.id, fromBuild!.buildId) : null;
+  const joint = target === 'JOINT' ? await planJoint(scope.db, environment.id) : null;
   const release = await startInEnvironment(scope, environment, app, {
     image: fromBuild?.image ?? requestedImage!,
     buildId: fromBuild?.buildId ?? null,
@@ -82,6 +90,8 @@ export async function createRelease(scope: RequestScope, input: CreateReleaseInp
     isRollback: false,
     rollbackOf: null,
     configRevision: input.configRevision ?? null,
+    vm,
+    joint,
     audit: { action: 'release.create', details: input },
   });
   return release;
@@ -101,14 +111,18 @@ interface StartRequest {
   configRevision: number | null;
   /** Canary analysis (CANARY only), checked. */
   analysis?: AnalysisSpec | null;
+  /** `target: VM` or JOINT: the hosts to update, in order. */
+  vm?: VmRollout | null;
+  /** `target: JOINT`: its steps are the load balancer's cloud weights (planned as canary steps). */
+  joint?: JointRollout | null;
   audit: { action: string; details: unknown };
 }
 
 async function startInEnvironment(scope: RequestScope, environment: EnvironmentRow, app: AppRow, request: StartRequest): Promise<repo.ReleaseRow> {
   const now = scope.clock.now();
   const plan = planRelease(
-    { strategy: request.strategy, steps: request.steps, canaryReplicas: request.canaryReplicas, progressDeadlineSeconds: request.progressDeadlineSeconds, isRollback: request.isRollback },
-    { protected: environment.protected, replicas: environment.replicas, hasStable: environment.stableReleaseId !== null },
+    { strategy: request.joint ? 'CANARY' : request.strategy, steps: request.steps, canaryReplicas: request.canaryReplicas, progressDeadlineSeconds: request.progressDeadlineSeconds, isRollback: request.isRollback },
+    { protected: request.joint ? true : environment.protected, replicas: environment.replicas, hasStable: request.joint ? true : environment.stableReleaseId !== null },
   );
   if (!plan.ok) {
     const [first] = plan.errors;
@@ -133,10 +147,14 @@ async function startInEnvironment(scope: RequestScope, environment: EnvironmentR
       }
       const number = env.releaseCount + 1;
       const version = `r${number}`;
-      const deployment = plan.plan.strategy === 'CANARY' ? `${app.name}-${version}` : (env.stableDeployment ?? `${app.name}-${version}`);
+      // A joint release's cluster side rolls the environment's Deployment in place (its steps are the load balancer's).
+      const strategy = request.joint ? 'ROLLING' : plan.plan.strategy;
+      const deployment = strategy === 'CANARY' ? `${app.name}-${version}` : (env.stableDeployment ?? `${app.name}-${version}`);
       const configRevision = await releaseRevision(tx, env.id, request.configRevision);
       const previousConfigRevision = env.stableReleaseId ? await repo.configRevisionOfRelease(tx, env.stableReleaseId) : null;
-      const started = startRelease(plan.plan, now);
+      const begun = startRelease(plan.plan, now);
+      const onHosts = request.joint ? { strategy, status: 'PROGRESSING' as const, joint: request.joint } : {};
+      const started = request.vm ? { ...begun, next: { ...begun.next, ...onHosts, vm: request.vm, statusMessage: `updating VM hosts (0/${request.vm.hosts.length} done)` } } : begun;
       const start = request.analysis && plan.plan.strategy === 'CANARY' ? { ...started, next: { ...started.next, analysis: request.analysis } } : started;
       if (request.analysis && plan.plan.strategy !== 'CANARY') throw badInput('input.analysis', 'input.analysis applies to CANARY releases only');
       await tx.update(environments).set({ releaseCount: number }).where(eq(environments.id, env.id));
@@ -146,7 +164,7 @@ async function startInEnvironment(scope: RequestScope, environment: EnvironmentR
         number,
         image: request.image,
         version,
-        strategy: plan.plan.strategy,
+        strategy,
         status: start.next.status,
         statusMessage: start.next.statusMessage,
         state: encodeState(start.next),

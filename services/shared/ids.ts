@@ -1,7 +1,7 @@
 import { badInput } from './errors.ts';
 
 /** Object types that have global IDs. */
-export const NODE_TYPES = ['User', 'ApiToken', 'Project', 'App', 'Environment', 'AuditEntry', 'Release', 'Build', 'ConfigRevision', 'CronJob', 'CronJobRun', 'AlertTemplate', 'AlertSubscription', 'Alert'] as const;
+export const NODE_TYPES = ['User', 'ApiToken', 'Project', 'App', 'Environment', 'AuditEntry', 'Release', 'Build', 'ConfigRevision', 'CronJob', 'CronJobRun', 'AlertTemplate', 'AlertSubscription', 'Alert', 'VmHost'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -117,6 +117,8 @@ export type CreateReleaseInput = {
   strategy?: ReleaseStrategy | null | undefined;
   /** Abort the environment's active release (it ends SUPERSEDED) instead of failing with CONFLICT. */
   supersede?: boolean | null | undefined;
+  /** VM: the build's TARBALL to the VM hosts, one at a time, each health-checked. JOINT: that, then the IMAGE to the cluster, then the steps' weights are the cloud's share at the load balancer. Default CLUSTER. */
+  target?: ReleaseTarget | null | undefined;
 };
 
 /** The app's main language (informational: consoles show it; nothing in the rollout depends on it). */
@@ -175,8 +177,12 @@ export type ReleaseEventType =
   | 'SUCCEEDED'
   /** A newer release replaced this one. Final. */
   | 'SUPERSEDED'
+  /** target VM: a VM host runs the release, healthy (the message names it); the next host starts. */
+  | 'VM_HOST_UPDATED'
   /** The router in the cluster reads back the step's weight (`weight`). */
-  | 'WEIGHT_APPLIED';
+  | 'WEIGHT_APPLIED'
+  /** The canary's observed weight stayed more than 10 points from its applied weight for a minute (with or without analysis); `weight` is the applied weight, the message gives both. */
+  | 'WEIGHT_DIVERGED';
 
 /** Where a release is. SUCCEEDED, ABORTED, FAILED and SUPERSEDED are final: nothing changes the release afterwards. */
 export type ReleaseStatus =
@@ -216,6 +222,15 @@ export type ReleaseStrategy =
   | 'RECREATE'
   /** The Deployment's own rolling update. */
   | 'ROLLING';
+
+/** Where a release puts the new version: the cluster (default), the VMs, or both with the load balancer moving traffic between them. */
+export type ReleaseTarget =
+  /** The cluster's Deployment (image), as strategy says. */
+  | 'CLUSTER'
+  /** Both, with the load balancer's weights moving traffic from the VMs to the cloud. */
+  | 'JOINT'
+  /** The environment's VM hosts (tarball), one at a time. */
+  | 'VM';
 
 /** A member's role in a project; each role may do everything the roles below it may. Platform admins may do everything everywhere. */
 export type Role =

@@ -1,0 +1,103 @@
+/**
+ * The agent's work directory:
+ *   downloads/<version>.tar.gz.part   a download in progress (removed on failure or restart)
+ *   releases/<version>/               an unpacked, verified release (`.gantry-digest` inside says which tarball)
+ *   current -> releases/<version>     the release running, switched atomically (symlink + rename)
+ * Nothing is unpacked before its sha256 matches the artifact's digest.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+
+const VERSION = /^r\d{1,9}$/;
+const DIGEST_FILE = '.gantry-digest';
+
+/** The tarball's digest differs from the artifact's: nothing was unpacked. */
+export class DigestMismatch extends Error {}
+
+export class ReleaseStore {
+  constructor(private readonly dir: string) {}
+
+  releaseDir(version: string): string {
+    if (!VERSION.test(version)) throw new Error('bad release version');
+    return join(this.dir, 'releases', version);
+  }
+
+  async init(): Promise<void> {
+    await mkdir(join(this.dir, 'releases'), { recursive: true });
+    await rm(join(this.dir, 'downloads'), { recursive: true, force: true });
+    await mkdir(join(this.dir, 'downloads'), { recursive: true });
+  }
+
+  /** Whether `version` is unpacked from the tarball with `digest`. */
+  async has(version: string, digest: string): Promise<boolean> {
+    const stored = await readFile(join(this.releaseDir(version), DIGEST_FILE), 'utf8').catch(() => null);
+    return stored?.trim() === digest;
+  }
+
+  /**
+   * Downloads the tarball (bearer `token`), checks its sha256 against `digest`, unpacks it into
+   * `releases/<version>/`. @throws DigestMismatch (nothing unpacked), or the download's error.
+   */
+  async fetch(version: string, url: string, digest: string, token: string): Promise<void> {
+    if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new DigestMismatch(`the artifact's digest is not a sha256 digest`);
+    const part = join(this.dir, 'downloads', `${version}.tar.gz.part`);
+    try {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(300_000) });
+      if (!res.ok || !res.body) throw new Error(`download of ${version} answered ${res.status}`);
+      const hash = createHash('sha256');
+      const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+      body.on('data', (chunk: Buffer) => hash.update(chunk));
+      await pipeline(body, createWriteStream(part));
+      const actual = `sha256:${hash.digest('hex')}`;
+      if (actual !== digest) throw new DigestMismatch(`tarball of ${version} has digest ${actual}, expected ${digest}: refused`);
+      const target = this.releaseDir(version);
+      const staging = `${target}.unpacking`;
+      await rm(staging, { recursive: true, force: true });
+      await mkdir(staging, { recursive: true });
+      await untar(part, staging);
+      await writeFile(join(staging, DIGEST_FILE), `${digest}\n`);
+      await rm(target, { recursive: true, force: true });
+      await rename(staging, target);
+    } finally {
+      await rm(part, { force: true });
+    }
+  }
+
+  /** The version `current` points at, if any. */
+  async current(): Promise<string | null> {
+    const target = await readlink(join(this.dir, 'current')).catch(() => null);
+    const version = target?.split('/').pop() ?? null;
+    return version && VERSION.test(version) ? version : null;
+  }
+
+  /** Points `current` at `version` atomically (a new symlink renamed over the old one). */
+  async switchCurrent(version: string): Promise<void> {
+    const temporary = join(this.dir, `current.${process.pid}.tmp`);
+    await rm(temporary, { force: true });
+    await symlink(join('releases', version), temporary);
+    await rename(temporary, join(this.dir, 'current'));
+  }
+
+  /** Removes every release but `keep` (the current one and the one before, for an instant switch back). */
+  async prune(keep: readonly (string | null)[]): Promise<void> {
+    for (const entry of await readdir(join(this.dir, 'releases'))) {
+      if (!keep.includes(entry)) await rm(join(this.dir, 'releases', entry), { recursive: true, force: true });
+    }
+  }
+}
+
+/** `tar -xzf` into `dir`, as the agent's user, without restoring owners. */
+function untar(file: string, dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tar', ['-xzf', file, '-C', dir, '--no-same-owner', '--no-same-permissions'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()).slice(-2000));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tar failed (${code}): ${stderr.slice(-300)}`))));
+  });
+}
