@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, aUser, unique } from '../support/fixtures.ts';
 import { expectNoLeak } from '../support/matrix.ts';
@@ -87,6 +89,35 @@ describe.runIf(monitoringAvailable('app metrics'))('app metrics on a real Promet
     }, 'up is 0 on a port nothing listens on', 30_000, 500);
     expect(down.v).toBe(0);
   }, 70_000);
+
+  it('should answer a clear error while its Prometheus is down, and data again once it was restarted', async () => {
+    // Killed from outside, as the OOM killer would: found by the storage path under this server's data dir.
+    const storage = `--storage.tsdb.path=${join(t.server.monitoring.dir, 'data')}`;
+    const pid = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .find((entry) => {
+        try {
+          return readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(storage);
+        } catch {
+          return false; // exited meanwhile
+        }
+      });
+    expect(pid, 'the managed Prometheus process').toBeDefined();
+    process.kill(Number(pid), 'SIGKILL');
+    const down = await poll(async () => {
+      const res = await t.gql(METRICS, { id: env.id, m: ['REQUESTS_PER_SECOND'], r: lastSeconds(10) });
+      return res.errors ? res : null;
+    }, 'a metrics query fails while Prometheus is down', 10_000, 50);
+    expect(down.status).toBe(200);
+    expect(down.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(down.errors?.[0]?.message).toMatch(/Prometheus/);
+    expectNoLeak(down);
+    const back = await poll(async () => {
+      const res = await t.gql(METRICS, { id: env.id, m: ['REQUESTS_PER_SECOND'], r: lastSeconds(10) });
+      return !res.errors && lastValue(res.data?.node?.metrics?.[0]) !== null ? res : null;
+    }, 'metrics answer again after the restart', 40_000, 500);
+    expect(back.errors).toBeUndefined();
+  }, 60_000);
 
   it("should never show another environment's series through customMetric", async () => {
     const other = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 1 });
