@@ -6,24 +6,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleAgent as bundle } from '../../scripts/bundle-agent.ts';
 import { freePort } from './processes.ts';
 
 /** Bundles agent/main.ts into a temporary directory; @returns the bundle's path. */
 export async function bundleAgent(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'gantry-agent-bundle-'));
-  const outfile = join(dir, 'gantry-agent.mjs');
-  await build({
-    entryPoints: [join(import.meta.dirname, '..', '..', 'agent', 'main.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outfile,
-    external: ['bufferutil', 'utf-8-validate'],
-    banner: { js: "import { createRequire as __gantryRequire } from 'node:module'; const require = __gantryRequire(import.meta.url);" },
-    logLevel: 'error',
-  });
+  const outfile = join(mkdtempSync(join(tmpdir(), 'gantry-agent-bundle-')), 'gantry-agent.mjs');
+  await bundle(outfile);
   return outfile;
 }
 
