@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killProcessesUnder, processesUnder } from '../../services/builds/process.ts';
 import { buildToolsMissing, pushBusyboxImage, startGitServer, startRegistry, testSpec, type GitServer } from '../support/builds.ts';
 import { createPostgresDatabase } from '../support/database.ts';
-import { ChildServer, freePort, waitForHttp, graphqlAt } from '../support/processes.ts';
+import { ChildServer, freePort, waitForHttp, graphqlAt, until as untilValue } from '../support/processes.ts';
 
 const TOKEN = 'gnt_builds-multiprocess-admin-token-0123456789';
 const missing = buildToolsMissing();
@@ -73,15 +73,8 @@ describe.skipIf(missing)('builds across processes', { timeout: 240_000 }, () => 
 
   const gql = (port: number, query: string, variables: Record<string, unknown> = {}) => graphqlAt(port, TOKEN, query, variables);
 
-  async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 120_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check().catch(() => null);
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  /** Builds are slow: two minutes and a 200 ms poll by default. */
+  const until = <T,>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 120_000) => untilValue(check, what, timeoutMs, 200);
 
   async function anApp(name: string, buildCommands: string[]): Promise<string> {
     const slug = `mp-${name}`;

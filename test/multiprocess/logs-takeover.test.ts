@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createPostgresDatabase } from '../support/database.ts';
-import { ChildServer, freePort, graphqlAt, startClusterProcess, waitForHttp } from '../support/processes.ts';
+import { ChildServer, freePort, graphqlAt, startClusterProcess, waitForHttp, until } from '../support/processes.ts';
 
 const exec = promisify(execFile);
 const TOKEN = 'gnt_logs-takeover-admin-token-0123456789ab';
@@ -51,16 +51,6 @@ describe('pod log collection across real processes', () => {
   async function up(server: ChildServer, port: number): Promise<void> {
     server.start();
     await waitForHttp(`http://127.0.0.1:${port}/readyz`, server);
-  }
-
-  async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check().catch(() => null);
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 
   /** Each pod's stored lines (`<ms> <message>`), in the order they were stored. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../support/database.ts';
-import { ChildServer, freePort, startClusterProcess, waitForHttp, graphqlAt } from '../support/processes.ts';
+import { ChildServer, freePort, startClusterProcess, waitForHttp, graphqlAt, until } from '../support/processes.ts';
 
 const TOKEN = 'gnt_crash-test-admin-token-0123456789abcdef';
 const METRICS_TOKEN = 'metrics-crash-test-token-0123456789';
@@ -59,16 +59,6 @@ describe('crash safety and leadership across real processes', () => {
 
   async function events(id: string): Promise<{ sequence: number; type: string; step_index: number | null; weight: number | null }[]> {
     return (await sql`select sequence, type, step_index, weight from release_events where release_id = ${decodeId(id)} order by sequence`) as never;
-  }
-
-  async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check().catch(() => null);
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 
   /** The rules a crash must never break: sequence 1..n, no step started or applied twice. */

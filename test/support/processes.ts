@@ -95,3 +95,17 @@ export async function graphqlAt(port: number, token: string, query: string, vari
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
+
+/**
+ * Polls `check` (errors count as "not yet": a process may be restarting) until it gives a value.
+ * @throws naming `what` after `timeoutMs`.
+ */
+export async function until<T>(check: () => Promise<T | null | undefined | false>, what: string, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
