@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monitoringAvailable, WITH_MONITORING } from '../support/monitoring.ts';
+import { monitoringAvailable, WITH_MONITORING, startWebhookReceiver, type WebhookReceiver } from '../support/monitoring.ts';
 import { aReleaseEnvironment, aSucceededRelease, command, createRelease, poll, type ReleaseEnv } from '../support/releases.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -18,25 +17,16 @@ const TRAFFIC = 'sum(rate(istio_requests_total{cluster="${cluster}",destination_
 describe.runIf(monitoringAvailable('alert lifecycle'))('alert subscriptions over their life: resolution, unsubscribing, a rejected rule file', () => {
   let t: TestServer;
   let env: ReleaseEnv;
-  let hook: Server;
+  let hook: WebhookReceiver;
   let hookUrl: string;
-  const posts: any[] = [];
   const errors: { msg: string; problem?: string }[] = [];
 
   beforeAll(async () => {
     // The server's own logger, with its error lines kept for the test (and written out as usual).
     const logger = pino({ level: 'info' }, { write: (line: string) => void (JSON.parse(line).level >= 50 && errors.push(JSON.parse(line))) });
     t = await startTestServer({ ...WITH_MONITORING, start: { ...WITH_MONITORING.start, logger } });
-    hook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        posts.push(JSON.parse(body));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    hookUrl = `http://127.0.0.1:${(hook.address() as any).port}/hook`;
+    hook = await startWebhookReceiver();
+    hookUrl = hook.url;
     env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 1 });
     await aSucceededRelease(t, env, { image: 'registry.local/shop:1.0' });
   }, 60_000);
@@ -73,7 +63,7 @@ describe.runIf(monitoringAvailable('alert lifecycle'))('alert subscriptions over
     await command(t, 'abortRelease', { id: canary.id, reason: 'test' });
     const resolved = await poll(() => frames.find((f) => f?.status === 'RESOLVED' && f.id === firing.id), 'a RESOLVED frame of the same alert', 60_000, 200);
     expect(new Date(resolved.endsAt).getTime()).toBeGreaterThan(new Date(firing.startsAt).getTime());
-    const post = await poll(() => posts.find((p) => p.status === 'RESOLVED'), 'the webhook post of the resolution', 20_000, 200);
+    const post = await poll(() => hook.posts.find((p) => p.status === 'RESOLVED'), 'the webhook post of the resolution', 20_000, 200);
     expect(post.endsAt).toBeTruthy();
     stop();
     const stored = await t.ok(`query($id: ID!) { node(id: $id) { ... on Environment { alerts { nodes { id status endsAt } } } } }`, { id: env.id });

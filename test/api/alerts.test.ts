@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts as alertsTable } from '../../db/schema/index.ts';
 import { aUser } from '../support/fixtures.ts';
-import { monitoringAvailable, WITH_MONITORING } from '../support/monitoring.ts';
+import { monitoringAvailable, WITH_MONITORING, startWebhookReceiver, type WebhookReceiver } from '../support/monitoring.ts';
 import { aReleaseEnvironment, aSucceededRelease, createRelease, poll, releaseUntil, type ReleaseEnv } from '../support/releases.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -14,25 +13,14 @@ const CREATE_TEMPLATE = `mutation($i: CreateAlertTemplateInput!) { createAlertTe
 describe.runIf(monitoringAvailable('alerts'))('alerts on a real Prometheus and Alertmanager', () => {
   let t: TestServer;
   let env: ReleaseEnv;
-  let hook: Server;
+  let hook: WebhookReceiver;
   let hookUrl: string;
-  const posts: any[] = [];
-  let failuresLeft = 1;
 
   beforeAll(async () => {
     t = await startTestServer(WITH_MONITORING);
-    // The subscription's webhook: a real HTTP server that fails the first post (a retry must follow).
-    hook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        if (failuresLeft-- > 0) return res.writeHead(500).end();
-        posts.push(JSON.parse(body));
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
-    hookUrl = `http://127.0.0.1:${(hook.address() as any).port}/hook`;
+    // The subscription's webhook: fails the first post (a retry must follow).
+    hook = await startWebhookReceiver(1);
+    hookUrl = hook.url;
     env = await aReleaseEnvironment(t, 'shop', { name: 'prod', replicas: 1 });
     await aSucceededRelease(t, env, { image: 'registry.local/shop:1.0' });
   }, 60_000);
@@ -72,9 +60,9 @@ describe.runIf(monitoringAvailable('alerts'))('alerts on a real Prometheus and A
     expect(aborted.statusMessage).toContain('Any 5xx on shop prod');
     const frame = await poll(() => frames.find((f) => f.data?.alertEvents?.status === 'FIRING'), 'a FIRING frame', 10_000);
     expect(frame.data.alertEvents.subscription.id).toBe(sub.id);
-    const posted = await poll(() => posts.find((p) => p.status === 'FIRING'), 'the webhook post after one failure', 20_000);
+    const posted = await poll(() => hook.posts.find((p) => p.status === 'FIRING'), 'the webhook post after one failure', 20_000);
     expect(posted.summary).toContain('Any 5xx');
-    expect(failuresLeft).toBeLessThan(0);
+    expect(hook.failuresLeft).toBeLessThan(0);
     stop();
     const stored = await t.ok(`query($id: ID!) { node(id: $id) { ... on Environment { alerts { totalCount nodes { status summary } } alertSubscriptions { id } } } }`, { id: env.id });
     expect(stored.node.alerts.nodes[0].status).toBe('FIRING');

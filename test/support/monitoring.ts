@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { FAST_RELEASES } from './releases.ts';
 
@@ -41,4 +43,31 @@ export function lastSeconds(seconds: number, stepSeconds = 1): { start: string; 
 export function lastValue(series: { points: { value: number | null }[] } | undefined): number | null {
   const points = series?.points.filter((p) => p.value !== null) ?? [];
   return points.length ? points[points.length - 1]!.value : null;
+}
+
+/** An alert subscription's webhook: a real HTTP server on loopback that keeps what it was posted. */
+export interface WebhookReceiver {
+  url: string;
+  /** The JSON bodies it accepted, in order. */
+  posts: any[];
+  /** Posts still to be refused with 500 (a retry must follow); below 0 once one more came. */
+  failuresLeft: number;
+  close(): void;
+}
+
+/** Starts a {@link WebhookReceiver} that refuses its first `failFirst` posts. */
+export async function startWebhookReceiver(failFirst = 0): Promise<WebhookReceiver> {
+  const receiver: WebhookReceiver = { url: '', posts: [], failuresLeft: failFirst, close: () => server.close() };
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      if (receiver.failuresLeft-- > 0) return void res.writeHead(500).end();
+      receiver.posts.push(JSON.parse(body));
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return receiver;
 }
