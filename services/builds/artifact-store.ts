@@ -47,11 +47,14 @@ export async function tarballSize(tx: Tx, buildId: string, name: string): Promis
 
 /**
  * The artifact's bytes, in order, a few chunks per statement. Checks them against `digest` as
- * they pass: the last read throws when the stored bytes are not the ones published, so a caller
- * streaming them can cut the transfer short instead of completing a corrupt file.
+ * they pass: the last chunk is yielded only once they match, and the generator throws instead when
+ * the stored bytes are not the ones published, so a caller streaming them cuts the transfer short.
  */
 export async function* readTarball(tx: Tx, buildId: string, name: string, digest: string): AsyncGenerator<Uint8Array> {
   const hash = createHash('sha256');
+  // The last chunk is held back until the whole file is checked: a corrupt file never arrives
+  // whole (the client gets fewer bytes than content-length), however fast it reads.
+  let held: Uint8Array | null = null;
   for (let from = 0; ; from += CHUNKS_PER_READ) {
     const rows = await tx
       .select({ data: buildArtifactChunks.data })
@@ -60,10 +63,12 @@ export async function* readTarball(tx: Tx, buildId: string, name: string, digest
       .orderBy(asc(buildArtifactChunks.chunk));
     for (const row of rows) {
       hash.update(row.data);
-      yield row.data;
+      if (held) yield held;
+      held = row.data;
     }
     if (rows.length < CHUNKS_PER_READ) break;
   }
   const actual = `sha256:${hash.digest('hex')}`;
   if (actual !== digest) throw new Error(`stored tarball ${name} of build ${buildId} does not match its digest`);
+  if (held) yield held;
 }
