@@ -11,11 +11,8 @@ import { isFinalStatus, SCALE_DOWN_DELAY_SECONDS } from './model.ts';
 import type {
   Effect,
   FinalReleaseStatus,
-  MachineError,
-  MachineErrorReason,
   NewReleaseEvent,
   Observation,
-  ReleaseEventType,
   AnalysisResult,
   ReleaseInput,
   ReleasePlan,
@@ -27,11 +24,11 @@ import type {
   TransitionResult,
 } from './model.ts';
 import { activeStep, nextStep, pauseOf, podsNeeded } from './steps.ts';
+import { event, label, refuse, unchanged, withStep } from './transition-parts.ts';
 import { observeVm } from './vm-steps.ts';
 import { jointClusterEffects, jointMessage, observeJoint } from './joint-steps.ts';
 
 type Progress = { state: ReleaseState; events: NewReleaseEvent[] };
-type EventFields = Partial<Pick<NewReleaseEvent, 'stepIndex' | 'weight' | 'readyReplicas'>>;
 
 /**
  * Creates a release from a settled plan. CANARY starts PENDING (waiting for its pods, no weight);
@@ -381,28 +378,7 @@ function withPhase(state: ReleaseState): ReleaseState {
   return { ...state, status, statusMessage: message };
 }
 
-function withStep(state: ReleaseState, index: number, patch: Partial<ReleaseStep>): ReleaseState {
-  return { ...state, steps: state.steps.map((step) => (step.index === index ? { ...step, ...patch } : step)) };
-}
-
 function accept(before: ReleaseState, next: ReleaseState, events: NewReleaseEvent[]): Transition {
   const changed = events.length > 0 || JSON.stringify(before) !== JSON.stringify(next);
   return changed ? { next, effects: desiredEffects(next), events } : unchanged(before);
-}
-
-function unchanged(state: ReleaseState): Transition {
-  return { next: state, effects: [], events: [] };
-}
-
-function refuse(reason: MachineErrorReason, message: string): { error: MachineError } {
-  return { error: { code: reason === 'STEP_MISMATCH' ? 'STALE_STEP' : 'CONFLICT', reason, message } };
-}
-
-function event(type: ReleaseEventType, at: Date, message: string, fields: EventFields = {}): NewReleaseEvent {
-  const { stepIndex = null, weight = null, readyReplicas = null } = fields;
-  return { type, at, message, stepIndex, weight, readyReplicas };
-}
-
-function label(step: ReleaseStep): string {
-  return `${step.index} (${step.weight}%)`;
 }
