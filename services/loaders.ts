@@ -7,6 +7,7 @@ import * as projectsRepo from './projects/repository.ts';
 import * as releasesRepo from './releases/repository.ts';
 import * as buildsRepo from './builds/repository.ts';
 import * as configRepo from './config/repository.ts';
+import * as vmsRepo from './vms/repository.ts';
 import { groupLoader, uniqueLoader } from './shared/loaders.ts';
 import DataLoader from 'dataloader';
 
@@ -40,6 +41,8 @@ export function createLoaders(db: Database, principal: Principal | null) {
     appsByProject: groupLoader((ids: readonly string[]) => appsRepo.findAppsByProjects(db, ids), (a) => a.projectId),
     environmentById: uniqueLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByIds(db, ids), (e) => e.id),
     environmentsByApp: groupLoader((ids: readonly string[]) => appsRepo.findEnvironmentsByApps(db, ids), (e) => e.appId),
+    /** Live (unrevoked) VM hosts by environment, by name. */
+    vmHostsByEnvironment: groupLoader((ids: readonly string[]) => vmsRepo.hostsOfEnvironments(db, ids), (h) => h.environmentId),
     releaseById: uniqueLoader((ids: readonly string[]) => releasesRepo.findReleasesByIds(db, ids), (r) => r.id),
     latestConfigByEnvironment: uniqueLoader((ids: readonly string[]) => configRepo.latestRevisions(db, ids), (r) => r.environmentId),
     /** Keys `environmentId#number`. */

@@ -84,7 +84,7 @@ export async function requireVisibleHost(scope: RequestScope, id: string, action
 
 /** `Environment.vmHosts` (the environment is already visible to the caller). */
 export function vmHostsOf(scope: RequestScope, environment: EnvironmentRow): Promise<repo.VmHostRow[]> {
-  return repo.hostsOfEnvironments(scope.db, [environment.id]);
+  return scope.loaders.vmHostsByEnvironment.load(environment.id);
 }
 
 /**

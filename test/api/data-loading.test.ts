@@ -41,6 +41,14 @@ describe('data loading', () => {
     expect(many).toBe(few);
   });
 
+  it('should load the VM hosts of every environment with as many SQL statements over 100 environments as over 10', async () => {
+    const hosts = TREE.replace('environments { name app { name } }', 'environments { name vmHosts { name status } }');
+    const few = await statementsFor(small, hosts);
+    const many = await statementsFor(large, hosts);
+    expect(few).toBeGreaterThan(0);
+    expect(many).toBe(few);
+  });
+
   it('should answer the nested tree completely', async () => {
     const data = await large.ok(TREE);
     expect(data.projects.nodes).toHaveLength(5);
