@@ -1,8 +1,9 @@
 /**
  * The VM domain's live streams: `vmHostsChanged` (people, per environment) and
- * `vmDesiredState` (one agent, its own host). Both re-read the database on the `vm` topic and
- * on a timer (a status turns OFFLINE by time passing, with no write to announce it) and send
- * only what changed.
+ * `vmDesiredState` (one agent, its own host). Both read the database on the `vm` topic; between
+ * notifications `vmHostsChanged` re-derives statuses every second from the rows it read last and
+ * reads again only when one seems to have turned OFFLINE by time passing (heartbeats are not
+ * announced), and `vmDesiredState` re-reads every 5 s as a safety net. Each sends only what changed.
  */
 import { AccessMonitor, deliverWhileAllowed } from '../access/revalidation.ts';
 import { requireVisibleEnvironment } from '../apps/service.ts';
@@ -18,17 +19,27 @@ import { requireHostPrincipal } from './service.ts';
 /** How often statuses are re-derived without a notification (OFFLINE shows within this of its deadline). */
 const RECHECK_MS = 1_000;
 
-/** Re-runs `check` on the environment's notifications and every `intervalMs`; serialized, never overlapping. */
-function watchEnvironment(scope: RequestScope, environmentId: string, intervalMs: number, check: () => Promise<void>, fail: (error: unknown) => void): () => void {
+/**
+ * Re-runs `check` on the environment's notifications and every `intervalMs`; serialized, never
+ * overlapping. `check(changed)` learns whether a notification came since its last run (the first
+ * run counts as one), so a timer's run can work from what it read last instead of the database.
+ */
+function watchEnvironment(scope: RequestScope, environmentId: string, intervalMs: number, check: (changed: boolean) => Promise<void>, fail: (error: unknown) => void): () => void {
   let running: Promise<void> | null = null;
   let again = false;
+  let changed = true;
   const run = () => {
     if (running) {
       again = true;
       return;
     }
-    running = check()
-      .catch(fail)
+    const notified = changed;
+    changed = false;
+    running = check(notified)
+      .catch((error: unknown) => {
+        changed = true; // read again next time
+        fail(error);
+      })
       .finally(() => {
         running = null;
         if (again) {
@@ -37,7 +48,11 @@ function watchEnvironment(scope: RequestScope, environmentId: string, intervalMs
         }
       });
   };
-  const unsubscribe = scope.vms.bus.subscribe((id) => id === environmentId && run());
+  const unsubscribe = scope.vms.bus.subscribe((id) => {
+    if (id !== environmentId) return;
+    changed = true;
+    run();
+  });
   const timer = setInterval(run, intervalMs);
   timer.unref();
   run();
@@ -54,16 +69,24 @@ export async function subscribeVmHostsChanged(scope: RequestScope, environmentGl
   const access = new AccessMonitor(scope, scope.principal!, app.projectId, 'vm.read');
   const channel = new Channel<repo.VmHostRow>();
   const seen = new Map<string, string>();
+  let hosts: repo.VmHostRow[] = [];
   let first = true;
   const deliver = deliverWhileAllowed(access, 'Environment', (host: repo.VmHostRow) => channel.push(host), (error) => channel.fail(error));
   const stop = watchEnvironment(
     scope,
     environmentId,
     RECHECK_MS,
-    async () => {
+    async (changed) => {
+      const keyOf = (host: repo.VmHostRow, now: number) =>
+        JSON.stringify([hostStatus(host, now, scope.vms.offlineAfterMs), host.reportedVersion, host.healthy, host.message, host.address]);
+      // Between notifications the rows read last are enough, unless one of them seems to have
+      // changed by time passing (OFFLINE): heartbeats are not announced, so read again to see
+      // whether the host really went quiet. One read per host per offline period, not per second.
+      if (!changed && hosts.every((host) => seen.get(host.id) === keyOf(host, scope.clock.now().getTime()))) return;
+      hosts = await repo.hostsOfEnvironments(scope.db, [environmentId]);
       const now = scope.clock.now().getTime();
-      for (const host of await repo.hostsOfEnvironments(scope.db, [environmentId])) {
-        const key = JSON.stringify([hostStatus(host, now, scope.vms.offlineAfterMs), host.reportedVersion, host.healthy, host.message, host.address]);
+      for (const host of hosts) {
+        const key = keyOf(host, now);
         if (seen.get(host.id) === key) continue;
         seen.set(host.id, key);
         // The state at subscription time is the baseline: only changes after it are sent.

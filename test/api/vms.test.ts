@@ -104,6 +104,27 @@ describe('VM hosts', () => {
     await poll(async () => own.length >= 1 || null, 'own change');
   });
 
+  it('should keep a host CONNECTED on vmHostsChanged while its agent reports, and send OFFLINE once it goes quiet', async () => {
+    const { registerVmHost: h } = await t.ok(REGISTER, { e: env.id, n: 'vm-k' });
+    const seen: { name: string; status: string }[] = [];
+    const stop = t.ws().subscribe(
+      { query: `subscription($e: ID!) { vmHostsChanged(environmentId: $e) { name status } }`, variables: { e: env.id } },
+      { next: (value) => void (value.data && seen.push((value.data as any).vmHostsChanged)), error: () => undefined, complete: () => undefined },
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    // Heartbeats that change nothing are not announced: 4 s of them, twice the 2 s deadline.
+    const report = () => t.ok(REPORT, { i: { version: 'r5', healthy: true, port: 18083 } }, h.token);
+    for (const until = Date.now() + 4_000; Date.now() < until; ) {
+      await report();
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const own = () => seen.filter((v) => v.name === 'vm-k').map((v) => v.status);
+    expect(own()).toEqual(['CONNECTED']);
+    await poll(async () => own().at(-1) === 'OFFLINE' || null, 'vm-k OFFLINE on the stream once quiet', 10_000, 100);
+    stop();
+    expect(own()).toEqual(['CONNECTED', 'OFFLINE']);
+  });
+
   it("should send an agent its own host's desired state and nothing of another host's", async () => {
     const { registerVmHost: a } = await t.ok(REGISTER, { e: env.id, n: 'vm-f' });
     const { registerVmHost: b } = await t.ok(REGISTER, { e: env.id, n: 'vm-g' });
