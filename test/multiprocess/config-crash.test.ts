@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { eventually } from '../support/cluster.ts';
 import { createPostgresDatabase } from '../support/database.ts';
-import { ChildServer, freePort, graphqlAt, startClusterProcess, waitForHttp } from '../support/processes.ts';
+import { ChildServer, freePort, gantryProcessEnv, graphqlAt, startAndWait, startClusterProcess } from '../support/processes.ts';
 
 const TOKEN = 'gnt_config-crash-admin-token-0123456789abcdef';
 const APP = 'api';
@@ -50,18 +50,7 @@ describe('config objects when Gantry is killed before the release uses them', ()
     cluster = started.process;
     get = clusterReader(started.kubeconfig);
     port = await freePort();
-    server = new ChildServer('server/main.ts', {
-      DATABASE_URL: db.url,
-      GANTRY_CLUSTERS: `embedded=${started.kubeconfig}`,
-      GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
-      GANTRY_DATA_DIR: join(dataDir, 'gantry'),
-      GANTRY_ADMIN_TOKEN: TOKEN,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      GANTRY_LOG_LEVEL: 'warn',
-      GANTRY_RELEASE_TICK_MS: '100',
-      GANTRY_RELEASE_LEASE_SECONDS: '1',
-    });
+    server = new ChildServer('server/main.ts', gantryProcessEnv({ databaseUrl: db.url, kubeconfig: started.kubeconfig, dataDir: join(dataDir, 'gantry'), port, token: TOKEN }, { GANTRY_RELEASE_LEASE_SECONDS: '1' }));
     await up();
   }, 120_000);
 
@@ -72,10 +61,7 @@ describe('config objects when Gantry is killed before the release uses them', ()
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  async function up(): Promise<void> {
-    server.start();
-    await waitForHttp(`http://127.0.0.1:${port}/readyz`, server);
-  }
+  const up = () => startAndWait(server, port);
 
   const gql = (query: string, variables: Record<string, unknown> = {}) => graphqlAt(port, TOKEN, query, variables);
 

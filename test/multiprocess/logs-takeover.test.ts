@@ -8,7 +8,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createPostgresDatabase } from '../support/database.ts';
-import { ChildServer, freePort, graphqlAt, startClusterProcess, waitForHttp, until } from '../support/processes.ts';
+import { ChildServer, freePort, gantryProcessEnv, graphqlAt, startAndWait, startClusterProcess, until } from '../support/processes.ts';
 
 const exec = promisify(execFile);
 const TOKEN = 'gnt_logs-takeover-admin-token-0123456789ab';
@@ -32,26 +32,12 @@ describe('pod log collection across real processes', () => {
   const started: ChildServer[] = [];
 
   function gantry(port: number): ChildServer {
-    const child = new ChildServer('server/main.ts', {
-      DATABASE_URL: db.url,
-      GANTRY_CLUSTERS: `embedded=${kubeconfig}`,
-      GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
-      GANTRY_DATA_DIR: join(dataDir, `gantry-${port}`),
-      GANTRY_ADMIN_TOKEN: TOKEN,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      GANTRY_LOG_LEVEL: 'warn',
-      GANTRY_RELEASE_TICK_MS: '100',
-      GANTRY_LOG_LEASE_SECONDS: '2',
-    });
+    const child = new ChildServer('server/main.ts', gantryProcessEnv({ databaseUrl: db.url, kubeconfig, dataDir: join(dataDir, `gantry-${port}`), port, token: TOKEN }, { GANTRY_LOG_LEASE_SECONDS: '2' }));
     started.push(child);
     return child;
   }
 
-  async function up(server: ChildServer, port: number): Promise<void> {
-    server.start();
-    await waitForHttp(`http://127.0.0.1:${port}/readyz`, server);
-  }
+  const up = startAndWait;
 
   /** Each pod's stored lines (`<ms> <message>`), in the order they were stored. */
   async function storedByPod(environmentId: string): Promise<Map<string, string[]>> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../support/database.ts';
-import { ChildServer, freePort, startClusterProcess, waitForHttp, graphqlAt, until } from '../support/processes.ts';
+import { ChildServer, freePort, gantryProcessEnv, graphqlAt, startAndWait, startClusterProcess, until } from '../support/processes.ts';
 
 const TOKEN = 'gnt_crash-test-admin-token-0123456789abcdef';
 const METRICS_TOKEN = 'metrics-crash-test-token-0123456789';
@@ -24,33 +24,26 @@ describe('crash safety and leadership across real processes', () => {
   const started: ChildServer[] = [];
 
   function gantry(port: number): ChildServer {
-    const child = new ChildServer('server/main.ts', {
-      DATABASE_URL: db.url,
-      GANTRY_CLUSTERS: `embedded=${kubeconfig}`,
-      // The out-of-process embedded cluster speaks plain http on loopback.
-      GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
-      GANTRY_DATA_DIR: join(dataDir, `gantry-${port}`),
-      GANTRY_ADMIN_TOKEN: TOKEN,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      GANTRY_LOG_LEVEL: 'warn',
-      GANTRY_RELEASE_TICK_MS: '100',
-      GANTRY_RELEASE_LEASE_SECONDS: '2',
-      // Several processes on one machine: each metrics listener on a free port, and /metrics
-      // read through the main port with the metrics token (the listener's port is not known here).
-      GANTRY_METRICS_PORT: '0',
-      GANTRY_METRICS_TOKEN: METRICS_TOKEN,
-    });
+    const child = new ChildServer(
+      'server/main.ts',
+      gantryProcessEnv(
+        { databaseUrl: db.url, kubeconfig, dataDir: join(dataDir, `gantry-${port}`), port, token: TOKEN },
+        {
+          GANTRY_RELEASE_LEASE_SECONDS: '2',
+          // Several processes on one machine: each metrics listener on a free port, and /metrics
+          // read through the main port with the metrics token (the listener's port is not known here).
+          GANTRY_METRICS_PORT: '0',
+          GANTRY_METRICS_TOKEN: METRICS_TOKEN,
+        },
+      ),
+    );
     started.push(child);
     return child;
   }
 
   const gql = (port: number, query: string, variables: Record<string, unknown> = {}) => graphqlAt(port, TOKEN, query, variables);
 
-  async function up(server: ChildServer, port: number): Promise<void> {
-    server.start();
-    await waitForHttp(`http://127.0.0.1:${port}/readyz`, server);
-  }
+  const up = startAndWait;
 
   async function releaseRow(id: string) {
     const [row] = await sql`select status, state, lease_owner, event_count from releases where id = ${decodeId(id)}`;

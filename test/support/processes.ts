@@ -109,3 +109,29 @@ export async function until<T>(check: () => Promise<T | null | undefined | false
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * The environment of a Gantry process in the multiprocess tests: the shared PostgreSQL database,
+ * the out-of-process embedded cluster (plain http on loopback), its own data dir and port, fast
+ * release ticks. `extra` adds or overrides.
+ */
+export function gantryProcessEnv(options: { databaseUrl: string; kubeconfig: string; dataDir: string; port: number; token: string }, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: options.databaseUrl,
+    GANTRY_CLUSTERS: `embedded=${options.kubeconfig}`,
+    GANTRY_ALLOW_INSECURE_CLUSTERS: '1',
+    GANTRY_DATA_DIR: options.dataDir,
+    GANTRY_ADMIN_TOKEN: options.token,
+    HOST: '127.0.0.1',
+    PORT: String(options.port),
+    GANTRY_LOG_LEVEL: 'warn',
+    GANTRY_RELEASE_TICK_MS: '100',
+    ...extra,
+  };
+}
+
+/** Starts `server` and waits until its /readyz on `port` answers. */
+export async function startAndWait(server: ChildServer, port: number): Promise<void> {
+  server.start();
+  await waitForHttp(`http://127.0.0.1:${port}/readyz`, server);
+}
