@@ -192,6 +192,14 @@ export type AnalysisInput = {
   maxErrorRatio?: InputMaybe<Scalars['Float']['input']>;
   /** The canary fails a check when its p99 latency over the interval exceeds this many seconds (positive). */
   maxLatencyP99Seconds?: InputMaybe<Scalars['Float']['input']>;
+  /**
+   * Requests the canary must have served in a check's window before the check counts (1 to 1,000,000;
+   * default 50). With fewer, nothing is judged: the check waits and its window grows from the previous
+   * check (or from the weight's application) until the canary has served that many, so a thin window
+   * with a handful of requests never passes a bad canary. No traffic at all is not a pass either; the
+   * progress deadline applies.
+   */
+  minRequests?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One check of the canary's metrics against a threshold. */
@@ -1942,6 +1950,8 @@ export type ReleaseEventType =
   | 'ANALYSIS_FAILED'
   /** A canary analysis check passed (the message gives the values and thresholds); the step may advance. */
   | 'ANALYSIS_PASSED'
+  /** A canary analysis check found fewer canary requests in its window than `minRequests` (the message gives how many): the step waits for traffic. Once per step; the status message keeps the count current. */
+  | 'ANALYSIS_WAITING'
   /** The release was created (the message names its strategy and steps). */
   | 'CREATED'
   /** The pods were not ready within the deadline. Final. */

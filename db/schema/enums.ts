@@ -50,6 +50,7 @@ export const RELEASE_EVENT_TYPES = enumValues<ReleaseEventType>()([
   'VM_HOST_UPDATED',
   'ANALYSIS_FAILED',
   'WEIGHT_DIVERGED',
+  'ANALYSIS_WAITING',
 ]);
 /** `builds.status`. */
 export const BUILD_STATUSES = enumValues<BuildStatus>()(['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED']);

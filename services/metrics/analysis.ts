@@ -5,7 +5,8 @@ import { analysisMeasurements } from '../../db/schema/index.ts';
 import type { AnalysisResult, ReleaseState } from '../releases/model.ts';
 import { activeStep } from '../releases/steps.ts';
 import type { Monitoring } from './monitoring.ts';
-import { observedWeightQuery, versionMetricQuery, type MetricScope } from './queries.ts';
+import { DEFAULT_ANALYSIS_MIN_REQUESTS } from '../releases/analysis-input.ts';
+import { observedWeightQuery, versionMetricQuery, versionRequestsQuery, type MetricScope } from './queries.ts';
 import { sampleValue } from './range.ts';
 
 export type AnalysisMeasurementRow = typeof analysisMeasurements.$inferSelect;
@@ -27,9 +28,11 @@ const LABEL = { ERROR_RATIO: 'error ratio', LATENCY_P99_SECONDS: 'p99 latency (s
  * The canary analysis of the release engine (Argo Rollouts' AnalysisRun, Flagger's checks): for
  * the active canary step below 100%, once its weight has been applied for an interval and then
  * every interval, the canary version's error ratio and/or p99 over the last interval from
- * Prometheus, against the release's thresholds. No data (no traffic reached the canary) or no
- * Prometheus is not a check at all: nothing is recorded, the step waits and the progress
- * deadline applies. `failureLimit` failed checks of the step in a row abort the release.
+ * Prometheus, against the release's thresholds. A window in which the canary served fewer than
+ * `minRequests` requests is not judged: the step waits (ANALYSIS_WAITING) and the window grows from
+ * the previous check until it holds enough, because a rate over a handful of requests can show a
+ * failing canary as clean. No Prometheus is not a check at all. Either way the progress deadline
+ * applies. `failureLimit` failed checks of the step in a row abort the release.
  */
 export function createCanaryAnalyzer(deps: { db: Database; monitoring: Monitoring }) {
   return async (release: { id: string; version: string }, state: ReleaseState, scope: MetricScope, now: Date): Promise<AnalysisCheck | null> => {
@@ -46,7 +49,17 @@ export function createCanaryAnalyzer(deps: { db: Database; monitoring: Monitorin
       .limit(200);
     const since = Math.max(step.weightAppliedAt.getTime(), previous[0]?.at.getTime() ?? 0);
     if (now.getTime() - since < spec.intervalSeconds * 1000) return null;
-    const window = Math.max(spec.intervalSeconds, 4 * deps.monitoring.scrapeSeconds);
+    // The window reaches back to the previous check (or the weight's application), so waiting for
+    // traffic widens it; at least 4 scrapes, so a rate has samples; at most MAX_WINDOW_SECONDS.
+    const sinceSeconds = Math.round((now.getTime() - since) / 1000);
+    const window = Math.min(MAX_WINDOW_SECONDS, Math.max(spec.intervalSeconds, 4 * deps.monitoring.scrapeSeconds, sinceSeconds));
+    const minRequests = spec.minRequests ?? DEFAULT_ANALYSIS_MIN_REQUESTS;
+    const [served] = await prometheus.query(versionRequestsQuery(scope, release.version, window), now).catch(() => []);
+    const requests = served ? sampleValue(served.value[1]) ?? 0 : 0;
+    if (requests < minRequests) {
+      const message = `${Math.floor(requests)} of ${minRequests} canary requests in the last ${window} s`;
+      return { input: { type: 'ANALYZED', stepIndex: step.index, passed: false, abort: false, waiting: true, message }, record: async () => {} };
+    }
     const checks = [
       ...(spec.maxErrorRatio !== null ? [{ metric: 'ERROR_RATIO' as const, threshold: spec.maxErrorRatio }] : []),
       ...(spec.maxLatencyP99Seconds !== null ? [{ metric: 'LATENCY_P99_SECONDS' as const, threshold: spec.maxLatencyP99Seconds }] : []),
@@ -83,6 +96,9 @@ export function createCanaryAnalyzer(deps: { db: Database; monitoring: Monitorin
     };
   };
 }
+
+/** The widest window a check looks back over while it waits for canary traffic. */
+const MAX_WINDOW_SECONDS = 6 * 3600;
 
 /** The points observed and applied weight may differ before a check flags the step. */
 export const WEIGHT_DIVERGENCE_POINTS = 10;

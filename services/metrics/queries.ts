@@ -83,6 +83,12 @@ export function versionMetricQuery(metric: 'ERROR_RATIO' | 'LATENCY_P99_SECONDS'
   return `histogram_quantile(0.99, sum by (le) (rate(istio_request_duration_milliseconds_bucket${istio(scope, v)}${w}))) / 1000`;
 }
 
+/** Requests `version` served over the window (null result: none recorded). */
+export function versionRequestsQuery(scope: MetricScope, version: string, windowSeconds: number): string {
+  const w = `[${Math.max(1, Math.round(windowSeconds))}s]`;
+  return `sum(increase(istio_requests_total${istio(scope, `,destination_version=${quote(version)}`)}${w}))`;
+}
+
 /** Percent of the environment's requests that `version` served over the window (null result: no traffic). */
 export function observedWeightQuery(scope: MetricScope, version: string, windowSeconds: number): string {
   const w = `[${Math.max(1, Math.round(windowSeconds))}s]`;

@@ -13,7 +13,6 @@ import type {
   FinalReleaseStatus,
   NewReleaseEvent,
   Observation,
-  AnalysisResult,
   ReleaseInput,
   ReleasePlan,
   ReleaseState,
@@ -27,6 +26,7 @@ import { activeStep, nextStep, pauseOf, podsNeeded } from './steps.ts';
 import { event, label, refuse, unchanged, withStep } from './transition-parts.ts';
 import { observeVm } from './vm-steps.ts';
 import { jointClusterEffects, jointMessage, observeJoint } from './joint-steps.ts';
+import { analysisHold, analyzed, awaitingAnalysis } from './analysis-steps.ts';
 
 type Progress = { state: ReleaseState; events: NewReleaseEvent[] };
 
@@ -79,7 +79,7 @@ export function transition(state: ReleaseState, input: ReleaseInput, now: Date):
     if (state.vm) return observeVm(state, state.vm, input, now, { finish: finalize, event, accept });
     return state.strategy === 'CANARY' ? observeCanary(state, input, now) : observeDeployment(state, input, now);
   }
-  if (input.type === 'ANALYZED') return analyzed(state, input, now);
+  if (input.type === 'ANALYZED') return analyzed(state, input, now, { finalize, withPhase, accept });
   if (isFinalStatus(state.status)) {
     return refuse('RELEASE_FINISHED', `the release has already finished: ${state.status}`);
   }
@@ -185,7 +185,7 @@ export function derivePhase(state: ReleaseState): { status: ReleaseStatus; messa
     return { status: 'PROGRESSING', message: `canary pods lost at step ${label(step)}; traffic on stable: ${ready}` };
   }
   if (step.weightAppliedAt === null) return { status: 'PROGRESSING', message: `step ${label(step)}: applying the weight` };
-  if (awaitingAnalysis(state, step)) return { status: 'PROGRESSING', message: `step ${label(step)}: waiting for the canary analysis to pass` };
+  if (awaitingAnalysis(state, step)) return { status: 'PROGRESSING', message: `step ${label(step)}: ${analysisHold(step)}` };
   const pause = pauseOf(state, step);
   if (pause.kind === 'TIMED') {
     const until = new Date(step.weightAppliedAt.getTime() + pause.seconds * 1000);
@@ -264,7 +264,8 @@ function advance(state: ReleaseState, obs: Observation, now: Date): Progress {
     if (awaitingAnalysis(s, step)) {
       const held = { ...s, waitingSince: s.waitingSince ?? now };
       if (!overdue(held, now)) return { state: held, events: [] };
-      return finalize(held, 'FAILED', `the canary analysis of step ${label(step)} did not pass within ${s.progressDeadlineSeconds}s (no data, or failing checks); traffic back to stable`, now);
+      const why = step.analysisWaiting ? `too few canary requests: ${step.analysisWaiting.message}` : 'no data, or failing checks';
+      return finalize(held, 'FAILED', `the canary analysis of step ${label(step)} did not pass within ${s.progressDeadlineSeconds}s (${why}); traffic back to stable`, now);
     }
     const pauseEnds = pause.kind === 'TIMED' ? step.weightAppliedAt.getTime() + pause.seconds * 1000 : 0;
     if (now.getTime() < pauseEnds) return { state: s, events: [] };
@@ -303,33 +304,6 @@ function withdrawWeight(state: ReleaseState, now: Date): ReleaseState {
   const s = step ? withStep(state, step.index, { status: 'RUNNING', weightAppliedAt: null }) : state;
   const status = step?.status === 'WAITING_FOR_PROMOTION' ? 'PROGRESSING' : state.status;
   return { ...s, status, declaredWeight: 0, waitingSince: state.waitingSince ?? now };
-}
-
-// ------------------------------------------------------------------ canary analysis
-
-/** With analysis, a canary step below 100% holds until a check of it passed. */
-function awaitingAnalysis(state: ReleaseState, step: ReleaseStep): boolean {
-  return Boolean(state.analysis) && step.weight < 100 && !step.analysisPassedAt;
-}
-
-/**
- * A check of the active step: passed (the step may advance), failed, or failed `failureLimit`
- * times in a row (ABORTED at once, as abortRelease). A result for another step, one not applied
- * yet, or a finished release changes nothing (a late check after a promotion).
- */
-function analyzed(state: ReleaseState, input: AnalysisResult, now: Date): Transition {
-  const step = activeStep(state);
-  if (isFinalStatus(state.status) || !step || step.index !== input.stepIndex || step.weightAppliedAt === null) return unchanged(state);
-  const at = { stepIndex: step.index, weight: state.declaredWeight };
-  if (input.passed) {
-    if (step.analysisPassedAt) return unchanged(state);
-    const next = withPhase(withStep(state, step.index, { analysisPassedAt: now }));
-    return accept(state, next, [event('ANALYSIS_PASSED', now, `step ${label(step)}: ${input.message}`, at)]);
-  }
-  const failed = event('ANALYSIS_FAILED', now, `step ${label(step)}: ${input.message}`, at);
-  if (!input.abort) return accept(state, state, [failed]);
-  const done = finalize(state, 'ABORTED', input.message, now);
-  return accept(state, done.state, [failed, ...done.events]);
 }
 
 // ------------------------------------------------------------------ commands

@@ -75,6 +75,8 @@ export interface ReleaseStep extends ReleaseStepSpec {
   weightAppliedAt: Date | null;
   /** With analysis: when a check of this step passed; the step does not advance before (a promotion still may). */
   analysisPassedAt?: Date | null;
+  /** With analysis: why the step's checks wait (too few canary requests), and since when it says so; null once a check counted. */
+  analysisWaiting?: { message: string; at: Date } | null;
 }
 
 /** What `planRelease` settles before a release starts (see `steps.ts`). */
@@ -164,6 +166,8 @@ export interface AnalysisSpec {
   maxLatencyP99Seconds: number | null;
   intervalSeconds: number;
   failureLimit: number;
+  /** Canary requests a check's window needs; releases stored before it existed use the default. */
+  minRequests?: number;
 }
 
 /** One canary analysis check of the active step, as the engine's analyzer judged it (services/metrics/analysis.ts). */
@@ -175,6 +179,8 @@ export interface AnalysisResult {
   message: string;
   /** failureLimit failed checks in a row: abort the release. */
   abort: boolean;
+  /** Too few canary requests to judge: nothing passed or failed, the step waits (`message` says how many). */
+  waiting?: boolean;
 }
 
 /**

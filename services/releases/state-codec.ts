@@ -20,6 +20,7 @@ export function decodeState(raw: unknown): ReleaseState {
           finishedAt: date(step.finishedAt),
           weightAppliedAt: date(step.weightAppliedAt),
           ...(step.analysisPassedAt !== undefined && { analysisPassedAt: date(step.analysisPassedAt) }),
+          ...(step.analysisWaiting != null && { analysisWaiting: { message: String((step.analysisWaiting as { message: unknown }).message), at: date((step.analysisWaiting as { at: unknown }).at)! } }),
         }) as ReleaseStep,
     ),
     waitingSince: date(s.waitingSince),

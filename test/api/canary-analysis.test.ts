@@ -23,7 +23,7 @@ describe.runIf(monitoringAvailable('canary analysis'))('canary analysis on a rea
     const release = await createRelease(t, {
       environmentId: env.id, image: 'registry.local/shop:2.0-errors', strategy: 'CANARY', canaryReplicas: 1,
       steps: [{ weight: 50, pauseSeconds: 1 }, { weight: 100 }],
-      analysis: { maxErrorRatio: 0.05, intervalSeconds: 5, failureLimit: 1 },
+      analysis: { maxErrorRatio: 0.05, intervalSeconds: 5, failureLimit: 1, minRequests: 20 },
     });
     const aborted = await releaseUntil(t, release.id, (r) => r.status === 'ABORTED', 'aborted by the analysis', 60_000);
     expect(aborted.statusMessage).toMatch(/error ratio 0\.\d+ > threshold 0\.05/);
@@ -41,7 +41,7 @@ describe.runIf(monitoringAvailable('canary analysis'))('canary analysis on a rea
     const release = await createRelease(t, {
       environmentId: env.id, image: 'registry.local/shop:2.0', strategy: 'CANARY', canaryReplicas: 1,
       steps: [{ weight: 50, pauseSeconds: 1 }, { weight: 100 }],
-      analysis: { maxErrorRatio: 0.05, maxLatencyP99Seconds: 0.5, intervalSeconds: 5 },
+      analysis: { maxErrorRatio: 0.05, maxLatencyP99Seconds: 0.5, intervalSeconds: 5, minRequests: 20 },
     });
     await releaseUntil(t, release.id, (r) => r.status === 'SUCCEEDED', 'succeeded after the analysis', 60_000);
     const events = await eventLog(t, release.id);
@@ -55,6 +55,26 @@ describe.runIf(monitoringAvailable('canary analysis'))('canary analysis on a rea
     expect(read.analysis.map((m: any) => [m.metric, m.passed])).toEqual([['ERROR_RATIO', true], ['LATENCY_P99_SECONDS', true]]);
   }, 90_000);
 
+  // A canary at 10% of the simulated 20 requests/s serves 2 a second: its first 5 s window holds about
+  // 10 requests, too few to judge (with a handful a failing canary's rate can show no errors at all).
+  it('should wait for enough canary requests before judging a thin canary, then abort it on what they show', async () => {
+    const env = await stableEnv();
+    const release = await createRelease(t, {
+      environmentId: env.id, image: 'registry.local/shop:2.0-errors', strategy: 'CANARY', canaryReplicas: 1,
+      steps: [{ weight: 10, pauseSeconds: 1 }, { weight: 100 }],
+      analysis: { maxErrorRatio: 0.05, intervalSeconds: 5, minRequests: 30 },
+    });
+    const aborted = await releaseUntil(t, release.id, (r) => r.status === 'ABORTED' || r.status === 'SUCCEEDED', 'judged', 80_000);
+    expect(aborted.status).toBe('ABORTED');
+    const events = await eventLog(t, release.id);
+    const types = events.map((e) => e.type);
+    expect(types.slice(types.indexOf('WEIGHT_APPLIED'))).toEqual(['WEIGHT_APPLIED', 'ANALYSIS_WAITING', 'ANALYSIS_FAILED', 'ABORTED']);
+    expect(events[types.indexOf('ANALYSIS_WAITING')]!.message).toMatch(/^step 0 \(10%\): canary analysis waits for traffic: \d+ of 30 canary requests in the last \d+ s$/);
+    const { release: read } = await t.ok(ANALYSIS, { id: release.id });
+    expect(read.analysis).toHaveLength(1);
+    expect(read.analysis[0].value).toBeGreaterThan(0.1);
+  }, 100_000);
+
   it('should refuse analysis on other strategies and thresholds out of range', async () => {
     const env = await stableEnv();
     const cases: [Record<string, unknown>, string][] = [
@@ -63,6 +83,7 @@ describe.runIf(monitoringAvailable('canary analysis'))('canary analysis on a rea
       [{ strategy: 'CANARY', analysis: { maxErrorRatio: 2 } }, 'input.analysis.maxErrorRatio'],
       [{ strategy: 'CANARY', analysis: { maxLatencyP99Seconds: 1, intervalSeconds: 1 } }, 'input.analysis.intervalSeconds'],
       [{ strategy: 'CANARY', analysis: { maxLatencyP99Seconds: 1, failureLimit: 0 } }, 'input.analysis.failureLimit'],
+      [{ strategy: 'CANARY', analysis: { maxLatencyP99Seconds: 1, minRequests: 0 } }, 'input.analysis.minRequests'],
     ];
     for (const [input, field] of cases) {
       expect(errorOf(await tryCreateRelease(t, { environmentId: env.id, image: 'registry.local/shop:3.0', ...input }))).toMatchObject({ code: 'BAD_USER_INPUT', field });

@@ -567,3 +567,60 @@ describe('a whole canary release', () => {
     expect(types(accepted(transition(started, cluster.observe(), after(4))).events)).toEqual(['WEIGHT_APPLIED', 'SUCCEEDED']);
   });
 });
+
+describe('canary analysis', () => {
+  const ANALYSIS = { maxErrorRatio: 0.05, maxLatencyP99Seconds: null, intervalSeconds: 10, failureLimit: 2, minRequests: 50 };
+  const TWO = [spec(20), spec(100)];
+  const analysing = aRelease({ ...atStep(0, { specs: TWO, applied: true }), analysis: ANALYSIS });
+  const check = (fields: Partial<ReleaseInput & { type: 'ANALYZED' }>): ReleaseInput => ({ type: 'ANALYZED', stepIndex: 0, passed: false, abort: false, message: '', ...fields }) as ReleaseInput;
+  const thin = check({ waiting: true, message: '12 of 50 canary requests in the last 10 s' });
+
+  it('should hold a step with too few canary requests: one ANALYSIS_WAITING event, the count in the status message', () => {
+    const waited = accepted(transition(analysing, thin, after(10)));
+    expect(types(waited.events)).toEqual(['ANALYSIS_WAITING']);
+    expect(waited.events[0]!.message).toBe('step 0 (20%): canary analysis waits for traffic: 12 of 50 canary requests in the last 10 s');
+    expect(waited.next.statusMessage).toBe('step 0 (20%): waiting for canary traffic to analyse (12 of 50 canary requests in the last 10 s)');
+    expect(derivePhase(waited.next).status).toBe('PROGRESSING');
+    // A step that waits does not advance on observation.
+    expect(stepStatuses(accepted(transition(waited.next, observed({ appliedCanaryWeight: 20 }), after(11))).next)).toEqual(['RUNNING', 'PENDING']);
+  });
+
+  it('should refresh the waiting count once per interval, without another event', () => {
+    const waited = accepted(transition(analysing, thin, after(10))).next;
+    const soon = transition(waited, check({ waiting: true, message: '30 of 50 canary requests in the last 15 s' }), after(15));
+    expect(accepted(soon).next).toBe(waited);
+    const later = accepted(transition(waited, check({ waiting: true, message: '40 of 50 canary requests in the last 20 s' }), after(20)));
+    expect(later.events).toEqual([]);
+    expect(later.next.statusMessage).toContain('40 of 50');
+  });
+
+  it('should clear the wait when a check counts, and let the step advance once it passed', () => {
+    const waited = accepted(transition(analysing, thin, after(10))).next;
+    const passed = accepted(transition(waited, check({ passed: true, message: 'error ratio 0 ≤ threshold 0.05' }), after(20)));
+    expect(types(passed.events)).toEqual(['ANALYSIS_PASSED']);
+    expect(passed.next.steps[0]!.analysisWaiting).toBeNull();
+    expect(passed.next.statusMessage).toBe('step 0 (20%) applied');
+  });
+
+  it('should abort on failureLimit failed checks in a row, and not on a failure that waits for more', () => {
+    const once = accepted(transition(analysing, check({ message: 'failed (1/2)' }), after(10)));
+    expect(types(once.events)).toEqual(['ANALYSIS_FAILED']);
+    expect(once.next.status).toBe('PROGRESSING');
+    const twice = accepted(transition(once.next, check({ abort: true, message: 'error ratio 0.2 > threshold 0.05' }), after(20)));
+    expect(types(twice.events)).toEqual(['ANALYSIS_FAILED', 'ABORTED']);
+    expect(twice.next).toMatchObject({ status: 'ABORTED', declaredWeight: 0, statusMessage: 'error ratio 0.2 > threshold 0.05' });
+  });
+
+  it('should fail at the deadline with the reason it waited: too few canary requests', () => {
+    const waited = accepted(transition({ ...analysing, progressDeadlineSeconds: 30 }, thin, after(10))).next;
+    const held = accepted(transition(waited, observed({ appliedCanaryWeight: 20 }), after(11))).next;
+    const late = accepted(transition(held, observed({ appliedCanaryWeight: 20 }), after(45)));
+    expect(late.next.status).toBe('FAILED');
+    expect(late.next.statusMessage).toBe('the canary analysis of step 0 (20%) did not pass within 30s (too few canary requests: 12 of 50 canary requests in the last 10 s); traffic back to stable');
+  });
+
+  it('should ignore a check of another step or of a finished release', () => {
+    expect(accepted(transition(analysing, check({ stepIndex: 1, waiting: true }), after(10))).next).toBe(analysing);
+    expect(accepted(transition(finished.ABORTED, thin, after(10))).next).toBe(finished.ABORTED);
+  });
+});
