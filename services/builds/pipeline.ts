@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { workspaceBuildah } from './leftovers.ts';
 import { killProcessesUnder, runProcess } from './process.ts';
@@ -103,18 +103,15 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
     const buildCtx = ctx('build');
     const container = await buildah.from(prepareRef, buildCtx);
     await buildah.copy(container, `${src}/`, '/workspace', buildCtx);
-    for (const command of spec.build.commands) {
-      buildCtx.log(`$ ${command}`);
-      await buildah.sh(container, command, values, '/workspace', buildCtx);
-    }
+    await buildah.script(container, spec.build.commands, values, '/workspace', buildCtx);
     const buildImage = `localhost/gantry/build-${input.buildId}:latest`;
     // Committing copies the whole filesystem (vfs): only when a Dockerfile names ${BUILD}.
     const usesBuildImage = spec.artifacts.some((a) => a.kind === 'image' && (a.dockerfile === null || a.dockerfile.includes(`\${${BUILD_IMAGE_PLACEHOLDER}}`)));
     if (usesBuildImage) await buildah.commit(container, buildImage, buildCtx);
-    // The image artifacts' build context and the tarballs: the workspace as the build left it.
-    const mounted = await buildah.mount(container, buildCtx);
-    const workspace = join(input.workDir, 'workspace');
-    await cp(join(mounted, 'workspace'), workspace, { recursive: true, verbatimSymlinks: true });
+    // The image artifacts' build context and the tarballs: the workspace as the build left it,
+    // read where the container's filesystem is mounted (copying it out cost a pass over every
+    // file). Symlinks in it are resolved against the host, so every path is checked to stay inside.
+    const workspace = join(await buildah.mount(container, buildCtx), 'workspace');
     await recorder.stageEnded('build', 'SUCCEEDED');
 
     // package:<name>
@@ -182,10 +179,7 @@ async function preparePhase(buildah: Buildah, input: PipelineInput, values: Reco
   const image = substitute(input.spec.prepare.image, values);
   const container = await buildah.from(image, ctx);
   await buildah.copy(container, `${src}/`, '/workspace', ctx);
-  for (const command of input.spec.prepare.commands) {
-    ctx.log(`$ ${command}`);
-    await buildah.sh(container, command, values, '/workspace', ctx);
-  }
+  await buildah.script(container, input.spec.prepare.commands, values, '/workspace', ctx);
   // Keep only the prepare paths in /workspace: the cached image must not depend on the source.
   // The paths are argv entries of a fixed script, never spliced into it.
   const keep =

@@ -128,10 +128,31 @@ export class Buildah {
     await this.run('copying the workspace', ['copy', '--quiet', '--', container, source, dest], ctx);
   }
 
-  /** Runs a shell command in the container (the spec's commands are shell by definition). */
-  async sh(container: string, command: string, env: Record<string, string>, workdir: string, ctx: ToolContext): Promise<void> {
+  /**
+   * Runs a stage's commands in the container, in order, in one shell (as GitLab runs a job's
+   * script lines): a `cd` or a variable carries over to the next command, and the first command
+   * that fails ends the stage. One `buildah run` for the stage, not one per command: each costs a
+   * process, a storage lock and a chroot set-up (most of a short stage's time). The commands are
+   * argv entries that a fixed script evals; each is echoed as `$ <command>` before it runs.
+   * @throws ToolFailure naming the command that failed.
+   */
+  async script(container: string, commands: readonly string[], env: Record<string, string>, workdir: string, ctx: ToolContext): Promise<void> {
+    if (commands.length === 0) return;
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
-    await this.run(`command "${command.slice(0, 200)}"`, ['run', '--isolation', 'chroot', '--workingdir', workdir, ...envArgs, '--', container, '/bin/sh', '-c', command], ctx);
+    const script = 'set -e; for gantry_command in "$@"; do printf \'$ %s\\n\' "$gantry_command"; eval "$gantry_command"; done';
+    // Which command ran last, from its echo (the next expected one, so output alike is not mistaken for it).
+    let started = 0;
+    const log = (line: string) => {
+      if (started < commands.length && line === `$ ${commands[started]}`) started += 1;
+      ctx.log(line);
+    };
+    try {
+      await this.run('the commands', ['run', '--isolation', 'chroot', '--workingdir', workdir, ...envArgs, '--', container, '/bin/sh', '-c', script, 'sh', ...commands], { ...ctx, log });
+    } catch (error) {
+      if (!(error instanceof ToolFailure)) throw error;
+      const failed = commands[Math.max(0, started - 1)]!;
+      throw new ToolFailure(`command "${failed.slice(0, 200)}"`, error.result);
+    }
   }
 
   /** Runs a fixed program with argv arguments in the container. */

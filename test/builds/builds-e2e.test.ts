@@ -129,10 +129,11 @@ describe.skipIf(missing)('builds from source', { timeout: 180_000 }, () => {
 
   it('should fail a build whose command fails with its exit code and last lines, skip the later stages and push nothing', async () => {
     const { app, project } = await anAppWithRepo();
-    await setSpec(app.id, testSpec(base, { buildCommands: ['echo about to fail', 'echo broken >&2; exit 3'] }));
+    // One shell per stage, as GitLab runs script lines: the `cd` carries over to the next command.
+    await setSpec(app.id, testSpec(base, { buildCommands: ['echo about to fail', 'mkdir -p sub', 'cd sub', 'test "$PWD" = /workspace/sub || exit 9', 'echo broken >&2; exit 3', 'echo never'] }));
     const build = await finished((await createBuild(app.id)).id);
     expect(build.status).toBe('FAILED');
-    expect(build.statusMessage).toContain('exit code 3');
+    expect(build.statusMessage).toContain(`command "echo broken >&2; exit 3" failed (exit code 3)`);
     expect(build.statusMessage).toContain('broken');
     expect(build.stages.map((s: any) => s.status)).toEqual(['SUCCEEDED', 'FAILED', 'SKIPPED', 'SKIPPED']);
     expect(build.artifacts).toEqual([]);
