@@ -23,6 +23,17 @@ export interface BuildJobInput {
   builderImage: string;
 }
 
+/**
+ * `run_list <container> <prefix>`: the commands <prefix>0, <prefix>1 … in one shell in the
+ * container, as the local executor runs a stage (tools.ts `script`): echoed as `$ <command>`,
+ * evaluated in order, the first failure ending the stage. Exported for its test.
+ */
+export const RUN_LIST = [
+  "run_list() { ctr=$1; prefix=$2; set --; i=0",
+  "  while cmd=$(printenv \"$prefix$i\"); do set -- \"$@\" \"$cmd\"; i=$((i+1)); done",
+  "  [ $# -eq 0 ] || b run --isolation chroot --workingdir /workspace \"$ctr\" -- /bin/sh -c 'set -e; for gantry_command in \"$@\"; do printf \"\\$ %s\\n\" \"$gantry_command\"; eval \"$gantry_command\"; done' sh \"$@\"; }",
+].join('\n');
+
 // The Job's script: checkout → prepare (skipped when the cache key's image exists) → build →
 // one image per IMAGE_<i>_* group and one tarball image per TARBALL_<i>_* group. Lists are
 // numbered variables (PREPARE_CMD_0, PREPARE_CMD_1 …) so the script needs no parsing.
@@ -33,8 +44,7 @@ const SCRIPT = [
   "git clone --quiet --no-checkout -- \"$GIT_URL\" /work/src",
   "git -C /work/src checkout --quiet --detach \"$GIT_COMMIT\"",
   "rm -rf /work/src/.git",
-  "run_list() { ctr=$1; prefix=$2; i=0",
-  "  while cmd=$(printenv \"$prefix$i\"); do echo \"\\$ $cmd\"; b run --isolation chroot --workingdir /workspace \"$ctr\" -- /bin/sh -c \"$cmd\"; i=$((i+1)); done; }",
+  RUN_LIST,
   "if b pull --quiet $tls \"$PREPARE_REF\" >/dev/null 2>&1; then echo \"prepare: reusing $PREPARE_REF\"; else",
   "  ctr=$(b from --quiet $tls \"$PREPARE_IMAGE\"); b copy \"$ctr\" /work/src/ /workspace; run_list \"$ctr\" PREPARE_CMD_",
   "  set --; i=0; while p=$(printenv \"PREPARE_PATH_$i\"); do set -- \"$@\" \"$p\"; i=$((i+1)); done",

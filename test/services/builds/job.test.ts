@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { describe, expect, it } from 'vitest';
-import { buildJobManifest } from '../../../services/builds/job.ts';
+import { buildJobManifest, RUN_LIST } from '../../../services/builds/job.ts';
 import { parseSpec } from '../../../services/builds/spec.ts';
 
 const SPEC = parseSpec(`variables: { BASE: "registry.local/base/busybox:1" }
@@ -59,5 +59,22 @@ describe('build as a Kubernetes Job', () => {
       BASE: 'registry.local/base/busybox:1',
     });
     expect(env.PREPARE_REF).toMatch(/^registry\.example\.com\/shop\/checkout-prepare:[0-9a-f]{32}$/);
+  });
+
+  it("should run a stage's commands in one shell, echoed, stopping at the first failure", () => {
+    // `b run <options> <ctr> -- <argv>` stands in for buildah here (no container runtime in a unit
+    // test): it drops everything up to `--` and runs the argv on the host.
+    const fakeBuildah = 'b() { while [ "$1" != "--" ]; do shift; done; shift; "$@"; }';
+    const run = (commands: string[]) =>
+      spawnSync('sh', ['-c', `${fakeBuildah}\n${RUN_LIST}\nrun_list ctr CMD_`], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, ...Object.fromEntries(commands.map((c, i) => [`CMD_${i}`, c])) },
+      });
+    const ok = run(['x=1', 'cd /', 'echo "$x $PWD"']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toBe('$ x=1\n$ cd /\n$ echo "$x $PWD"\n1 /\n');
+    const failed = run(['echo one', 'exit 3', 'echo never']);
+    expect(failed.status).toBe(3);
+    expect(failed.stdout).toBe('$ echo one\none\n$ exit 3\n');
   });
 });
