@@ -5,7 +5,7 @@
  * symlink, stop the old process once drained, keep two releases. It reports what it runs
  * (`reportVmHostStatus`) on every change and every few seconds (Gantry's "last contact").
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -151,7 +151,9 @@ export class GantryAgent {
       return;
     }
     const env = Object.fromEntries(desired.env.map((v) => [v.name, v.value]));
-    if (!(await this.store.has(desired.version, desired.digest))) {
+    const kept = (await this.store.has(desired.version, desired.digest)) ? desired.version : await this.store.adopt(desired.version, desired.digest);
+    if (kept && kept !== desired.version) this.log(`${desired.version} is the tarball of kept ${kept}: switching without a download`);
+    if (!kept) {
       this.log(`downloading ${desired.version}`);
       // Artifact references are paths on Gantry's API; the token is never sent to another origin.
       const url = new URL(desired.tarballUrl, this.args.url);
@@ -163,7 +165,10 @@ export class GantryAgent {
         throw new Error(`could not download ${desired.version}: ${(error as Error).message}`);
       }
     }
-    await writeFile(join(this.store.releaseDir(desired.version), RUN_FILE), JSON.stringify({ run: desired.run, env }));
+    // The environment holds the app's secrets: readable by the agent's user only.
+    const runFile = join(this.store.releaseDir(desired.version), RUN_FILE);
+    await writeFile(runFile, JSON.stringify({ run: desired.run, env }), { mode: 0o600 });
+    await chmod(runFile, 0o600);
     await this.switchTo(desired.version, desired.run, env);
   }
 
@@ -189,6 +194,8 @@ export class GantryAgent {
   private async resume(): Promise<void> {
     const version = await this.store.current();
     if (!version) return;
+    // The release kept before this one stays kept across a restart (switchTo prunes the rest).
+    this.previousVersion = await this.store.previous(version);
     const saved = await readFile(join(this.store.releaseDir(version), RUN_FILE), 'utf8').catch(() => null);
     if (!saved) return;
     const { run, env } = JSON.parse(saved) as { run: RunSpec; env: Record<string, string> };

@@ -1216,7 +1216,8 @@ export type Mutation = {
   revokeVmHost: Scalars['Boolean']['output'];
   /**
    * A fast release back to an earlier release's image (default: the previous stable one), skipping pauses.
-   * It supersedes a release in progress and has `isRollback: true`. DEVELOPER and above (MAINTAINER on
+   * It supersedes a release in progress and has `isRollback: true`. To a VM or JOINT release it goes back on
+   * the VM hosts too (that release's build; the README's "Rolling back"). DEVELOPER and above (MAINTAINER on
    * a protected environment). NOT_FOUND when `toReleaseId` is not a release of this environment;
    * CONFLICT when there is no earlier successful release to go back to.
    */
@@ -2361,7 +2362,7 @@ export type VmDesiredState = {
   __typename?: 'VmDesiredState';
   /** sha256:… of the tarball: the agent runs nothing whose digest differs. */
   digest?: Maybe<Scalars['String']['output']>;
-  /** The environment's config variables for the app. */
+  /** The release's config revision as the app's environment variables: its variables and its secrets, opened (only a host token of the environment reads them). */
   env: Array<VmEnvVar>;
   /** The host itself. */
   host: VmHost;
@@ -2375,7 +2376,7 @@ export type VmDesiredState = {
   version?: Maybe<Scalars['String']['output']>;
 };
 
-/** One environment variable the app gets (the environment's config revision). */
+/** One environment variable the app gets (a variable or a secret of the release's config revision). */
 export type VmEnvVar = {
   __typename?: 'VmEnvVar';
   /** The variable's name. */

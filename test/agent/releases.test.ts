@@ -68,4 +68,23 @@ describe('the agent release store', () => {
     await expect(store.fetch('r9', url, 'md5:abc', 'gnt_host-token')).rejects.toBeInstanceOf(DigestMismatch);
     expect(tokens.length).toBe(before);
   });
+
+  it('should make a new version of a kept tarball from its files, with no download, and leave the kept one intact', async () => {
+    const store = new ReleaseStore(join(dir, 'agent-rollback'));
+    await store.init();
+    await store.fetch('r7', url, sha(served), 'gnt_host-token');
+    writeFileSync(join(store.releaseDir('r7'), '.gantry-run.json'), '{"env":"r7"}');
+    const before = tokens.length;
+    expect(await store.adopt('r12', sha(served))).toBe('r7');
+    expect(tokens.length, 'nothing downloaded').toBe(before);
+    expect(readFileSync(join(store.releaseDir('r12'), 'version'), 'utf8')).toBe('r7\n');
+    expect(await store.has('r12', sha(served))).toBe(true);
+    // The agent's own files are not shared: the new version's run file is written afresh.
+    expect(readdirSync(store.releaseDir('r12')).sort()).toEqual(['.gantry-digest', 'version']);
+    expect(readFileSync(join(store.releaseDir('r7'), '.gantry-run.json'), 'utf8')).toBe('{"env":"r7"}');
+    expect(await store.adopt('r13', sha(Buffer.from('another tarball')))).toBeNull();
+    // What a restarted agent keeps for a switch back: the newest release but the current one.
+    expect(await store.previous('r12')).toBe('r7');
+    expect(await store.previous('r7')).toBe('r12');
+  });
 });

@@ -1,8 +1,10 @@
 import { request } from 'node:http';
-import { readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../server/logger.ts';
 import { findBinary } from '../../services/metrics/managed-process.ts';
 import { anAgent, bundleAgent, removeAgentDir, type AgentProcess } from '../support/agents.ts';
 import { buildToolsMissing, pushBusyboxImage, startGitServer, startRegistry, type GitServer } from '../support/builds.ts';
@@ -15,11 +17,15 @@ const missing = buildToolsMissing() ?? (findBinary('haproxy') ? null : 'haproxy'
 if (missing === 'haproxy' && process.env.CI === 'true') throw new Error('the VM tests need haproxy (apt-get install haproxy)');
 if (missing === 'haproxy') console.warn('SKIPPED: the VM release tests need haproxy');
 
-/** The app the agents run: answers every path with its build number (from the build's `version` file). */
+/**
+ * The app the agents run: answers every path with its build number (from the build's `version`
+ * file), and /config with the config it was started with (the test's own app, so it may show it).
+ */
 const SERVER = `import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 const version = readFileSync(new URL('./version', import.meta.url), 'utf8').trim();
-createServer((req, res) => res.writeHead(200, { 'x-app-version': version }).end(version)).listen(Number(process.env.PORT), '127.0.0.1');
+const config = JSON.stringify({ secret: process.env.SHOP_API_KEY ?? null, mode: process.env.SHOP_MODE ?? null });
+createServer((req, res) => res.writeHead(200, { 'x-app-version': version }).end(req.url === '/config' ? config : version)).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
 function spec(base: string): string {
@@ -35,10 +41,10 @@ function spec(base: string): string {
   ].join('\n');
 }
 
-/** GET / on a port; resolves with status and body ('' on a connection error, counted as a failure). */
-function get(port: number): Promise<{ status: number; body: string }> {
+/** GET `path` on a port; resolves with status and body ('' on a connection error, counted as a failure). */
+function get(port: number, path = '/'): Promise<{ status: number; body: string }> {
   return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 5_000 }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 5_000 }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -60,6 +66,8 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
   let appId: string;
   let repo: string;
   const agents: AgentProcess[] = [];
+  // Gantry's own log, at debug level: the secret test greps it.
+  const logLines: string[] = [];
 
   const createBuild = async () => {
     const { createBuild } = await t.ok(`mutation($i: CreateBuildInput!) { createBuild(input: $i) { id } }`, { i: { appId } });
@@ -89,7 +97,10 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     base = pushBusyboxImage(registry.host);
     git = await startGitServer();
     bundle = await bundleAgent();
-    t = await startTestServer({ ...FAST_RELEASES, env: { ...FAST_RELEASES.env, GANTRY_REGISTRY: registry.host, GANTRY_BUILD_TICK_MS: '200', GANTRY_VM_OFFLINE_SECONDS: '10' } });
+    t = await startTestServer({
+      env: { ...FAST_RELEASES.env, GANTRY_REGISTRY: registry.host, GANTRY_BUILD_TICK_MS: '200', GANTRY_VM_OFFLINE_SECONDS: '10' },
+      start: { ...FAST_RELEASES.start, logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }) },
+    });
     const project = await aProject(t);
     repo = unique('repo');
     git.push(repo, { 'server.mjs': SERVER });
@@ -160,6 +171,24 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     expect(readdirSync(join(agents[0]!.dir, 'releases')).sort()).toHaveLength(2);
   });
 
+  it("should start the app with the release's config revision, secrets included, and never log a secret", async () => {
+    const secret = `sk-${randomBytes(16).toString('hex')}`;
+    await t.ok(`mutation($i: UpdateConfigInput!) { updateConfig(input: $i) { number } }`, { i: { environmentId: env.id, set: [{ name: 'SHOP_MODE', value: 'vm' }] } });
+    await t.ok(`mutation($i: SetSecretInput!) { setSecret(input: $i) { name } }`, { i: { environmentId: env.id, name: 'SHOP_API_KEY', value: secret } });
+    const { app } = await t.ok(`query($a: ID!) { app: node(id: $a) { ... on App { builds(first: 1) { nodes { id number } } } } }`, { a: appId });
+    const done = await releaseEnd((await release(app.builds.nodes[0].id)).createRelease.id);
+    expect(done.status, done.statusMessage).toBe('SUCCEEDED');
+    for (const agent of agents) {
+      expect(JSON.parse((await get(agent.port, '/config')).body)).toEqual({ secret, mode: 'vm' });
+      // Kept beside the release for a restart: the agent's user only.
+      const current = readlinkSync(join(agent.dir, 'current'));
+      expect(statSync(join(agent.dir, current, '.gantry-run.json')).mode & 0o777).toBe(0o600);
+      expect(agent.output.filter((line) => line.includes(secret))).toEqual([]);
+    }
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.filter((line) => line.includes(secret))).toEqual([]);
+  });
+
   it('should refuse a tarball whose digest does not match, fail the release naming the host, and switch nothing', async () => {
     const build = await createBuild();
     expect(build.status).toBe('SUCCEEDED');
@@ -186,6 +215,33 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     const done = await releaseEnd(created.id);
     expect(done.status, done.statusMessage).toBe('SUCCEEDED');
     for (const agent of agents) expect((await get(agent.port)).body).toBe(`b${build.number}`);
+  });
+
+  it('should roll the VM hosts back to the build they ran before, from the kept release directory, with no failed request', async () => {
+    const frontend = await frontendPort();
+    const before = (await get(agents[0]!.port)).body;
+    let running = true;
+    const answers: { status: number; body: string }[] = [];
+    const loop = (async () => {
+      while (running) answers.push(await get(frontend));
+    })();
+    // No toReleaseId: the VMs changed last, so the VM release before with another build (the config test's).
+    const { rollbackEnvironment } = await t.ok(`mutation($e: ID!) { rollbackEnvironment(environmentId: $e) { id version target isRollback } }`, { e: env.id });
+    expect(rollbackEnvironment).toMatchObject({ target: 'VM', isRollback: true });
+    const done = await releaseEnd(rollbackEnvironment.id);
+    running = false;
+    await loop;
+    expect(done.status, done.statusMessage).toBe('SUCCEEDED');
+    const back = (await get(agents[0]!.port)).body;
+    expect(back).not.toBe(before);
+    for (const agent of agents) {
+      expect((await get(agent.port)).body).toBe(back);
+      expect(agent.output.some((line) => line.includes(`${rollbackEnvironment.version} is the tarball of kept`)), agent.output.slice(-5).join('\n')).toBe(true);
+      expect(agent.output.some((line) => line.includes(`downloading ${rollbackEnvironment.version}`))).toBe(false);
+      expect(JSON.parse((await get(agent.port, '/config')).body).mode).toBe('vm');
+    }
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    expect(new Set(answers.map((a) => a.body))).toEqual(new Set([before, back]));
   });
 
   it('should fail the release naming a host that stays OFFLINE past the deadline', async () => {
