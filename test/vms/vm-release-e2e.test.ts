@@ -343,6 +343,22 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     expect((await progress(created.id)).status).toBe('ABORTED');
   });
 
+  it('should roll back to a joint release on both sides, the cloud straight to 100% with no pause', async () => {
+    const { node } = await t.ok(`query($id: ID!) { node(id: $id) { ... on Environment { releases(first: 20) { nodes { id target status } } } } }`, { id: env.id });
+    const joint = node.releases.nodes.find((r: any) => r.target === 'JOINT' && r.status === 'SUCCEEDED');
+    const { rollbackEnvironment } = await t.ok(`mutation($e: ID!, $to: ID) { rollbackEnvironment(environmentId: $e, toReleaseId: $to) { id version target isRollback } }`, { e: env.id, to: joint.id });
+    expect(rollbackEnvironment).toMatchObject({ target: 'JOINT', isRollback: true });
+    const done = await releaseEnd(rollbackEnvironment.id);
+    expect(done.status, done.statusMessage).toBe('SUCCEEDED');
+    const types = done.events.nodes.map((e: any) => e.type);
+    expect(types.filter((type: string) => type === 'VM_HOST_UPDATED')).toHaveLength(3);
+    expect(types).toContain('PODS_READY');
+    expect(types).not.toContain('PAUSED');
+    expect(done.events.nodes.filter((e: any) => e.type === 'WEIGHT_APPLIED').map((e: any) => e.weight)).toEqual([100]);
+    expect(await splitNow()).toMatchObject({ vmWeight: 0, cloudWeight: 100 });
+    for (const agent of agents) expect(agent.output.some((line) => line.includes(`${rollbackEnvironment.version} is the tarball of kept`))).toBe(true);
+  });
+
   it('should wait for an unreachable HAProxy, then fail the step at the deadline', async () => {
     const { app } = await t.ok(`query($a: ID!) { app: node(id: $a) { ... on App { builds(first: 1) { nodes { id } } } } }`, { a: appId });
     const created = (await release(app.builds.nodes[0].id, { steps: [{ weight: 60 }, { weight: 100 }], progressDeadlineSeconds: 40, supersede: true })).createRelease;
