@@ -68,7 +68,8 @@ export interface RollbackOnHosts {
  * @throws BAD_USER_INPUT naming `toReleaseId` when its build can no longer run on the hosts or there are none.
  */
 export async function planRollbackOnHosts(db: Database, environmentId: string, release: ReleaseRow, target: ReleaseTargetName): Promise<RollbackOnHosts> {
-  if (target === 'CLUSTER' || release.buildId === null) return { buildId: release.buildId, vm: null, joint: null, steps: null };
+  // The cluster only: as rollbacks always were (by image, no build recorded).
+  if (target === 'CLUSTER' || release.buildId === null) return { buildId: null, vm: null, joint: null, steps: null };
   const vm = await planVmRollout(db, environmentId, release.buildId).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === 'BAD_USER_INPUT') throw badInput('toReleaseId', `Release #${release.number} cannot go back on the VM hosts: ${error.message}`);
     throw error;
