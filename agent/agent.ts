@@ -21,10 +21,11 @@ export interface DesiredState {
   digest: string | null;
   run: RunSpec | null;
   env: { name: string; value: string }[];
+  files: { path: string; content: string }[];
   retired: boolean;
 }
 
-const DESIRED = `subscription { vmDesiredState { version tarballUrl digest run { command healthPath } env { name value } retired } }`;
+const DESIRED = `subscription { vmDesiredState { version tarballUrl digest run { command healthPath } env { name value } files { path content } retired } }`;
 const REPORT = `mutation($i: VmHostReportInput!) { reportVmHostStatus(input: $i) { status } }`;
 const RUN_FILE = '.gantry-run.json';
 const HEARTBEAT_MS = 3_000;
@@ -150,7 +151,7 @@ export class GantryAgent {
       this.message = null;
       return;
     }
-    const env = Object.fromEntries(desired.env.map((v) => [v.name, v.value]));
+    const variables: Record<string, string> = Object.fromEntries(desired.env.map((v) => [v.name, v.value]));
     const kept = (await this.store.has(desired.version, desired.digest)) ? desired.version : await this.store.adopt(desired.version, desired.digest);
     if (kept && kept !== desired.version) this.log(`${desired.version} is the tarball of kept ${kept}: switching without a download`);
     if (!kept) {
@@ -165,6 +166,7 @@ export class GantryAgent {
         throw new Error(`could not download ${desired.version}: ${(error as Error).message}`);
       }
     }
+    const env = { ...variables, GANTRY_CONFIG_DIR: await this.store.writeConfigFiles(desired.version, desired.files) };
     // The environment holds the app's secrets: readable by the agent's user only.
     const runFile = join(this.store.releaseDir(desired.version), RUN_FILE);
     await writeFile(runFile, JSON.stringify({ run: desired.run, env }), { mode: 0o600 });

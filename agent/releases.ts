@@ -10,12 +10,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { link, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 const VERSION = /^r\d{1,9}$/;
 const DIGEST_FILE = '.gantry-digest';
+const CONFIG_DIR = '.gantry-config';
+const CONFIG_PATH_PART = /^[A-Za-z0-9._-]+$/;
 
 /** The tarball's digest differs from the artifact's: nothing was unpacked. */
 export class DigestMismatch extends Error {}
@@ -87,6 +89,25 @@ export class ReleaseStore {
       return entry;
     }
     return null;
+  }
+
+  /**
+   * Writes the release's config files under `releases/<version>/.gantry-config/` (replacing what
+   * was there) and @returns that directory. A path must be relative, of `[A-Za-z0-9._-]` parts,
+   * none `.` or `..` (Gantry checks the same; the agent does not trust it to write elsewhere).
+   * @throws Error naming the first path refused, before anything is written.
+   */
+  async writeConfigFiles(version: string, files: readonly { path: string; content: string }[]): Promise<string> {
+    const refused = files.find((f) => f.path.length > 253 || !f.path.split('/').every((part) => CONFIG_PATH_PART.test(part) && part !== '.' && part !== '..'));
+    if (refused) throw new Error(`refused a config file path outside the config directory (${refused.path.slice(0, 100)})`);
+    const dir = join(this.releaseDir(version), CONFIG_DIR);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const file of files) {
+      await mkdir(dirname(join(dir, file.path)), { recursive: true, mode: 0o700 });
+      await writeFile(join(dir, file.path), file.content, { mode: 0o600 });
+    }
+    return dir;
   }
 
   /** The version `current` points at, if any. */

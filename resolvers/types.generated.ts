@@ -2357,6 +2357,15 @@ export type User = Node & {
   name?: Maybe<Scalars['String']['output']>;
 };
 
+/** One config file of the release's config revision, as the agent writes it for the app. */
+export type VmConfigFile = {
+  __typename?: 'VmConfigFile';
+  /** The file's content. */
+  content: Scalars['String']['output'];
+  /** Relative path under the app's config directory (`GANTRY_CONFIG_DIR`), as set with updateConfig. */
+  path: Scalars['String']['output'];
+};
+
 /** What the agent's host should run: read only with the host's own token. */
 export type VmDesiredState = {
   __typename?: 'VmDesiredState';
@@ -2364,6 +2373,8 @@ export type VmDesiredState = {
   digest?: Maybe<Scalars['String']['output']>;
   /** The release's config revision as the app's environment variables: its variables and its secrets, opened (only a host token of the environment reads them). */
   env: Array<VmEnvVar>;
+  /** The release's config revision's files: the agent writes them under the release's `.gantry-config/` and names that directory to the app in `GANTRY_CONFIG_DIR` (pods find them under /etc/gantry/config). */
+  files: Array<VmConfigFile>;
   /** The host itself. */
   host: VmHost;
   /** True once the VM pool is retired: the agent stops the app. */
@@ -2695,6 +2706,7 @@ export type ResolversTypes = {
   UpdateCronJobInput: UpdateCronJobInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: ResolverTypeWrapper<UserRow>;
+  VmConfigFile: ResolverTypeWrapper<VmConfigFile>;
   VmDesiredState: ResolverTypeWrapper<DesiredStateView>;
   VmEnvVar: ResolverTypeWrapper<VmEnvVar>;
   VmHost: ResolverTypeWrapper<VmHostRow>;
@@ -2801,6 +2813,7 @@ export type ResolversParentTypes = {
   UpdateCronJobInput: UpdateCronJobInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: UserRow;
+  VmConfigFile: VmConfigFile;
   VmDesiredState: DesiredStateView;
   VmEnvVar: VmEnvVar;
   VmHost: VmHostRow;
@@ -3387,9 +3400,15 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type VmConfigFileResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VmConfigFile'] = ResolversParentTypes['VmConfigFile']> = {
+  content?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type VmDesiredStateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VmDesiredState'] = ResolversParentTypes['VmDesiredState']> = {
   digest?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   env?: Resolver<Array<ResolversTypes['VmEnvVar']>, ParentType, ContextType>;
+  files?: Resolver<Array<ResolversTypes['VmConfigFile']>, ParentType, ContextType>;
   host?: Resolver<ResolversTypes['VmHost'], ParentType, ContextType>;
   retired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   run?: Resolver<Maybe<ResolversTypes['VmRunSpec']>, ParentType, ContextType>;
@@ -3505,6 +3524,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   TemplateVariable?: TemplateVariableResolvers<ContextType>;
   TrafficSplit?: TrafficSplitResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  VmConfigFile?: VmConfigFileResolvers<ContextType>;
   VmDesiredState?: VmDesiredStateResolvers<ContextType>;
   VmEnvVar?: VmEnvVarResolvers<ContextType>;
   VmHost?: VmHostResolvers<ContextType>;

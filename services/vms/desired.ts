@@ -1,7 +1,8 @@
 /**
  * What a VM host should run, as its agent reads it: the release the engine pointed it at, its
- * build's tarball (URL and digest), the spec's `run:` section and the release's config revision
- * as environment variables, secrets opened (as the cluster's pods get them in a Secret). Only a
+ * build's tarball (URL and digest), the spec's `run:` section and the release's config revision:
+ * variables and secrets (opened, as the cluster's pods get them in a Secret) for the app's
+ * environment, and its files for the agent to write. Only a
  * release from a build with a tarball and a `run:` section can be desired. The only reader is
  * the `vmDesiredState` stream of a host token of the environment: nothing here is logged.
  */
@@ -21,6 +22,7 @@ export interface DesiredStateView {
   digest: string | null;
   run: RunSpec | null;
   env: { name: string; value: string }[];
+  files: { path: string; content: string }[];
   retired: boolean;
 }
 
@@ -42,7 +44,7 @@ export function vmPayloadOf(build: BuildRow | undefined): { tarballUrl: string; 
 /** The desired state of `host` now. */
 export async function desiredStateOf(scope: Pick<RequestScope, 'db' | 'config'>, host: repo.VmHostRow): Promise<DesiredStateView> {
   const pool = await repo.findPool(scope.db, host.environmentId);
-  const empty: DesiredStateView = { host, version: null, tarballUrl: null, digest: null, run: null, env: [], retired: pool?.retiredAt != null };
+  const empty: DesiredStateView = { host, version: null, tarballUrl: null, digest: null, run: null, env: [], files: [], retired: pool?.retiredAt != null };
   if (!host.desiredReleaseId || empty.retired) return empty;
   const [release] = await findReleasesByIds(scope.db, [host.desiredReleaseId]);
   if (!release?.buildId) return empty;
@@ -52,7 +54,7 @@ export async function desiredStateOf(scope: Pick<RequestScope, 'db' | 'config'>,
   const config = await renderRevision(scope.db, scope.config.box, host.environmentId, release.configRevision);
   // Variables and secrets never share a name (the config domain refuses it), so order is no precedence.
   const env = config ? [...config.variables, ...config.secrets].map((v) => ({ name: v.name, value: v.value })) : [];
-  return { ...empty, version: release.version, ...payload, env };
+  return { ...empty, version: release.version, ...payload, env, files: config ? config.files.map((f) => ({ path: f.path, content: f.content })) : [] };
 }
 
 /** The health path of the release the environment's VMs are pointed at (for HAProxy's checks); `/` when none. */

@@ -87,4 +87,18 @@ describe('the agent release store', () => {
     expect(await store.previous('r12')).toBe('r7');
     expect(await store.previous('r7')).toBe('r12');
   });
+
+  it("should write the release's config files under its own config directory and refuse a path that leaves it", async () => {
+    const store = new ReleaseStore(join(dir, 'agent-files'));
+    await store.init();
+    await store.fetch('r7', url, sha(served), 'gnt_host-token');
+    const configDir = await store.writeConfigFiles('r7', [{ path: 'app/settings.json', content: '{"a":1}' }]);
+    expect(configDir).toBe(join(store.releaseDir('r7'), '.gantry-config'));
+    expect(readFileSync(join(configDir, 'app', 'settings.json'), 'utf8')).toBe('{"a":1}');
+    for (const path of ['../escape', '/etc/passwd', 'a//b', 'a/./b']) {
+      await expect(store.writeConfigFiles('r7', [{ path, content: 'x' }])).rejects.toThrow(/refused a config file path/);
+    }
+    // A refusal writes nothing: what was written before stays.
+    expect(readFileSync(join(configDir, 'app', 'settings.json'), 'utf8')).toBe('{"a":1}');
+  });
 });

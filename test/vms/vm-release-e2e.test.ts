@@ -22,9 +22,10 @@ if (missing === 'haproxy') console.warn('SKIPPED: the VM release tests need hapr
  * file), and /config with the config it was started with (the test's own app, so it may show it).
  */
 const SERVER = `import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 const version = readFileSync(new URL('./version', import.meta.url), 'utf8').trim();
-const config = JSON.stringify({ secret: process.env.SHOP_API_KEY ?? null, mode: process.env.SHOP_MODE ?? null });
+const settings = process.env.GANTRY_CONFIG_DIR + '/app/settings.json';
+const config = JSON.stringify({ secret: process.env.SHOP_API_KEY ?? null, mode: process.env.SHOP_MODE ?? null, file: existsSync(settings) ? readFileSync(settings, 'utf8') : null });
 createServer((req, res) => res.writeHead(200, { 'x-app-version': version }).end(req.url === '/config' ? config : version)).listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
@@ -171,15 +172,15 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     expect(readdirSync(join(agents[0]!.dir, 'releases')).sort()).toHaveLength(2);
   });
 
-  it("should start the app with the release's config revision, secrets included, and never log a secret", async () => {
+  it("should start the app with the release's config revision, secrets and files included, and never log a secret", async () => {
     const secret = `sk-${randomBytes(16).toString('hex')}`;
-    await t.ok(`mutation($i: UpdateConfigInput!) { updateConfig(input: $i) { number } }`, { i: { environmentId: env.id, set: [{ name: 'SHOP_MODE', value: 'vm' }] } });
+    await t.ok(`mutation($i: UpdateConfigInput!) { updateConfig(input: $i) { number } }`, { i: { environmentId: env.id, set: [{ name: 'SHOP_MODE', value: 'vm' }], files: [{ path: 'app/settings.json', content: '{"pool":"vm"}' }] } });
     await t.ok(`mutation($i: SetSecretInput!) { setSecret(input: $i) { name } }`, { i: { environmentId: env.id, name: 'SHOP_API_KEY', value: secret } });
     const { app } = await t.ok(`query($a: ID!) { app: node(id: $a) { ... on App { builds(first: 1) { nodes { id number } } } } }`, { a: appId });
     const done = await releaseEnd((await release(app.builds.nodes[0].id)).createRelease.id);
     expect(done.status, done.statusMessage).toBe('SUCCEEDED');
     for (const agent of agents) {
-      expect(JSON.parse((await get(agent.port, '/config')).body)).toEqual({ secret, mode: 'vm' });
+      expect(JSON.parse((await get(agent.port, '/config')).body)).toEqual({ secret, mode: 'vm', file: '{"pool":"vm"}' });
       // Kept beside the release for a restart: the agent's user only.
       const current = readlinkSync(join(agent.dir, 'current'));
       expect(statSync(join(agent.dir, current, '.gantry-run.json')).mode & 0o777).toBe(0o600);
