@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
@@ -12,48 +11,11 @@ import { eventually } from '../support/cluster.ts';
 import { aProject, anEnvironment, unique } from '../support/fixtures.ts';
 import { FAST_RELEASES } from '../support/releases.ts';
 import { outcome, startTestServer, type TestServer } from '../support/server.ts';
+import { get, getWithHeaders, sample, VM_APP_SOURCE, vmAppSpec } from '../support/vm-apps.ts';
 
 const missing = buildToolsMissing() ?? (findBinary('haproxy') ? null : 'haproxy');
 if (missing === 'haproxy' && process.env.CI === 'true') throw new Error('the VM tests need haproxy (apt-get install haproxy)');
 if (missing === 'haproxy') console.warn('SKIPPED: the VM release tests need haproxy');
-
-/**
- * The app the agents run: answers every path with its build number (from the build's `version`
- * file), and /config with the config it was started with (the test's own app, so it may show it).
- */
-const SERVER = `import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-const version = readFileSync(new URL('./version', import.meta.url), 'utf8').trim();
-const settings = process.env.GANTRY_CONFIG_DIR + '/app/settings.json';
-const config = JSON.stringify({ secret: process.env.SHOP_API_KEY ?? null, mode: process.env.SHOP_MODE ?? null, file: existsSync(settings) ? readFileSync(settings, 'utf8') : null });
-createServer((req, res) => res.writeHead(200, { 'x-app-version': version }).end(req.url === '/config' ? config : version)).listen(Number(process.env.PORT), '127.0.0.1');
-`;
-
-function spec(base: string): string {
-  return [
-    `variables: { BASE: ${JSON.stringify(base)} }`,
-    'prepare: { version: "1", image: "${BASE}", commands: ["mkdir -p deps"], paths: [deps] }',
-    'build: { commands: ["mkdir -p out", "cp server.mjs out/", "echo b$GANTRY_BUILD_NUMBER > out/version"] }',
-    'artifacts:',
-    '  - { kind: image, name: app, dockerfile: "FROM ${BASE}\\nCOPY out/ /app/\\n" }',
-    '  - { kind: tarball, name: dist, paths: [out] }',
-    'run: { command: ["node", "out/server.mjs"], healthPath: /healthz }',
-    '',
-  ].join('\n');
-}
-
-/** GET `path` on a port; resolves with status and body ('' on a connection error, counted as a failure). */
-function get(port: number, path = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
-}
 
 // VM releases end to end: a real build (git daemon → buildah → registry + tarball), three agent
 // processes from the single-file bundle, the managed HAProxy in front of them.
@@ -104,10 +66,10 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     });
     const project = await aProject(t);
     repo = unique('repo');
-    git.push(repo, { 'server.mjs': SERVER });
+    git.push(repo, { 'server.mjs': VM_APP_SOURCE });
     const { createApp } = await t.ok(`mutation($i: CreateAppInput!) { createApp(input: $i) { id } }`, { i: { projectId: project.id, name: 'shop', language: 'NODE', repoUrl: git.url(repo) } });
     appId = createApp.id;
-    await t.ok(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: appId, s: spec(base) });
+    await t.ok(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: appId, s: vmAppSpec(base) });
     env = await anEnvironment(t, appId, { name: 'prod' });
     for (const name of ['vm-a', 'vm-b', 'vm-c']) {
       const { registerVmHost } = await t.ok(`mutation($e: ID!, $n: String!) { registerVmHost(environmentId: $e, name: $n) { token } }`, { e: env.id, n: name });
@@ -261,18 +223,6 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     }
   });
 
-  /** Sends `n` requests through the frontend; counts them by side (the gateway names its version in a header) and version. */
-  async function sample(frontend: number, n: number): Promise<{ cloud: number; vm: number; failed: number; versions: Set<string> }> {
-    const counts = { cloud: 0, vm: 0, failed: 0, versions: new Set<string>() };
-    for (let i = 0; i < n; i++) {
-      const answer = await getWithHeaders(frontend);
-      if (answer.status !== 200) counts.failed += 1;
-      else if (answer.cloudVersion) (counts.cloud += 1), counts.versions.add(answer.cloudVersion);
-      else (counts.vm += 1), counts.versions.add(answer.body);
-    }
-    return counts;
-  }
-
   const progress = (id: string) =>
     t.ok(`query($id: ID!) { release(id: $id) { status statusMessage currentStepIndex steps { status } events(first: 80) { nodes { type weight message } } } }`, { id }).then((d) => d.release);
   const frontendPort = async () => Number((await t.ok(`query($id: ID!) { node(id: $id) { ... on Environment { trafficSplit { frontend } } } }`, { id: env.id })).node.trafficSplit.frontend.split(':')[1]);
@@ -373,16 +323,3 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     expect(done.events.nodes.some((e: any) => e.type === 'WEIGHT_APPLIED' && e.weight === 60)).toBe(false);
   });
 });
-
-/** GET / with the answer's side: the cluster gateway names its version in x-gantry-version. */
-function getWithHeaders(port: number): Promise<{ status: number; body: string; cloudVersion: string | null }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim(), cloudVersion: (res.headers['x-gantry-version'] as string | undefined) ?? null }));
-    });
-    req.on('error', () => resolve({ status: 0, body: '', cloudVersion: null }));
-    req.end();
-  });
-}
