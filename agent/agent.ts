@@ -5,7 +5,7 @@
  * symlink, stop the old process once drained, keep two releases. It reports what it runs
  * (`reportVmHostStatus`) on every change and every few seconds (Gantry's "last contact").
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
@@ -21,10 +21,11 @@ export interface DesiredState {
   digest: string | null;
   run: RunSpec | null;
   env: { name: string; value: string }[];
+  files: { path: string; content: string }[];
   retired: boolean;
 }
 
-const DESIRED = `subscription { vmDesiredState { version tarballUrl digest run { command healthPath } env { name value } retired } }`;
+const DESIRED = `subscription { vmDesiredState { version tarballUrl digest run { command healthPath } env { name value } files { path content } retired } }`;
 const REPORT = `mutation($i: VmHostReportInput!) { reportVmHostStatus(input: $i) { status } }`;
 const RUN_FILE = '.gantry-run.json';
 const HEARTBEAT_MS = 3_000;
@@ -150,8 +151,10 @@ export class GantryAgent {
       this.message = null;
       return;
     }
-    const env = Object.fromEntries(desired.env.map((v) => [v.name, v.value]));
-    if (!(await this.store.has(desired.version, desired.digest))) {
+    const variables: Record<string, string> = Object.fromEntries(desired.env.map((v) => [v.name, v.value]));
+    const kept = (await this.store.has(desired.version, desired.digest)) ? desired.version : await this.store.adopt(desired.version, desired.digest);
+    if (kept && kept !== desired.version) this.log(`${desired.version} is the tarball of kept ${kept}: switching without a download`);
+    if (!kept) {
       this.log(`downloading ${desired.version}`);
       // Artifact references are paths on Gantry's API; the token is never sent to another origin.
       const url = new URL(desired.tarballUrl, this.args.url);
@@ -163,7 +166,11 @@ export class GantryAgent {
         throw new Error(`could not download ${desired.version}: ${(error as Error).message}`);
       }
     }
-    await writeFile(join(this.store.releaseDir(desired.version), RUN_FILE), JSON.stringify({ run: desired.run, env }));
+    const env = { ...variables, GANTRY_CONFIG_DIR: await this.store.writeConfigFiles(desired.version, desired.files) };
+    // The environment holds the app's secrets: readable by the agent's user only.
+    const runFile = join(this.store.releaseDir(desired.version), RUN_FILE);
+    await writeFile(runFile, JSON.stringify({ run: desired.run, env }), { mode: 0o600 });
+    await chmod(runFile, 0o600);
     await this.switchTo(desired.version, desired.run, env);
   }
 
@@ -189,6 +196,8 @@ export class GantryAgent {
   private async resume(): Promise<void> {
     const version = await this.store.current();
     if (!version) return;
+    // The release kept before this one stays kept across a restart (switchTo prunes the rest).
+    this.previousVersion = await this.store.previous(version);
     const saved = await readFile(join(this.store.releaseDir(version), RUN_FILE), 'utf8').catch(() => null);
     if (!saved) return;
     const { run, env } = JSON.parse(saved) as { run: RunSpec; env: Record<string, string> };

@@ -3,18 +3,21 @@
  *   downloads/<version>.tar.gz.part   a download in progress (removed on failure or restart)
  *   releases/<version>/               an unpacked, verified release (`.gantry-digest` inside says which tarball)
  *   current -> releases/<version>     the release running, switched atomically (symlink + rename)
- * Nothing is unpacked before its sha256 matches the artifact's digest.
+ * Nothing is unpacked before its sha256 matches the artifact's digest. A new version of a tarball
+ * already kept (a rollback is a new release of an old build) is made from the kept files.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, mkdir, readdir, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 const VERSION = /^r\d{1,9}$/;
 const DIGEST_FILE = '.gantry-digest';
+const CONFIG_DIR = '.gantry-config';
+const CONFIG_PATH_PART = /^[A-Za-z0-9._-]+$/;
 
 /** The tarball's digest differs from the artifact's: nothing was unpacked. */
 export class DigestMismatch extends Error {}
@@ -68,6 +71,45 @@ export class ReleaseStore {
     }
   }
 
+  /**
+   * Makes `version` from a kept release unpacked from the tarball with `digest`: its files are
+   * hard-linked into `releases/<version>/` (no download, no unpacking; the agent's own
+   * `.gantry-*` files are written afresh, never shared). @returns the kept version used, null when none is.
+   */
+  async adopt(version: string, digest: string): Promise<string | null> {
+    const target = this.releaseDir(version);
+    for (const entry of await readdir(join(this.dir, 'releases'))) {
+      if (entry === version || !VERSION.test(entry) || !(await this.has(entry, digest))) continue;
+      const staging = `${target}.unpacking`;
+      await rm(staging, { recursive: true, force: true });
+      await linkTree(this.releaseDir(entry), staging);
+      await writeFile(join(staging, DIGEST_FILE), `${digest}\n`);
+      await rm(target, { recursive: true, force: true });
+      await rename(staging, target);
+      return entry;
+    }
+    return null;
+  }
+
+  /**
+   * Writes the release's config files under `releases/<version>/.gantry-config/` (replacing what
+   * was there) and @returns that directory. A path must be relative, of `[A-Za-z0-9._-]` parts,
+   * none `.` or `..` (Gantry checks the same; the agent does not trust it to write elsewhere).
+   * @throws Error naming the first path refused, before anything is written.
+   */
+  async writeConfigFiles(version: string, files: readonly { path: string; content: string }[]): Promise<string> {
+    const refused = files.find((f) => f.path.length > 253 || !f.path.split('/').every((part) => CONFIG_PATH_PART.test(part) && part !== '.' && part !== '..'));
+    if (refused) throw new Error(`refused a config file path outside the config directory (${refused.path.slice(0, 100)})`);
+    const dir = join(this.releaseDir(version), CONFIG_DIR);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    for (const file of files) {
+      await mkdir(dirname(join(dir, file.path)), { recursive: true, mode: 0o700 });
+      await writeFile(join(dir, file.path), file.content, { mode: 0o600 });
+    }
+    return dir;
+  }
+
   /** The version `current` points at, if any. */
   async current(): Promise<string | null> {
     const target = await readlink(join(this.dir, 'current')).catch(() => null);
@@ -83,11 +125,29 @@ export class ReleaseStore {
     await rename(temporary, join(this.dir, 'current'));
   }
 
+  /** The newest kept release other than `current` (what an instant switch back would use); null if none. */
+  async previous(current: string): Promise<string | null> {
+    const kept = (await readdir(join(this.dir, 'releases'))).filter((entry) => VERSION.test(entry) && entry !== current);
+    return kept.sort((a, b) => Number(b.slice(1)) - Number(a.slice(1)))[0] ?? null;
+  }
+
   /** Removes every release but `keep` (the current one and the one before, for an instant switch back). */
   async prune(keep: readonly (string | null)[]): Promise<void> {
     for (const entry of await readdir(join(this.dir, 'releases'))) {
       if (!keep.includes(entry)) await rm(join(this.dir, 'releases', entry), { recursive: true, force: true });
     }
+  }
+}
+
+/** Recreates the tree `from` at `to` with hard links to its files, leaving out the agent's own files. */
+async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (entry.name.startsWith('.gantry-')) continue;
+    const [source, copy] = [join(from, entry.name), join(to, entry.name)];
+    if (entry.isDirectory()) await linkTree(source, copy);
+    else if (entry.isSymbolicLink()) await symlink(await readlink(source), copy);
+    else await link(source, copy);
   }
 }
 

@@ -1224,7 +1224,8 @@ export type Mutation = {
   revokeVmHost: Scalars['Boolean']['output'];
   /**
    * A fast release back to an earlier release's image (default: the previous stable one), skipping pauses.
-   * It supersedes a release in progress and has `isRollback: true`. DEVELOPER and above (MAINTAINER on
+   * It supersedes a release in progress and has `isRollback: true`. To a VM or JOINT release it goes back on
+   * the VM hosts too (that release's build; the README's "Rolling back"). DEVELOPER and above (MAINTAINER on
    * a protected environment). NOT_FOUND when `toReleaseId` is not a release of this environment;
    * CONFLICT when there is no earlier successful release to go back to.
    */
@@ -2366,13 +2367,24 @@ export type User = Node & {
   name?: Maybe<Scalars['String']['output']>;
 };
 
+/** One config file of the release's config revision, as the agent writes it for the app. */
+export type VmConfigFile = {
+  __typename?: 'VmConfigFile';
+  /** The file's content. */
+  content: Scalars['String']['output'];
+  /** Relative path under the app's config directory (`GANTRY_CONFIG_DIR`), as set with updateConfig. */
+  path: Scalars['String']['output'];
+};
+
 /** What the agent's host should run: read only with the host's own token. */
 export type VmDesiredState = {
   __typename?: 'VmDesiredState';
   /** sha256:… of the tarball: the agent runs nothing whose digest differs. */
   digest?: Maybe<Scalars['String']['output']>;
-  /** The environment's config variables for the app. */
+  /** The release's config revision as the app's environment variables: its variables and its secrets, opened (only a host token of the environment reads them). */
   env: Array<VmEnvVar>;
+  /** The release's config revision's files: the agent writes them under the release's `.gantry-config/` and names that directory to the app in `GANTRY_CONFIG_DIR` (pods find them under /etc/gantry/config). */
+  files: Array<VmConfigFile>;
   /** The host itself. */
   host: VmHost;
   /** True once the VM pool is retired: the agent stops the app. */
@@ -2385,7 +2397,7 @@ export type VmDesiredState = {
   version?: Maybe<Scalars['String']['output']>;
 };
 
-/** One environment variable the app gets (the environment's config revision). */
+/** One environment variable the app gets (a variable or a secret of the release's config revision). */
 export type VmEnvVar = {
   __typename?: 'VmEnvVar';
   /** The variable's name. */
@@ -2704,6 +2716,7 @@ export type ResolversTypes = {
   UpdateCronJobInput: UpdateCronJobInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: ResolverTypeWrapper<UserRow>;
+  VmConfigFile: ResolverTypeWrapper<VmConfigFile>;
   VmDesiredState: ResolverTypeWrapper<DesiredStateView>;
   VmEnvVar: ResolverTypeWrapper<VmEnvVar>;
   VmHost: ResolverTypeWrapper<VmHostRow>;
@@ -2810,6 +2823,7 @@ export type ResolversParentTypes = {
   UpdateCronJobInput: UpdateCronJobInput;
   UpdateEnvironmentInput: UpdateEnvironmentInput;
   User: UserRow;
+  VmConfigFile: VmConfigFile;
   VmDesiredState: DesiredStateView;
   VmEnvVar: VmEnvVar;
   VmHost: VmHostRow;
@@ -3396,9 +3410,15 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type VmConfigFileResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VmConfigFile'] = ResolversParentTypes['VmConfigFile']> = {
+  content?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type VmDesiredStateResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['VmDesiredState'] = ResolversParentTypes['VmDesiredState']> = {
   digest?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   env?: Resolver<Array<ResolversTypes['VmEnvVar']>, ParentType, ContextType>;
+  files?: Resolver<Array<ResolversTypes['VmConfigFile']>, ParentType, ContextType>;
   host?: Resolver<ResolversTypes['VmHost'], ParentType, ContextType>;
   retired?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   run?: Resolver<Maybe<ResolversTypes['VmRunSpec']>, ParentType, ContextType>;
@@ -3514,6 +3534,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   TemplateVariable?: TemplateVariableResolvers<ContextType>;
   TrafficSplit?: TrafficSplitResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  VmConfigFile?: VmConfigFileResolvers<ContextType>;
   VmDesiredState?: VmDesiredStateResolvers<ContextType>;
   VmEnvVar?: VmEnvVarResolvers<ContextType>;
   VmHost?: VmHostResolvers<ContextType>;

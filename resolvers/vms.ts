@@ -5,6 +5,7 @@ import { subscribeDesiredState, subscribeVmHostsChanged } from '../services/vms/
 import { toGlobalId } from '../services/shared/ids.ts';
 import { stateOfRelease } from '../services/releases/reads.ts';
 import { decodeState } from '../services/releases/state-codec.ts';
+import { targetOfState } from '../services/releases/vm-rollback.ts';
 import type { Resolvers } from './types.generated.ts';
 
 export const vmResolvers: Resolvers = {
@@ -29,10 +30,7 @@ export const vmResolvers: Resolvers = {
     trafficSplit: (environment, _, ctx) => vms.trafficSplitOf(ctx, environment),
   },
   Release: {
-    target: async (release, _, ctx) => {
-      const state = decodeState(await stateOfRelease(ctx, release));
-      return state.joint ? 'JOINT' : state.vm ? 'VM' : 'CLUSTER';
-    },
+    target: async (release, _, ctx) => targetOfState(decodeState(await stateOfRelease(ctx, release))),
   },
   VmHost: {
     id: (host) => toGlobalId('VmHost', host.id),

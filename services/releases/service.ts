@@ -22,6 +22,7 @@ import type { AnalysisInput } from '../../resolvers/types.generated.ts';
 import { checkTarget, planJoint, planVmRollout } from './vm-target.ts';
 import type { JointRollout } from './joint-steps.ts';
 import type { VmRollout } from './vm-steps.ts';
+import { defaultRollbackTarget, planRollbackOnHosts, targetOfRelease, type ReleaseTargetName } from './vm-rollback.ts';
 
 /** Protected environments take MAINTAINER or OWNER for every release command. */
 async function authorizeRelease(scope: RequestScope, environmentId: string) {
@@ -236,27 +237,29 @@ export function abortRelease(scope: RequestScope, id: string, reason?: string | 
 export async function rollbackEnvironment(scope: RequestScope, environmentGlobalId: string, toReleaseGlobalId?: string | null): Promise<repo.ReleaseRow> {
   const environmentId = idOf('Environment', environmentGlobalId, 'environmentId');
   const { environment, app } = await authorizeRelease(scope, environmentId);
-  let target: repo.ReleaseRow | undefined;
+  let chosen: { release: repo.ReleaseRow; target: ReleaseTargetName } | null;
   if (toReleaseGlobalId != null) {
     const toId = idOf('Release', toReleaseGlobalId, 'toReleaseId');
-    target = (await repo.findReleasesByIds(scope.db, [toId]))[0];
+    const target = (await repo.findReleasesByIds(scope.db, [toId]))[0];
     if (!target || target.environmentId !== environmentId) throw notFound('Release');
     // Rolling back means going to something that ran well: an image that never completed a
     // release (FAILED, ABORTED, SUPERSEDED) or is still rolling out is no such place.
     if (target.status !== 'SUCCEEDED') {
       throw badInput('toReleaseId', `Release #${target.number} is ${target.status}: roll back to a release that SUCCEEDED`);
     }
+    chosen = { release: target, target: targetOfRelease(target) };
   } else {
-    const succeeded = await repo.succeededReleases(scope.db, environmentId, 50);
-    const stable = succeeded.find((r) => r.id === environment.stableReleaseId);
-    // A release that changed only the configuration is something to roll back from, too.
-    target = succeeded.find((r) => r.id !== environment.stableReleaseId && (r.image !== environment.stableImage || (stable !== undefined && r.configRevision !== stable.configRevision)));
-    if (!target) throw conflict('There is no earlier successful release to roll back to');
+    chosen = defaultRollbackTarget(await repo.succeededReleases(scope.db, environmentId, 50), environment);
+    if (!chosen) throw conflict('There is no earlier successful release to roll back to');
   }
+  const target = chosen.release;
+  // A VM or JOINT release goes back on the hosts too (vm-rollback.ts).
+  const onHosts = await planRollbackOnHosts(scope.db, environmentId, target, chosen.target);
   return startInEnvironment(scope, environment, app, {
     image: target.image,
+    buildId: onHosts.buildId,
     strategy: null,
-    steps: null,
+    steps: onHosts.steps,
     canaryReplicas: null,
     progressDeadlineSeconds: null,
     supersede: true,
@@ -264,6 +267,8 @@ export async function rollbackEnvironment(scope: RequestScope, environmentGlobal
     rollbackOf: target.id,
     // Back to what ran well: the old image with the configuration it ran with.
     configRevision: target.configRevision,
+    vm: onHosts.vm,
+    joint: onHosts.joint,
     audit: { action: 'release.rollback', details: { environmentId: environmentGlobalId, toReleaseId: toReleaseGlobalId ?? null, image: target.image } },
   });
 }

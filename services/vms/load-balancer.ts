@@ -3,10 +3,11 @@
  * Gantry starts its own under `$GANTRY_DATA_DIR/haproxy` on first use (the managed-process
  * pattern of the monitoring stack), or drives an existing one at `GANTRY_HAPROXY_SOCKET` whose
  * configuration names its objects as {@link balancerNames} does. Weights are set with
- * `set server … weight` and read back with `show servers state`; the managed instance's file is
- * rewritten (atomically) with them, so a restart keeps the split. A change of topology (an
- * environment, a host or its address) rewrites the file and reloads HAProxy (master-worker,
- * SIGUSR2: listeners are handed over, connections in flight finish on the old worker).
+ * `set server … weight` and read back with `show servers state` (one round trip). The managed
+ * instance's file is rewritten (atomically) with them once they settle, so a restart keeps the
+ * split; an external instance's file is its owner's and never written. A change of topology (an
+ * environment, a host or its address) rewrites the managed file and reloads HAProxy
+ * (master-worker, SIGUSR2: listeners are handed over, connections in flight finish on the old worker).
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import type { Logger } from 'pino';
 import { findBinary, freePort, startManagedProcess, type ManagedProcess } from '../metrics/managed-process.ts';
 import { writeFileAtomically } from '../shared/atomic-file.ts';
 import { balancerNames, renderHaproxyConfig, type BalancerLayout } from './haproxy-config.ts';
-import { HaproxyUnreachable, serversState, setServerWeight } from './haproxy-socket.ts';
+import { HaproxyUnreachable, serversState, setWeightsAndRead, type ServerState } from './haproxy-socket.ts';
 
 /** The split as HAProxy reports it. */
 export interface ReadSplit {
@@ -29,6 +30,9 @@ export interface LoadBalancerOptions {
   socketPath: string | null;
   logger: Logger;
 }
+
+/** How long weights must stay still before the managed instance's file is rewritten with them. */
+export const CONFIG_WRITE_DELAY_MS = 250;
 
 /** Why nothing can be balanced: what is missing, for the user. */
 export const HAPROXY_MISSING = 'HAProxy is not available: set GANTRY_HAPROXY_SOCKET to an existing one\'s admin socket, or install the `haproxy` binary (Debian package haproxy) for a managed one';
@@ -44,6 +48,7 @@ export class LoadBalancer {
   private readonly namespace: string;
   /** Serializes file writes and reloads (weights of two environments may change at once). */
   private queue: Promise<unknown> = Promise.resolve();
+  private configTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: LoadBalancerOptions) {
     this.dir = join(options.dataDir, 'haproxy');
@@ -88,8 +93,9 @@ export class LoadBalancer {
   }
 
   /**
-   * Sets the cloud's share of environment `key` (the VM pool gets the rest), rewrites the file,
-   * and reads the split back from HAProxy.
+   * Sets the cloud's share of environment `key` (the VM pool gets the rest) and reads the split
+   * back from HAProxy, both weights and the read in one admin-socket round trip. The managed
+   * instance's file follows off this path, once changes settle ({@link CONFIG_WRITE_DELAY_MS}).
    * @throws HaproxyUnreachable when the admin socket does not answer; Error when HAProxy refuses.
    */
   applySplit(key: string, cloudWeight: number): Promise<ReadSplit> {
@@ -100,21 +106,20 @@ export class LoadBalancer {
       const order: [string, number][] = [['cloud', cloudWeight], ['vms', 100 - cloudWeight]];
       const layout = this.layouts.get(key);
       if (layout && cloudWeight < layout.cloudWeight) order.reverse();
-      for (const [server, weight] of order) await setServerWeight(this.socketPath, names.split, server, weight);
-      const split = await this.readSplitNow(key);
+      const split = splitOf(await setWeightsAndRead(this.socketPath, names.split, order));
       if (!split) throw new Error(`HAProxy has no backend ${names.split}`);
       if (layout) {
         layout.cloudWeight = cloudWeight;
         layout.vmWeight = 100 - cloudWeight;
-        // The file (for a restart) is written after the read-back, next in line: the weight is live already.
-        if (this.managed) void this.serialized(() => this.writeConfig()).catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'could not write the HAProxy configuration; a restart would lose the last weight'));
+        if (this.managed) this.scheduleConfigWrite();
       }
       return split;
     });
   }
 
-  /** Resolves once every change queued so far (configuration writes included) is done. */
+  /** Resolves once every change queued so far (the pending configuration write included) is done. */
   async settled(): Promise<void> {
+    this.flushConfigWrite();
     await this.queue.catch(() => undefined);
   }
 
@@ -131,16 +136,33 @@ export class LoadBalancer {
   }
 
   async stop(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await this.settled();
     await this.process?.stop();
     this.process = null;
   }
 
   private async readSplitNow(key: string): Promise<ReadSplit | null> {
-    const states = await serversState(this.socketPath, balancerNames(key).split);
-    const vms = states.find((s) => s.server === 'vms');
-    const cloud = states.find((s) => s.server === 'cloud');
-    return vms && cloud ? { vmWeight: vms.weight, cloudWeight: cloud.weight } : null;
+    return splitOf(await serversState(this.socketPath, balancerNames(key).split));
+  }
+
+  /**
+   * The weights are live once HAProxy reads them back; the file only serves a restart. Written
+   * when changes pause, so weight changes back to back never wait for a file's fsync, and in the
+   * queue, so it never races a topology write or reload.
+   */
+  private scheduleConfigWrite(): void {
+    if (this.configTimer) clearTimeout(this.configTimer);
+    this.configTimer = setTimeout(() => this.flushConfigWrite(), CONFIG_WRITE_DELAY_MS);
+    this.configTimer.unref();
+  }
+
+  private flushConfigWrite(): void {
+    if (!this.configTimer) return;
+    clearTimeout(this.configTimer);
+    this.configTimer = null;
+    void this.serialized(() => this.writeConfig()).catch((error: unknown) =>
+      this.options.logger.warn({ err: (error as Error).message }, 'could not write the HAProxy configuration; a restart would lose the last weight'),
+    );
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -211,6 +233,12 @@ export class LoadBalancer {
       }
     }
   }
+}
+
+function splitOf(states: readonly ServerState[]): ReadSplit | null {
+  const vms = states.find((s) => s.server === 'vms');
+  const cloud = states.find((s) => s.server === 'cloud');
+  return vms && cloud ? { vmWeight: vms.weight, cloudWeight: cloud.weight } : null;
 }
 
 function weightsOf(layout: BalancerLayout): Pick<BalancerLayout, 'vmWeight' | 'cloudWeight'> {

@@ -68,4 +68,37 @@ describe('the agent release store', () => {
     await expect(store.fetch('r9', url, 'md5:abc', 'gnt_host-token')).rejects.toBeInstanceOf(DigestMismatch);
     expect(tokens.length).toBe(before);
   });
+
+  it('should make a new version of a kept tarball from its files, with no download, and leave the kept one intact', async () => {
+    const store = new ReleaseStore(join(dir, 'agent-rollback'));
+    await store.init();
+    await store.fetch('r7', url, sha(served), 'gnt_host-token');
+    writeFileSync(join(store.releaseDir('r7'), '.gantry-run.json'), '{"env":"r7"}');
+    const before = tokens.length;
+    expect(await store.adopt('r12', sha(served))).toBe('r7');
+    expect(tokens.length, 'nothing downloaded').toBe(before);
+    expect(readFileSync(join(store.releaseDir('r12'), 'version'), 'utf8')).toBe('r7\n');
+    expect(await store.has('r12', sha(served))).toBe(true);
+    // The agent's own files are not shared: the new version's run file is written afresh.
+    expect(readdirSync(store.releaseDir('r12')).sort()).toEqual(['.gantry-digest', 'version']);
+    expect(readFileSync(join(store.releaseDir('r7'), '.gantry-run.json'), 'utf8')).toBe('{"env":"r7"}');
+    expect(await store.adopt('r13', sha(Buffer.from('another tarball')))).toBeNull();
+    // What a restarted agent keeps for a switch back: the newest release but the current one.
+    expect(await store.previous('r12')).toBe('r7');
+    expect(await store.previous('r7')).toBe('r12');
+  });
+
+  it("should write the release's config files under its own config directory and refuse a path that leaves it", async () => {
+    const store = new ReleaseStore(join(dir, 'agent-files'));
+    await store.init();
+    await store.fetch('r7', url, sha(served), 'gnt_host-token');
+    const configDir = await store.writeConfigFiles('r7', [{ path: 'app/settings.json', content: '{"a":1}' }]);
+    expect(configDir).toBe(join(store.releaseDir('r7'), '.gantry-config'));
+    expect(readFileSync(join(configDir, 'app', 'settings.json'), 'utf8')).toBe('{"a":1}');
+    for (const path of ['../escape', '/etc/passwd', 'a//b', 'a/./b']) {
+      await expect(store.writeConfigFiles('r7', [{ path, content: 'x' }])).rejects.toThrow(/refused a config file path/);
+    }
+    // A refusal writes nothing: what was written before stays.
+    expect(readFileSync(join(configDir, 'app', 'settings.json'), 'utf8')).toBe('{"a":1}');
+  });
 });

@@ -128,10 +128,11 @@ describe('VM hosts', () => {
   it("should send an agent its own host's desired state and nothing of another host's", async () => {
     const { registerVmHost: a } = await t.ok(REGISTER, { e: env.id, n: 'vm-f' });
     const { registerVmHost: b } = await t.ok(REGISTER, { e: env.id, n: 'vm-g' });
-    const query = `subscription { vmDesiredState { host { name } version tarballUrl digest retired } }`;
+    const query = `subscription { vmDesiredState { host { name } version tarballUrl digest env { name } files { path } retired } }`;
     const sa = firstValues(t.ws(a.token), query, {}, 1);
     const sb = firstValues(t.ws(b.token), query, {}, 1);
-    expect((await sa.values)[0].vmDesiredState).toEqual({ host: { name: 'vm-f' }, version: null, tarballUrl: null, digest: null, retired: false });
+    // Nothing to run yet: no config either (variables, secrets and files come with a release).
+    expect((await sa.values)[0].vmDesiredState).toEqual({ host: { name: 'vm-f' }, version: null, tarballUrl: null, digest: null, env: [], files: [], retired: false });
     expect((await sb.values)[0].vmDesiredState.host.name).toBe('vm-g');
     sa.stop();
     sb.stop();

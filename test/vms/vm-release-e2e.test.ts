@@ -1,8 +1,9 @@
-import { request } from 'node:http';
-import { readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { sql } from 'drizzle-orm';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../server/logger.ts';
 import { findBinary } from '../../services/metrics/managed-process.ts';
 import { anAgent, bundleAgent, removeAgentDir, type AgentProcess } from '../support/agents.ts';
 import { buildToolsMissing, pushBusyboxImage, startGitServer, startRegistry, type GitServer } from '../support/builds.ts';
@@ -10,43 +11,11 @@ import { eventually } from '../support/cluster.ts';
 import { aProject, anEnvironment, unique } from '../support/fixtures.ts';
 import { FAST_RELEASES } from '../support/releases.ts';
 import { outcome, startTestServer, type TestServer } from '../support/server.ts';
+import { get, getWithHeaders, sample, VM_APP_SOURCE, vmAppSpec } from '../support/vm-apps.ts';
 
 const missing = buildToolsMissing() ?? (findBinary('haproxy') ? null : 'haproxy');
 if (missing === 'haproxy' && process.env.CI === 'true') throw new Error('the VM tests need haproxy (apt-get install haproxy)');
 if (missing === 'haproxy') console.warn('SKIPPED: the VM release tests need haproxy');
-
-/** The app the agents run: answers every path with its build number (from the build's `version` file). */
-const SERVER = `import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
-const version = readFileSync(new URL('./version', import.meta.url), 'utf8').trim();
-createServer((req, res) => res.writeHead(200, { 'x-app-version': version }).end(version)).listen(Number(process.env.PORT), '127.0.0.1');
-`;
-
-function spec(base: string): string {
-  return [
-    `variables: { BASE: ${JSON.stringify(base)} }`,
-    'prepare: { version: "1", image: "${BASE}", commands: ["mkdir -p deps"], paths: [deps] }',
-    'build: { commands: ["mkdir -p out", "cp server.mjs out/", "echo b$GANTRY_BUILD_NUMBER > out/version"] }',
-    'artifacts:',
-    '  - { kind: image, name: app, dockerfile: "FROM ${BASE}\\nCOPY out/ /app/\\n" }',
-    '  - { kind: tarball, name: dist, paths: [out] }',
-    'run: { command: ["node", "out/server.mjs"], healthPath: /healthz }',
-    '',
-  ].join('\n');
-}
-
-/** GET / on a port; resolves with status and body ('' on a connection error, counted as a failure). */
-function get(port: number): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.end();
-  });
-}
 
 // VM releases end to end: a real build (git daemon → buildah → registry + tarball), three agent
 // processes from the single-file bundle, the managed HAProxy in front of them.
@@ -60,6 +29,8 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
   let appId: string;
   let repo: string;
   const agents: AgentProcess[] = [];
+  // Gantry's own log, at debug level: the secret test greps it.
+  const logLines: string[] = [];
 
   const createBuild = async () => {
     const { createBuild } = await t.ok(`mutation($i: CreateBuildInput!) { createBuild(input: $i) { id } }`, { i: { appId } });
@@ -89,13 +60,16 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     base = pushBusyboxImage(registry.host);
     git = await startGitServer();
     bundle = await bundleAgent();
-    t = await startTestServer({ ...FAST_RELEASES, env: { ...FAST_RELEASES.env, GANTRY_REGISTRY: registry.host, GANTRY_BUILD_TICK_MS: '200', GANTRY_VM_OFFLINE_SECONDS: '10' } });
+    t = await startTestServer({
+      env: { ...FAST_RELEASES.env, GANTRY_REGISTRY: registry.host, GANTRY_BUILD_TICK_MS: '200', GANTRY_VM_OFFLINE_SECONDS: '10' },
+      start: { ...FAST_RELEASES.start, logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }) },
+    });
     const project = await aProject(t);
     repo = unique('repo');
-    git.push(repo, { 'server.mjs': SERVER });
+    git.push(repo, { 'server.mjs': VM_APP_SOURCE });
     const { createApp } = await t.ok(`mutation($i: CreateAppInput!) { createApp(input: $i) { id } }`, { i: { projectId: project.id, name: 'shop', language: 'NODE', repoUrl: git.url(repo) } });
     appId = createApp.id;
-    await t.ok(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: appId, s: spec(base) });
+    await t.ok(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: appId, s: vmAppSpec(base) });
     env = await anEnvironment(t, appId, { name: 'prod' });
     for (const name of ['vm-a', 'vm-b', 'vm-c']) {
       const { registerVmHost } = await t.ok(`mutation($e: ID!, $n: String!) { registerVmHost(environmentId: $e, name: $n) { token } }`, { e: env.id, n: name });
@@ -160,6 +134,24 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     expect(readdirSync(join(agents[0]!.dir, 'releases')).sort()).toHaveLength(2);
   });
 
+  it("should start the app with the release's config revision, secrets and files included, and never log a secret", async () => {
+    const secret = `sk-${randomBytes(16).toString('hex')}`;
+    await t.ok(`mutation($i: UpdateConfigInput!) { updateConfig(input: $i) { number } }`, { i: { environmentId: env.id, set: [{ name: 'SHOP_MODE', value: 'vm' }], files: [{ path: 'app/settings.json', content: '{"pool":"vm"}' }] } });
+    await t.ok(`mutation($i: SetSecretInput!) { setSecret(input: $i) { name } }`, { i: { environmentId: env.id, name: 'SHOP_API_KEY', value: secret } });
+    const { app } = await t.ok(`query($a: ID!) { app: node(id: $a) { ... on App { builds(first: 1) { nodes { id number } } } } }`, { a: appId });
+    const done = await releaseEnd((await release(app.builds.nodes[0].id)).createRelease.id);
+    expect(done.status, done.statusMessage).toBe('SUCCEEDED');
+    for (const agent of agents) {
+      expect(JSON.parse((await get(agent.port, '/config')).body)).toEqual({ secret, mode: 'vm', file: '{"pool":"vm"}' });
+      // Kept beside the release for a restart: the agent's user only.
+      const current = readlinkSync(join(agent.dir, 'current'));
+      expect(statSync(join(agent.dir, current, '.gantry-run.json')).mode & 0o777).toBe(0o600);
+      expect(agent.output.filter((line) => line.includes(secret))).toEqual([]);
+    }
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.filter((line) => line.includes(secret))).toEqual([]);
+  });
+
   it('should refuse a tarball whose digest does not match, fail the release naming the host, and switch nothing', async () => {
     const build = await createBuild();
     expect(build.status).toBe('SUCCEEDED');
@@ -188,6 +180,33 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     for (const agent of agents) expect((await get(agent.port)).body).toBe(`b${build.number}`);
   });
 
+  it('should roll the VM hosts back to the build they ran before, from the kept release directory, with no failed request', async () => {
+    const frontend = await frontendPort();
+    const before = (await get(agents[0]!.port)).body;
+    let running = true;
+    const answers: { status: number; body: string }[] = [];
+    const loop = (async () => {
+      while (running) answers.push(await get(frontend));
+    })();
+    // No toReleaseId: the VMs changed last, so the VM release before with another build (the config test's).
+    const { rollbackEnvironment } = await t.ok(`mutation($e: ID!) { rollbackEnvironment(environmentId: $e) { id version target isRollback } }`, { e: env.id });
+    expect(rollbackEnvironment).toMatchObject({ target: 'VM', isRollback: true });
+    const done = await releaseEnd(rollbackEnvironment.id);
+    running = false;
+    await loop;
+    expect(done.status, done.statusMessage).toBe('SUCCEEDED');
+    const back = (await get(agents[0]!.port)).body;
+    expect(back).not.toBe(before);
+    for (const agent of agents) {
+      expect((await get(agent.port)).body).toBe(back);
+      expect(agent.output.some((line) => line.includes(`${rollbackEnvironment.version} is the tarball of kept`)), agent.output.slice(-5).join('\n')).toBe(true);
+      expect(agent.output.some((line) => line.includes(`downloading ${rollbackEnvironment.version}`))).toBe(false);
+      expect(JSON.parse((await get(agent.port, '/config')).body).mode).toBe('vm');
+    }
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    expect(new Set(answers.map((a) => a.body))).toEqual(new Set([before, back]));
+  });
+
   it('should fail the release naming a host that stays OFFLINE past the deadline', async () => {
     await agents[2]!.stop();
     const { build } = await t.ok(`query($a: ID!) { node(id: $a) { ... on App { builds(first: 1) { nodes { id } } } } }`, { a: appId }).then((d) => ({ build: d.node.builds.nodes[0] }));
@@ -203,18 +222,6 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
       expect(outcome(res)).toBe('BAD_USER_INPUT');
     }
   });
-
-  /** Sends `n` requests through the frontend; counts them by side (the gateway names its version in a header) and version. */
-  async function sample(frontend: number, n: number): Promise<{ cloud: number; vm: number; failed: number; versions: Set<string> }> {
-    const counts = { cloud: 0, vm: 0, failed: 0, versions: new Set<string>() };
-    for (let i = 0; i < n; i++) {
-      const answer = await getWithHeaders(frontend);
-      if (answer.status !== 200) counts.failed += 1;
-      else if (answer.cloudVersion) (counts.cloud += 1), counts.versions.add(answer.cloudVersion);
-      else (counts.vm += 1), counts.versions.add(answer.body);
-    }
-    return counts;
-  }
 
   const progress = (id: string) =>
     t.ok(`query($id: ID!) { release(id: $id) { status statusMessage currentStepIndex steps { status } events(first: 80) { nodes { type weight message } } } }`, { id }).then((d) => d.release);
@@ -287,6 +294,22 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     expect((await progress(created.id)).status).toBe('ABORTED');
   });
 
+  it('should roll back to a joint release on both sides, the cloud straight to 100% with no pause', async () => {
+    const { node } = await t.ok(`query($id: ID!) { node(id: $id) { ... on Environment { releases(first: 20) { nodes { id target status } } } } }`, { id: env.id });
+    const joint = node.releases.nodes.find((r: any) => r.target === 'JOINT' && r.status === 'SUCCEEDED');
+    const { rollbackEnvironment } = await t.ok(`mutation($e: ID!, $to: ID) { rollbackEnvironment(environmentId: $e, toReleaseId: $to) { id version target isRollback } }`, { e: env.id, to: joint.id });
+    expect(rollbackEnvironment).toMatchObject({ target: 'JOINT', isRollback: true });
+    const done = await releaseEnd(rollbackEnvironment.id);
+    expect(done.status, done.statusMessage).toBe('SUCCEEDED');
+    const types = done.events.nodes.map((e: any) => e.type);
+    expect(types.filter((type: string) => type === 'VM_HOST_UPDATED')).toHaveLength(3);
+    expect(types).toContain('PODS_READY');
+    expect(types).not.toContain('PAUSED');
+    expect(done.events.nodes.filter((e: any) => e.type === 'WEIGHT_APPLIED').map((e: any) => e.weight)).toEqual([100]);
+    expect(await splitNow()).toMatchObject({ vmWeight: 0, cloudWeight: 100 });
+    for (const agent of agents) expect(agent.output.some((line) => line.includes(`${rollbackEnvironment.version} is the tarball of kept`))).toBe(true);
+  });
+
   it('should wait for an unreachable HAProxy, then fail the step at the deadline', async () => {
     const { app } = await t.ok(`query($a: ID!) { app: node(id: $a) { ... on App { builds(first: 1) { nodes { id } } } } }`, { a: appId });
     const created = (await release(app.builds.nodes[0].id, { steps: [{ weight: 60 }, { weight: 100 }], progressDeadlineSeconds: 40, supersede: true })).createRelease;
@@ -300,16 +323,3 @@ describe.skipIf(missing)('releases to VM hosts', { timeout: 300_000 }, () => {
     expect(done.events.nodes.some((e: any) => e.type === 'WEIGHT_APPLIED' && e.weight === 60)).toBe(false);
   });
 });
-
-/** GET / with the answer's side: the cluster gateway names its version in x-gantry-version. */
-function getWithHeaders(port: number): Promise<{ status: number; body: string; cloudVersion: string | null }> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 5_000 }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: body.trim(), cloudVersion: (res.headers['x-gantry-version'] as string | undefined) ?? null }));
-    });
-    req.on('error', () => resolve({ status: 0, body: '', cloudVersion: null }));
-    req.end();
-  });
-}

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBinary, freePort } from '../../../services/metrics/managed-process.ts';
 import { HAPROXY_MISSING, LoadBalancer } from '../../../services/vms/load-balancer.ts';
 import type { BalancerLayout } from '../../../services/vms/haproxy-config.ts';
-import { HaproxyUnreachable } from '../../../services/vms/haproxy-socket.ts';
+import { HaproxyUnreachable, setWeightsAndRead } from '../../../services/vms/haproxy-socket.ts';
 
 const haproxy = findBinary('haproxy');
 if (!haproxy && process.env.CI !== 'true') console.warn('haproxy is not installed: the managed HAProxy tests are skipped');
@@ -68,6 +68,14 @@ describe.skipIf(!haproxy && process.env.CI !== 'true')('managed HAProxy', () => 
     expect(answers.find((a) => a.side === 'cloud')?.host).toBe('shop.shop-prod');
     await lb.settled();
     expect(await readFile(lb.configPath, 'utf8')).toMatch(/server cloud \S+ weight 30\n/);
+  });
+
+  it('should set both weights and read them back in one round trip, and name what HAProxy refuses', async () => {
+    const state = await setWeightsAndRead(lb.socketPath, 'be_e1', [['cloud', 40], ['vms', 60]]);
+    expect(state.map((s) => [s.server, s.weight])).toEqual([['vms', 60], ['cloud', 40]]);
+    await expect(setWeightsAndRead(lb.socketPath, 'be_e1', [['cloud', 300]])).rejects.toThrow('HAProxy refused the weight: Absolute weight can only be between 0 and 256 inclusive.');
+    await expect(setWeightsAndRead(lb.socketPath, 'be_e1', [['nope', 1]])).rejects.toThrow(/HAProxy refused the weight: No such server/);
+    expect(await lb.applySplit('e1', 30)).toEqual({ vmWeight: 70, cloudWeight: 30 });
   });
 
   it('should keep the applied split when the topology changes and HAProxy reloads', async () => {
