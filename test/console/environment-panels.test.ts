@@ -1,0 +1,165 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, consoleBuilt, launchBrowser, screenshot, seriousAxeViolations, type Browser } from '../support/browser.ts';
+import { aProject, anApp, anEnvironment } from '../support/fixtures.ts';
+import { monitoringAvailable, WITH_MONITORING } from '../support/monitoring.ts';
+import { aSucceededRelease, atGate, createRelease, FAST_RELEASES } from '../support/releases.ts';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/server.ts';
+import { signInAt } from './sign-in.ts';
+
+/**
+ * The environment's panels (logs, metrics, config, cron jobs, alerts, VM hosts) in a real Chromium
+ * against a real Gantry with the embedded cluster, and a real Prometheus where it is installed
+ * (the metrics step is skipped with a notice without it, and fails in CI). The environment serves
+ * r1 and holds a canary r2 (an image failing a fifth of its requests) at 50%.
+ */
+const run = chromiumAvailable();
+const withPrometheus = run && monitoringAvailable('the console metrics panel');
+const WAIT = { timeout: 45_000 };
+const SECRET = 'sekret-Value-7f3a9c';
+
+describe.skipIf(!run)('the environment panels of the web console in Chromium', { timeout: 180_000 }, () => {
+  let t: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let envPath = '';
+
+  beforeAll(async () => {
+    await consoleBuilt();
+    const servers = withPrometheus ? WITH_MONITORING : FAST_RELEASES;
+    t = await startTestServer({ env: { ...servers.env, GANTRY_LOG_FLUSH_MS: '50' }, start: servers.start });
+    const project = await aProject(t);
+    const app = await anApp(t, project.id, 'shop');
+    const env = await anEnvironment(t, app.id, { name: 'prod', replicas: 2 });
+    await aSucceededRelease(t, { id: env.id, namespace: env.namespace, app: 'shop', router: 'ISTIO', projectId: project.id }, { image: 'registry.local/shop:1.0' });
+    const canary = await createRelease(t, {
+      environmentId: env.id, image: 'registry.local/shop:2.0-errors', strategy: 'CANARY', canaryReplicas: 1, steps: [{ weight: 50, untilPromoted: true }, { weight: 100 }],
+    });
+    await atGate(t, canary.id, 0);
+    envPath = `/p/${project.slug}/a/shop/e/prod`;
+    browser = await launchBrowser();
+    page = await browser.newPage();
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const lines = () => page.getByRole('log', { name: 'Log lines' }).locator('li');
+  const panel = async (name: string) => {
+    await page.getByRole('navigation', { name: 'Environment panels' }).getByRole('link', { name, exact: true }).click();
+    await page.getByRole('heading', { level: 2, name: new RegExp(`^${name}`) }).waitFor(WAIT);
+  };
+
+  it('should open the logs panel from its deep link and show a live line of the environment', async () => {
+    await signInAt(page, `${new URL(t.url).origin}${envPath}/logs`, ADMIN_TOKEN);
+    await page.getByRole('heading', { level: 2, name: 'Logs' }).waitFor(WAIT);
+    await page.locator('li[data-live]').first().waitFor(WAIT);
+    expect(await page.locator('li[data-live]').first().textContent()).toMatch(/handled request id=\w+/);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'environment-logs');
+  });
+
+  it('should filter the lines by text, stored and live, and by the canary track', async () => {
+    const message = (await page.locator('li[data-live] .message').first().textContent())!;
+    const requestId = /id=(\w+)/.exec(message)![1]!;
+    await page.getByLabel('Contains').fill(`id=${requestId}`);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(async () => (await lines().allTextContents()).length, WAIT).toBe(1);
+    expect(await lines().first().textContent()).toContain(`id=${requestId}`);
+
+    await page.getByLabel('Contains').fill('');
+    await page.getByLabel('Track').selectOption({ label: 'r2 (canary)' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(async () => (await lines().locator('.version').allTextContents()).length, WAIT).toBeGreaterThan(3);
+    expect(new Set((await lines().locator('.version').allTextContents()).map((v) => v.trim()))).toEqual(new Set(['r2']));
+  });
+
+  it.skipIf(!withPrometheus)('should chart the metrics of the stable and the canary version side by side', async () => {
+    await panel('Metrics');
+    const requests = page.locator('figure[data-metric="REQUESTS_PER_SECOND"]');
+    const latest = (role: string) => requests.locator(`tr[data-role="${role}"] [data-testid="latest-value"]`);
+    // Prometheus needs a few scrapes of both versions; the panel reads the window again every 10 s.
+    await expect
+      .poll(async () => {
+        if ((await latest('canary').count()) === 0) await page.getByRole('button', { name: 'Refresh' }).click();
+        return [await latest('stable').textContent().catch(() => '–'), await latest('canary').textContent().catch(() => '–')];
+      }, { timeout: 90_000, interval: 2_000 })
+      .toEqual([expect.stringMatching(/^\d/), expect.stringMatching(/^\d/)]);
+    expect(await requests.locator('.chart').getAttribute('data-series')).toBe('r1,r2');
+    expect(await requests.locator('canvas').count()).toBeGreaterThan(0);
+    const errors = page.locator('figure[data-metric="ERROR_RATIO"]');
+    expect(await errors.locator('tr[data-role="stable"]').textContent()).toContain('r1');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'environment-metrics');
+  });
+
+  it('should save a config revision compare-and-set, and never show a secret back', async () => {
+    await panel('Configuration');
+    expect(await page.getByTestId('config-revision').textContent()).toBe('revision 1');
+    await page.getByLabel('Variables (one NAME=value a line)').fill('GREETING=hello\nMODE="two\\nlines"');
+    await page.getByLabel('Why (recorded with the revision)').fill('greet');
+    await page.getByRole('button', { name: 'Save revision 2' }).click();
+    await expect.poll(() => page.getByTestId('config-revision').textContent(), WAIT).toBe('revision 2');
+    const { node } = await t.ok(`query($p: String!) { project(slug: $p) { app(name: "shop") { environment(name: "prod") { config { variables { name value } message } } } } }`, {
+      p: envPath.split('/')[2],
+    }).then((d) => ({ node: d.project.app.environment }));
+    expect(node.config).toEqual({ variables: [{ name: 'GREETING', value: 'hello' }, { name: 'MODE', value: 'two\nlines' }], message: 'greet' });
+
+    await page.getByLabel('Secret name').fill('DB_PASSWORD');
+    await page.getByLabel('Secret value').fill(SECRET);
+    await page.getByRole('button', { name: 'Set secret' }).click();
+    await expect.poll(() => page.getByTestId('config-revision').textContent(), WAIT).toBe('revision 3');
+    await page.locator('tr[data-secret="DB_PASSWORD"]').first().waitFor(WAIT);
+    const inputs = () => page.locator('input, textarea').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    expect(await page.getByLabel('Secret value').inputValue()).toBe('');
+    expect((await inputs()).some((v) => v.includes(SECRET))).toBe(false);
+    expect(await page.content()).not.toContain(SECRET);
+    await page.reload();
+    await page.locator('tr[data-secret="DB_PASSWORD"]').first().waitFor(WAIT);
+    expect(await page.content()).not.toContain(SECRET);
+    expect((await inputs()).some((v) => v.includes(SECRET))).toBe(false);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'environment-config');
+  });
+
+  it('should create a cron job, run it now, and list the run with its output', async () => {
+    await panel('Cron jobs');
+    await page.getByLabel('Job name').fill('report');
+    await page.getByLabel('Schedule').fill('0 0 1 1 *');
+    await page.getByLabel('Command (words separated by spaces)').fill('report --daily');
+    await page.getByRole('button', { name: 'Create cron job' }).click();
+    await page.getByRole('button', { name: 'Run report now' }).click();
+    const run = page.locator('article[data-cron-job="report"] tr[data-run]').first();
+    await expect.poll(() => run.locator('.status').textContent(), WAIT).toBe('succeeded');
+    expect(await run.textContent()).toContain('run now');
+    await run.getByRole('button', { name: 'Show output' }).click();
+    await expect.poll(() => page.getByRole('log', { name: 'Output of the run' }).textContent(), WAIT).toContain('work finished');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'environment-cron');
+  });
+
+  it('should subscribe the environment to an alert template with its parameters, and unsubscribe', async () => {
+    await panel('Alerts');
+    await page.getByLabel('Template').selectOption({ label: 'Pod restarts (warning)' });
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.locator('tr[data-subscription="Pod restarts"]').waitFor(WAIT);
+    const { project } = await t.ok(`query($p: String!) { project(slug: $p) { app(name: "shop") { environment(name: "prod") { alertSubscriptions { template { name } createdBy { login } } } } } }`, { p: envPath.split('/')[2] });
+    expect(project.app.environment.alertSubscriptions).toEqual([{ template: { name: 'Pod restarts' }, createdBy: { login: 'admin' } }]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'environment-alerts');
+    await page.getByRole('button', { name: 'Unsubscribe from Pod restarts' }).click();
+    await page.locator('tr[data-subscription="Pod restarts"]').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('should show the VM hosts panel (none here: all traffic in the cluster) without accessibility violations', async () => {
+    await panel('VM hosts');
+    await page.getByText('No VM hosts').waitFor(WAIT);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('should load the panels without any Content-Security-Policy violation', () => {
+    expect(browser.cspViolations).toEqual([]);
+  });
+});
