@@ -89,7 +89,7 @@ export function AppPage({ slug, app: name }: { slug: string; app: string }) {
             </tbody>
           </table>
         )}
-        <BuildSpecEditor key={app.buildSpec} appId={app.id} spec={app.buildSpec} mayEdit={build} />
+        <BuildSpecEditor key={app.id} appId={app.id} spec={app.buildSpec} mayEdit={build} />
       </section>
     </Page>
   );
