@@ -23,6 +23,7 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
   let browser: Browser;
   let page: Page;
   let envPath = '';
+  let envId = '';
 
   beforeAll(async () => {
     await consoleBuilt();
@@ -37,6 +38,7 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
     });
     await atGate(t, canary.id, 0);
     envPath = `/p/${project.slug}/a/shop/e/prod`;
+    envId = env.id;
     browser = await launchBrowser();
     page = await browser.newPage();
   }, 600_000);
@@ -95,7 +97,7 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
     await screenshot(page, 'environment-metrics');
   });
 
-  it('should save a config revision compare-and-set, and never show a secret back', async () => {
+  it('should save a config revision, refuse to overwrite one saved meanwhile, and never show a secret back', async () => {
     await panel('Configuration');
     expect(await page.getByTestId('config-revision').textContent()).toBe('revision 1');
     await page.getByLabel('Variables (one NAME=value a line)').fill('GREETING=hello\nMODE="two\\nlines"');
@@ -107,15 +109,28 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
     }).then((d) => ({ node: d.project.app.environment }));
     expect(node.config).toEqual({ variables: [{ name: 'GREETING', value: 'hello' }, { name: 'MODE', value: 'two\nlines' }], message: 'greet' });
 
+    // Someone else saves while this editor holds changes: the save is refused, nothing is overwritten.
+    await page.getByLabel('Variables (one NAME=value a line)').fill('GREETING=bonjour');
+    await t.ok(`mutation($i: UpdateConfigInput!) { updateConfig(input: $i) { number } }`, { i: { environmentId: envId, set: [{ name: 'OTHER', value: '1' }] } });
+    await page.getByRole('status').filter({ hasText: 'Revision 3 was saved since you began' }).waitFor(WAIT);
+    expect(await page.getByLabel('Variables (one NAME=value a line)').inputValue()).toBe('GREETING=bonjour');
+    await page.getByRole('button', { name: 'Save revision 3' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), WAIT).toContain('Someone saved a newer revision first');
+    await page.getByRole('button', { name: 'Start over from revision 3' }).click();
+    await expect.poll(() => page.getByLabel('Variables (one NAME=value a line)').inputValue(), WAIT).toContain('OTHER=1');
+
     await page.getByLabel('Secret name').fill('DB_PASSWORD');
     await page.getByLabel('Secret value').fill(SECRET);
     await page.getByRole('button', { name: 'Set secret' }).click();
-    await expect.poll(() => page.getByTestId('config-revision').textContent(), WAIT).toBe('revision 3');
+    await expect.poll(() => page.getByTestId('config-revision').textContent(), WAIT).toBe('revision 4');
     await page.locator('tr[data-secret="DB_PASSWORD"]').first().waitFor(WAIT);
     const inputs = () => page.locator('input, textarea').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(await page.getByLabel('Secret value').inputValue()).toBe('');
     expect((await inputs()).some((v) => v.includes(SECRET))).toBe(false);
     expect(await page.content()).not.toContain(SECRET);
+    // A secret's revision changes no variable or file: the editor goes on from it, with no warning.
+    expect(await page.getByRole('button', { name: 'Save revision 5' }).count()).toBe(1);
+    expect(await page.getByText('was saved since you began').count()).toBe(0);
     await page.reload();
     await page.locator('tr[data-secret="DB_PASSWORD"]').first().waitFor(WAIT);
     expect(await page.content()).not.toContain(SECRET);
@@ -151,6 +166,26 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
     await screenshot(page, 'environment-alerts');
     await page.getByRole('button', { name: 'Unsubscribe from Pod restarts' }).click();
     await page.locator('tr[data-subscription="Pod restarts"]').waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it.skipIf(!withPrometheus)('should show an alert firing live once its rule holds (the canary answers 5xx)', async () => {
+    const expression = 'sum(rate(istio_requests_total{cluster="${cluster}",destination_workload_namespace="${namespace}",destination_canonical_service="${app}",response_code=~"5.."}[${window}])) > 0';
+    await t.ok(`mutation($i: CreateAlertTemplateInput!) { createAlertTemplate(input: $i) { id } }`, {
+      i: { name: 'Any 5xx now', expression, forSeconds: 0, severity: 'WARNING', parameters: [{ name: 'window', type: 'DURATION', default: '4s' }] },
+    });
+    // The template is new: the panel reads the templates again when the page loads.
+    await page.reload();
+    await page.getByRole('heading', { level: 2, name: /^Alerts/ }).waitFor(WAIT);
+    await page.getByLabel('Template').selectOption({ label: 'Any 5xx now (warning)' });
+    expect(await page.getByLabel(/^window/).inputValue()).toBe('4s');
+    await page.getByRole('button', { name: 'Subscribe' }).click();
+    await page.locator('tr[data-subscription="Any 5xx now"]').waitFor(WAIT);
+    // No reload: the row comes from alertEvents.
+    await page.locator('tr[data-status="FIRING"]').first().waitFor({ timeout: 90_000 });
+    expect(await page.locator('tr[data-status="FIRING"]').first().textContent()).toContain('Any 5xx now');
+    await expect.poll(() => page.getByRole('heading', { level: 2, name: /^Alerts/ }).textContent(), WAIT).toMatch(/\d+ firing/);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await screenshot(page, 'environment-alerts-firing');
   });
 
   it('should show the VM hosts panel (none here: all traffic in the cluster) without accessibility violations', async () => {

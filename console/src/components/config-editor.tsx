@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, type CombinedError } from 'urql';
 import { errorCode } from '../api/errors.ts';
 import { graphql } from '../gql/index.ts';
@@ -23,13 +23,37 @@ function saveError(error: CombinedError): string | CombinedError {
     : error;
 }
 
+const sameContent = (a: ConfigRevisionFieldsFragment, b: ConfigRevisionFieldsFragment) =>
+  JSON.stringify([a.variables, a.files]) === JSON.stringify([b.variables, b.files]);
+
 /**
- * Edits variables and files of the latest revision into one new revision, compare-and-set on its
- * number: if another revision landed meanwhile, the save is refused and nothing is overwritten.
+ * Edits variables and files of the revision it was opened on into one new revision,
+ * compare-and-set on its number: when someone else's revision lands meanwhile (it arrives live),
+ * the edits stay, the editor says so, and a save is refused rather than overwrite theirs.
  */
-export function ConfigEditor({ environmentId, revision, onSaved }: { environmentId: string; revision: ConfigRevisionFieldsFragment; onSaved: () => void }) {
+export function ConfigEditor({ environmentId, latest, onSaved }: { environmentId: string; latest: ConfigRevisionFieldsFragment; onSaved: () => void }) {
   const [state, update] = useMutation(UpdateConfig);
   const [problem, setProblem] = useState<string | CombinedError | null>(null);
+  const [revision, setRevision] = useState(latest);
+  // Our own save: continue from the revision it made once it is on the page.
+  const [saved, setSaved] = useState<number | null>(null);
+  // Bumped to empty the form's fields (uncontrolled) when it starts from another revision.
+  const [formKey, setFormKey] = useState(0);
+  useEffect(() => {
+    if (saved !== null && latest.number >= saved) {
+      setRevision(latest);
+      setSaved(null);
+      setFormKey((k) => k + 1);
+    } else if (saved === null && latest.number !== revision.number && sameContent(latest, revision)) {
+      // Only secrets changed (a revision too): nothing here to conflict with, the edits go on top.
+      setRevision(latest);
+    }
+  }, [latest, saved, revision]);
+  const startOver = () => {
+    setRevision(latest);
+    setProblem(null);
+    setFormKey((k) => k + 1);
+  };
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
@@ -49,11 +73,18 @@ export function ConfigEditor({ environmentId, revision, onSaved }: { environment
       input: { environmentId, expectedRevision: revision.number, set, unset, files, removeFiles, ...(message ? { message } : {}) },
     });
     if (result.error) return setProblem(saveError(result.error));
+    if (result.data) setSaved(result.data.updateConfig.number);
     onSaved();
   };
   return (
-    <form className="editor" aria-labelledby="config-edit" onSubmit={submit}>
-      <h3 id="config-edit">Change variables and files</h3>
+    <form key={formKey} className="editor" aria-labelledby="config-edit" onSubmit={submit}>
+      <h3 id="config-edit">Change variables and files <span className="muted">(from revision {revision.number})</span></h3>
+      {latest.number !== revision.number && saved === null && (
+        <div className="hint" role="status">
+          Revision {latest.number} was saved since you began (shown above): saving these changes would be refused.{' '}
+          <button type="button" onClick={startOver}>Start over from revision {latest.number}</button>
+        </div>
+      )}
       <label>Variables (one NAME=value a line)
         <textarea name="variables" className="mono" rows={Math.min(16, revision.variables.length + 3)} defaultValue={formatVariables(revision.variables)} spellCheck={false} />
       </label>

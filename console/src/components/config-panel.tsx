@@ -55,7 +55,7 @@ export function ConfigPanel({ environmentId, mayEdit }: { environmentId: string;
       <RevisionContents revision={config} />
       {mayEdit ? (
         <>
-          <ConfigEditor key={config.number} environmentId={environmentId} revision={config} onSaved={reload} />
+          <ConfigEditor environmentId={environmentId} latest={config} onSaved={reload} />
           <SecretsEditor environmentId={environmentId} secrets={config.secrets} onSaved={reload} />
         </>
       ) : (
