@@ -86,7 +86,7 @@ function Shell({ link, onSignOut }: { link: LinkState; onSignOut: () => void }) 
         {route.page === 'projects' && <ProjectsPage />}
         {route.page === 'project' && <ProjectPage slug={route.project} />}
         {route.page === 'app' && <AppPage slug={route.project} app={route.app} />}
-        {route.page === 'build' && <BuildPage slug={route.project} app={route.app} buildId={route.build} />}
+        {route.page === 'build' && <BuildPage key={route.build} slug={route.project} app={route.app} buildId={route.build} />}
         {route.page === 'environment' && (
           <EnvironmentPage slug={route.project} app={route.app} environment={route.environment} panel={route.panel} isAdmin={viewer?.isAdmin ?? false} />
         )}

@@ -10,7 +10,7 @@ export interface ChartSeries {
   points: readonly { at: string; value: number | null }[];
 }
 
-const STROKES = { stable: { stroke: '#0b5cad' }, canary: { stroke: '#b35900', dash: [6, 4] }, other: { stroke: '#6e7781' } } as const;
+const STROKES = { stable: { stroke: '#0b5cad', dash: [] }, canary: { stroke: '#b35900', dash: [6, 4] }, other: { stroke: '#6e7781', dash: [] } };
 
 /** The series on one time axis (seconds), a missing point left as a gap. */
 function aligned(series: readonly ChartSeries[]): uPlot.AlignedData {
@@ -45,7 +45,7 @@ export function MetricChart({ title, series, format }: { title: string; series: 
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [{}, { values: (_, ticks) => ticks.map((t) => format(t)), size: 70 }],
-      series: [{}, ...series.map((s) => ({ label: s.label, width: 2, spanGaps: false, ...STROKES[s.role], dash: s.role === 'canary' ? [6, 4] : [] }))],
+      series: [{}, ...series.map((s) => ({ label: s.label, width: 2, spanGaps: false, ...STROKES[s.role] }))],
     };
     plot.current = new uPlot(options, aligned(series), el);
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(280, el.clientWidth), height: 180 }));

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useMutation, useQuery, useSubscription, type CombinedError } from 'urql';
 import { mayBuild, mayRelease } from '../access.ts';
 import { BuildOutput, BuildStages, ReleaseBuildForm } from '../components/build-live.tsx';
@@ -45,7 +45,6 @@ export function BuildPage({ slug, app: appName, buildId }: { slug: string; app: 
   const [problem, setProblem] = useState<CombinedError | null>(null);
   const stored = data?.build;
   const build = events?.at(-1)?.build ?? stored;
-  useEffect(() => setProblem(null), [buildId]);
   if (!stored || !build || !data) {
     return <Page title="Build">{fetching ? <Loading what="the build" /> : <ErrorText error={error ?? 'No such build.'} />}</Page>;
   }
