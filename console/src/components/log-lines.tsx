@@ -22,6 +22,8 @@ export function LogLines({ lines, label, live = new Set<string>(), showVersion =
     <div
       ref={ref}
       role="log"
+      // A log is polite by default: a busy one would talk over everything; readers browse it instead.
+      aria-live="off"
       aria-label={label}
       className="log-lines mono"
       tabIndex={0}
