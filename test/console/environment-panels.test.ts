@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, consoleBuilt, launchBrowser, screenshot, seriousAxeViolations, type Browser } from '../support/browser.ts';
+import { chromiumAvailable, consoleBuilt, launchBrowser, screenshot, seriousAxeViolations, startDroppableProxy, type Browser } from '../support/browser.ts';
 import { aProject, anApp, anEnvironment } from '../support/fixtures.ts';
 import { monitoringAvailable, WITH_MONITORING } from '../support/monitoring.ts';
 import { aSucceededRelease, atGate, createRelease, FAST_RELEASES } from '../support/releases.ts';
@@ -24,6 +24,8 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
   let page: Page;
   let envPath = '';
   let envId = '';
+  let canaryId = '';
+  let proxy: Awaited<ReturnType<typeof startDroppableProxy>>;
 
   beforeAll(async () => {
     await consoleBuilt();
@@ -37,6 +39,8 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
       environmentId: env.id, image: 'registry.local/shop:2.0-errors', strategy: 'CANARY', canaryReplicas: 1, steps: [{ weight: 50, untilPromoted: true }, { weight: 100 }],
     });
     await atGate(t, canary.id, 0);
+    canaryId = canary.id;
+    proxy = await startDroppableProxy(t.server.port);
     envPath = `/p/${project.slug}/a/shop/e/prod`;
     envId = env.id;
     browser = await launchBrowser();
@@ -45,6 +49,7 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
 
   afterAll(async () => {
     await browser?.close();
+    await proxy?.close();
     await t?.close();
   });
 
@@ -55,7 +60,7 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
   };
 
   it('should open the logs panel from its deep link and show a live line of the environment', async () => {
-    await signInAt(page, `${new URL(t.url).origin}${envPath}/logs`, ADMIN_TOKEN);
+    await signInAt(page, `${proxy.url}${envPath}/logs`, ADMIN_TOKEN);
     await page.getByRole('heading', { level: 2, name: 'Logs' }).waitFor(WAIT);
     await page.locator('li[data-live]').first().waitFor(WAIT);
     expect(await page.locator('li[data-live]').first().textContent()).toMatch(/handled request id=\w+/);
@@ -76,6 +81,34 @@ describe.skipIf(!run)('the environment panels of the web console in Chromium', {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(async () => (await lines().locator('.version').allTextContents()).length, WAIT).toBeGreaterThan(3);
     expect(new Set((await lines().locator('.version').allTextContents()).map((v) => v.trim()))).toEqual(new Set(['r2']));
+  });
+
+  it('should resume the log tail after a network drop from its last line, with no line missed or repeated', async () => {
+    const shown = () => lines().evaluateAll((rows) => rows.map((r) => r.getAttribute('data-cursor')!));
+    const before = (await shown()).length;
+    const dropped = proxy.drop(2_000);
+    await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor(WAIT);
+    await dropped;
+    await page.getByRole('status').filter({ hasText: 'Offline' }).waitFor({ state: 'detached', ...WAIT });
+    // Lines written during the drop arrive once the tail resumed, then new ones.
+    await expect.poll(async () => (await shown()).length, WAIT).toBeGreaterThan(before + 20);
+    const cursors = await shown();
+    expect(new Set(cursors).size).toBe(cursors.length);
+
+    // The same lines, in the same order, as the API stores them (newest first, paged back to the oldest shown).
+    const stored: string[] = [];
+    let after: string | null = null;
+    while (!stored.includes(cursors[0]!)) {
+      const data: any = await t.ok(`query($id: ID!, $f: LogFilter, $after: String) { node(id: $id) { ... on Environment { logs(filter: $f, first: 100, after: $after) { pageInfo { endCursor } nodes { cursor } } } } }`, {
+        id: envId, f: { releaseId: canaryId }, after,
+      });
+      stored.push(...data.node.logs.nodes.map((n: { cursor: string }) => n.cursor));
+      after = data.node.logs.pageInfo.endCursor;
+      if (!after) break;
+    }
+    const oldestFirst = stored.reverse();
+    const from = oldestFirst.indexOf(cursors[0]!);
+    expect(oldestFirst.slice(from, from + cursors.length)).toEqual(cursors);
   });
 
   it.skipIf(!withPrometheus)('should chart the metrics of the stable and the canary version side by side', async () => {
