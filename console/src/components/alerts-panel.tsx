@@ -4,7 +4,7 @@ import { graphql } from '../gql/index.ts';
 import type { AlertFieldsFragment, AlertEventsSubscription } from '../gql/graphql.ts';
 import { ErrorText, Loading, Status, Time } from './ui.tsx';
 
-const AlertFields = graphql(`
+export const AlertFields = graphql(`
   fragment AlertFields on Alert {
     id status startsAt endsAt summary
     subscription { id template { id name severity } environment { id } }

@@ -6,7 +6,7 @@ import { ConfirmDialog } from './confirm-dialog.tsx';
 import { LogLines } from './log-lines.tsx';
 import { ErrorText, Loading, Status, Time } from './ui.tsx';
 
-const CronJobFields = graphql(`
+export const CronJobFields = graphql(`
   fragment CronJobFields on CronJob {
     id name schedule timeZone command image suspended concurrencyPolicy lastScheduleAt nextRunAt
     runs(first: 5) { totalCount nodes { id status manual startedAt finishedAt } }

@@ -4,7 +4,7 @@ import { graphql } from '../gql/index.ts';
 import type { VmHostFieldsFragment } from '../gql/graphql.ts';
 import { ErrorText, Loading, Status, Time } from './ui.tsx';
 
-const VmHostFields = graphql(`
+export const VmHostFields = graphql(`
   fragment VmHostFields on VmHost { id name status version healthy lastSeenAt address message }
 `);
 const EnvironmentVms = graphql(`
