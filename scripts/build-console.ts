@@ -45,10 +45,12 @@ export function consoleBuildFresh(): boolean {
 
 /** Runs `vite build`; throws with its output when it fails. */
 function viteBuild(): void {
+  // The digest of what the build read: a source edited while it runs leaves the build stale.
+  const digest = sourcesDigest();
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const run = spawnSync(process.execPath, [vite, 'build', '--config', join(CONSOLE, 'vite.config.ts')], { cwd: ROOT, encoding: 'utf8' });
   if (run.status !== 0) throw new Error(`vite build failed (exit ${run.status ?? run.signal}):\n${run.stdout}${run.stderr}`);
-  writeFileSync(STAMP, sourcesDigest());
+  writeFileSync(STAMP, digest);
 }
 
 function lockHeldByLiveProcess(): boolean {

@@ -15,7 +15,12 @@ function atLeast(viewer: Viewer, role: Role): boolean {
   return viewer.isAdmin || (viewer.role != null && RANK[viewer.role] >= RANK[role]);
 }
 
-/** Release, promote, pause, resume, abort, roll back: DEVELOPER, MAINTAINER on protected environments. */
+/**
+ * Release, promote, pause, resume, abort, roll back; config, secrets, cron jobs and alert
+ * subscriptions: DEVELOPER, MAINTAINER on protected environments.
+ */
 export const mayRelease = (viewer: Viewer, isProtected: boolean) => atLeast(viewer, isProtected ? 'MAINTAINER' : 'DEVELOPER');
 /** Apps, environments, members and the audit log: MAINTAINER. */
 export const mayManage = (viewer: Viewer) => atLeast(viewer, 'MAINTAINER');
+/** Build specs, builds, cancels: DEVELOPER. */
+export const mayBuild = (viewer: Viewer) => atLeast(viewer, 'DEVELOPER');

@@ -3,6 +3,7 @@ import { Provider, useQuery } from 'urql';
 import { connect, type Link as LinkState } from './api/client.ts';
 import { graphql } from './gql/index.ts';
 import { AppPage } from './pages/app-page.tsx';
+import { BuildPage } from './pages/build-page.tsx';
 import { EnvironmentPage } from './pages/environment-page.tsx';
 import { ProjectPage } from './pages/project-page.tsx';
 import { ProjectsPage } from './pages/projects-page.tsx';
@@ -85,8 +86,9 @@ function Shell({ link, onSignOut }: { link: LinkState; onSignOut: () => void }) 
         {route.page === 'projects' && <ProjectsPage />}
         {route.page === 'project' && <ProjectPage slug={route.project} />}
         {route.page === 'app' && <AppPage slug={route.project} app={route.app} />}
+        {route.page === 'build' && <BuildPage key={route.build} slug={route.project} app={route.app} buildId={route.build} />}
         {route.page === 'environment' && (
-          <EnvironmentPage slug={route.project} app={route.app} environment={route.environment} isAdmin={viewer?.isAdmin ?? false} />
+          <EnvironmentPage slug={route.project} app={route.app} environment={route.environment} panel={route.panel} isAdmin={viewer?.isAdmin ?? false} />
         )}
         {route.page === 'not-found' && (
           <section>

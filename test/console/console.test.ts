@@ -181,6 +181,14 @@ describe.skipIf(!run)('the web console in Chromium', { timeout: 180_000 }, () =>
     expect(await other.getByRole('button', { name: /Promote|Abort|Pause/ }).count()).toBe(0);
     expect(await other.getByText('releasing here takes MAINTAINER or above').count()).toBe(1);
     await screenshot(other, 'environment-developer');
+    // The same role reads the protected environment's config and cron jobs, with no control to change them.
+    await other.getByRole('navigation', { name: 'Environment panels' }).getByRole('link', { name: 'Configuration' }).click();
+    await other.getByTestId('config-revision').waitFor(WAIT);
+    expect(await other.getByRole('button', { name: /Save revision|Set secret/ }).count()).toBe(0);
+    expect(await other.getByText('changing it takes a higher role').count()).toBe(1);
+    await other.getByRole('navigation', { name: 'Environment panels' }).getByRole('link', { name: 'Cron jobs' }).click();
+    await other.getByRole('heading', { level: 2, name: 'Cron jobs' }).waitFor(WAIT);
+    expect(await other.getByRole('button', { name: 'Create cron job' }).count()).toBe(0);
 
     const refused = await tryCommand(t, 'promoteRelease', { id: release.id, expectedStepIndex: 0 }, developer.token);
     expect(errorOf(refused).code).toBe('FORBIDDEN');

@@ -1,6 +1,7 @@
 import type { FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { mayManage } from '../access.ts';
+import { mayBuild, mayManage } from '../access.ts';
+import { BuildSpecEditor, NewBuildForm } from '../components/build-forms.tsx';
 import { ErrorText, Loading, Page, Status, Time } from '../components/ui.tsx';
 import { graphql } from '../gql/index.ts';
 import { Link, navigate, paths } from '../router.tsx';
@@ -18,6 +19,7 @@ const AppQuery = graphql(`
           currentRelease { id version image }
           activeRelease { id version status }
         }
+        buildSpec
         builds(first: 10) { totalCount nodes { id number status ref commit createdAt finishedAt createdBy { id login } } }
       }
     }
@@ -30,7 +32,7 @@ const CreateEnvironment = graphql(`
   }
 `);
 
-/** An app: its environments with what runs there, a form for a new one, and its latest builds. */
+/** An app: its environments with what runs there, a form for a new one, its latest builds and its build spec. */
 export function AppPage({ slug, app: name }: { slug: string; app: string }) {
   const [{ data, fetching, error }] = useQuery({ query: AppQuery, variables: { slug, app: name } });
   const app = data?.project?.app;
@@ -41,7 +43,9 @@ export function AppPage({ slug, app: name }: { slug: string; app: string }) {
       </Page>
     );
   }
-  const manage = mayManage({ isAdmin: data.viewer.isAdmin, role: data.project?.viewerRole });
+  const viewer = { isAdmin: data.viewer.isAdmin, role: data.project?.viewerRole };
+  const manage = mayManage(viewer);
+  const build = mayBuild(viewer);
   return (
     <Page title={app.name} heading={<>{app.name} <span className="muted">{app.language.toLowerCase()}</span></>}>
       <nav aria-label="Breadcrumb" className="crumbs">
@@ -71,19 +75,21 @@ export function AppPage({ slug, app: name }: { slug: string; app: string }) {
       </section>
       <section aria-labelledby="builds">
         <h2 id="builds">Builds</h2>
+        {build && <NewBuildForm appId={app.id} slug={slug} app={app.name} />}
         {app.builds.nodes.length === 0 ? <p>No builds yet.</p> : (
           <table>
             <thead><tr><th scope="col">#</th><th scope="col">Ref</th><th scope="col">Status</th><th scope="col">By</th><th scope="col">Started</th><th scope="col">Finished</th></tr></thead>
             <tbody>
               {app.builds.nodes.map((b) => (
                 <tr key={b.id}>
-                  <td>{b.number}</td><td>{b.ref}{b.commit ? ` (${b.commit.slice(0, 8)})` : ''}</td><td><Status value={b.status} /></td>
+                  <td><Link to={paths.build(slug, app.name, b.id)}>Build {b.number}</Link></td><td>{b.ref}{b.commit ? ` (${b.commit.slice(0, 8)})` : ''}</td><td><Status value={b.status} /></td>
                   <td>{b.createdBy?.login ?? 'push'}</td><td><Time at={b.createdAt} /></td><td><Time at={b.finishedAt} /></td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
+        <BuildSpecEditor key={app.id} appId={app.id} spec={app.buildSpec} mayEdit={build} />
       </section>
     </Page>
   );
