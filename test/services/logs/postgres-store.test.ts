@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../../db/client.ts';
+import type { DatabaseHandle } from '../../../db/client.ts';
 import { runMigrations } from '../../../db/migrate.ts';
 import { chunkNumbers, PostgresLogStore } from '../../../services/logs/postgres-store.ts';
 import type { NewPodLogLine } from '../../../services/logs/store.ts';
-import { createPostgresDatabase, TEST_DB } from '../../support/database.ts';
+import { openTestDatabase } from '../../support/database.ts';
 
 const rowsOf = <T>(result: unknown): T[] => (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 
 describe('the PostgreSQL log store: chunks and contains search', () => {
   let handle: DatabaseHandle;
-  let drop: () => Promise<void> = async () => {};
+  let close: () => Promise<void> = async () => {};
   let store: PostgresLogStore;
   const environment = randomUUID();
   const fence = { owner: 'test', epoch: 1 };
@@ -26,13 +26,7 @@ describe('the PostgreSQL log store: chunks and contains search', () => {
   });
 
   beforeAll(async () => {
-    if (TEST_DB === 'postgres') {
-      const database = await createPostgresDatabase();
-      drop = database.drop;
-      handle = await openDatabase({ url: database.url, dataDir: 'memory://' });
-    } else {
-      handle = await openDatabase({ dataDir: 'memory://' });
-    }
+    ({ handle, close } = await openTestDatabase());
     await runMigrations(handle);
     const [project, app] = [randomUUID(), randomUUID()];
     for (const statement of [
@@ -54,8 +48,7 @@ describe('the PostgreSQL log store: chunks and contains search', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await handle?.close();
-    await drop();
+    await close();
   });
 
   it('should cut a batch into runs of up to 128 lines of one day', () => {
