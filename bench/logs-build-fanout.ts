@@ -59,6 +59,7 @@ async function measure(): Promise<BenchResult> {
         ['lines written', `${formatNumber(written)} in 20 s`],
         ['lines delivered (all subscribers)', `${formatNumber(result.lines)} of ${formatNumber(written * 100)}`],
         ['line added → subscriber', `p50 ${formatNumber(result.p50)} ms, p95 ${formatNumber(result.p95)} ms, p99 ${formatNumber(result.p99)} ms`],
+        ['CPU per second: Gantry and writer process / subscribers process', `${formatNumber(result.serverCpuMs)} / ${formatNumber(result.clientCpuMs)} ms`],
         ['subscriber errors', result.errors.join('; ') || 'none'],
       ],
     );

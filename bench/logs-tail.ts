@@ -49,6 +49,9 @@ export interface TailFigures {
   p99: number;
   heapPerSubscriberKiB: number;
   errors: string[];
+  /** CPU per second of measuring: this (the server's) process and the subscribers' child, in ms. */
+  serverCpuMs: number;
+  clientCpuMs: number;
 }
 
 /**
@@ -64,12 +67,14 @@ export async function followLogs(url: string, id: string, mode: TailMode, heapBe
     await sleep(mode === 'build' ? 1_000 : 5_000); // every subscriber live, the server at its steady state
     const heapPerSubscriberKiB = ((heapMb() - heapBefore) * 1024) / SUBSCRIBERS;
     child.send({ type: 'measure' });
+    const cpuBefore = process.cpuUsage();
     await profilePhase(`logs-tail-${mode}`, () => (during ? during(MEASURE_MS) : sleep(MEASURE_MS)));
     const report = await child.request({ type: 'report' }, 'report', 60_000);
+    const cpu = process.cpuUsage(cpuBefore);
     let total = 0;
     for (let i = 1; i < report.buckets.length; i += 2) total += report.buckets[i]!;
     const at = (p: number) => percentileOf(report.buckets, total, p);
-    return { mode, lines: total, messages: report.messages, p50: at(50), p95: at(95), p99: at(99), heapPerSubscriberKiB, errors: report.errors };
+    return { mode, lines: total, messages: report.messages, p50: at(50), p95: at(95), p99: at(99), heapPerSubscriberKiB, errors: report.errors, serverCpuMs: (cpu.user + cpu.system) / 1000 / (MEASURE_MS / 1000), clientCpuMs: report.cpuMs / (MEASURE_MS / 1000) };
   } finally {
     child.send({ type: 'close' });
     await child.stop(10_000);
@@ -107,6 +112,7 @@ async function measure(): Promise<BenchResult> {
         ['lines delivered (all subscribers)', ...results.map((r) => `${formatNumber(r.lines)} in ${seconds} s (${formatNumber(r.lines / seconds / SUBSCRIBERS)}/s per subscriber of ${PODS * 50}/s written)`)],
         ['messages', ...results.map((r) => `${formatNumber(r.messages)} (${formatNumber(r.lines / Math.max(1, r.messages), 1)} lines each)`)],
         ['pod write → subscriber', ...results.map((r) => `p50 ${formatNumber(r.p50)} ms, p95 ${formatNumber(r.p95)} ms, p99 ${formatNumber(r.p99)} ms`)],
+        ['CPU per second: server process / subscribers process', ...results.map((r) => `${formatNumber(r.serverCpuMs)} / ${formatNumber(r.clientCpuMs)} ms`)],
         ['heap per tail subscriber (server)', ...results.map((r) => `${formatNumber(r.heapPerSubscriberKiB)} KiB`)],
         ['subscriber errors', ...results.map((r) => r.errors.join('; ') || 'none')],
       ],

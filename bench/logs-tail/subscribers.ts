@@ -16,7 +16,7 @@ export type ToTail =
   | { type: 'close' };
 export type FromTail =
   | { type: 'connected'; subscribers: number; failures: number }
-  | { type: 'report'; lines: number; messages: number; buckets: number[]; errors: string[] };
+  | { type: 'report'; lines: number; messages: number; buckets: number[]; errors: string[]; cpuMs: number };
 
 const QUERIES: Record<TailMode, string> = {
   lines: 'subscription($id: ID!) { logTail(environmentId: $id) { at source } }',
@@ -28,6 +28,7 @@ const BUCKETS = 120_000;
 const clients: Client[] = [];
 const histogram = new Uint32Array(BUCKETS);
 let measuring = false;
+let cpuAtMeasure = process.cpuUsage();
 let lines = 0;
 let messages = 0;
 const errors: string[] = [];
@@ -64,11 +65,13 @@ process.on('message', (message: ToTail) => {
   else if (message.type === 'measure') {
     measuring = true;
     lines = messages = 0;
+    cpuAtMeasure = process.cpuUsage();
   } else if (message.type === 'report') {
     measuring = false;
     // Sparse: (bucket, count) pairs.
     const buckets: number[] = [];
     histogram.forEach((count, ms) => count > 0 && buckets.push(ms, count));
-    send({ type: 'report', lines, messages, buckets, errors });
+    const cpu = process.cpuUsage(cpuAtMeasure);
+    send({ type: 'report', lines, messages, buckets, errors, cpuMs: (cpu.user + cpu.system) / 1000 });
   } else if (message.type === 'close') void Promise.all(clients.map((c) => c.dispose())).then(() => process.exit(0));
 });

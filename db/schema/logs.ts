@@ -84,9 +84,8 @@ export const podLogChunks = pgTable(
   (t) => [
     primaryKey({ columns: [t.environmentId, t.lastSequence, t.at] }),
     // One GIN index over the environment, the newest sequence (btree_gin) and the trigrams: a
-    // search for the newest chunks in a window of sequences reads (and rechecks) only the
-    // candidates inside it, where a trigram index alone made PostgreSQL recheck every candidate
-    // chunk of the day before keeping the newest.
+    // search of one environment rechecks only its own candidate chunks, and the planner may bound
+    // a window of sequences by it (for recent windows it takes the primary key instead).
     index('pod_log_chunks_search_idx').using('gin', t.environmentId, t.lastSequence, t.body.op('gin_trgm_ops')),
   ],
 );
