@@ -1,4 +1,4 @@
-import { requireVisibleEnvironment, type EnvironmentRow } from '../apps/service.ts';
+import type { EnvironmentRow } from '../apps/service.ts';
 import { authorizeProject } from '../access/guard.ts';
 import type { RequestScope } from '../scope.ts';
 import { badInput, notFound } from '../shared/errors.ts';
