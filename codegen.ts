@@ -44,6 +44,7 @@ const config: CodegenConfig = {
           Pod: '../services/cluster/workload.ts#PodInfo',
           PodEvent: '../services/workloads/service.ts#PodEventView',
           LogLine: '../services/shared/runtime/log-lines.ts#LogLineRow',
+          LogLineBatch: '../services/logs/tail.ts#LogLineBatchView',
           Release: '../services/releases/repository.ts#ReleaseView',
           ReleaseEvent: '../services/releases/repository.ts#ReleaseEventRow',
           ReleaseStep: '../services/releases/model.ts#ReleaseStepModel',

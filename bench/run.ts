@@ -9,6 +9,7 @@ import { fanout } from './fanout.ts';
 import { http } from './http.ts';
 import { logs } from './logs.ts';
 import { logsTail } from './logs-tail.ts';
+import { logsBuildFanout } from './logs-build-fanout.ts';
 import { metrics } from './metrics.ts';
 import { releases } from './releases.ts';
 import { builds } from './builds.ts';
@@ -16,7 +17,7 @@ import { config } from './config.ts';
 import { joint } from './joint.ts';
 import { formatNumber, printTable, verdictOf, type Benchmark, type BenchResult } from './support/benchmark.ts';
 
-const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, logs, logsTail, builds, config, metrics, joint];
+const BENCHMARKS: Benchmark[] = [clusterWatch, releases, http, fanout, logs, logsTail, logsBuildFanout, builds, config, metrics, joint];
 
 /** A benchmark still running after this is stuck (each takes under 2 minutes on an idle 2-core machine): give up. */
 const HARD_LIMIT_MS = 240_000;

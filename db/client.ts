@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { sql } from 'drizzle-orm';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
@@ -118,8 +119,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   }
   let client: PGlite;
   try {
-    // pg_trgm: the log store's substring index (migration 0005 creates the extension).
-    client = await PGlite.create(options.dataDir, { extensions: { pg_trgm } });
+    // pg_trgm and btree_gin: the log store's substring index, searched by sequence windows
+    // (migrations 0005 and 0014 create the extensions).
+    client = await PGlite.create(options.dataDir, { extensions: { pg_trgm, btree_gin } });
   } catch (error) {
     unlock();
     throw error;

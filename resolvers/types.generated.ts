@@ -8,6 +8,7 @@ import type { ClusterInfo } from '../services/cluster/directory.ts';
 import type { WorkloadView, WorkloadVersionView, PodInfo } from '../services/cluster/workload.ts';
 import type { PodEventView } from '../services/workloads/service.ts';
 import type { LogLineRow } from '../services/shared/runtime/log-lines.ts';
+import type { LogLineBatchView } from '../services/logs/tail.ts';
 import type { ReleaseView, ReleaseEventRow } from '../services/releases/repository.ts';
 import type { ReleaseStepModel } from '../services/releases/model.ts';
 import type { BuildRow, BuildEventRow } from '../services/builds/repository.ts';
@@ -1038,6 +1039,21 @@ export type LogLine = {
   source: Scalars['String']['output'];
   /** The release version of the pod (r7), when it has one. */
   version?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * Live log lines delivered together: what `logTailBatches` sends. One message carries many lines,
+ * so a client following thousands of lines a second reads a few messages a second, not thousands.
+ */
+export type LogLineBatch = {
+  __typename?: 'LogLineBatch';
+  /**
+   * Where the tail stands after this batch: the cursor of the last line it examined (which may be a
+   * line the filter left out). Pass it as `after` to resume without gaps or repeats.
+   */
+  cursor: Scalars['String']['output'];
+  /** The lines that passed the filter, oldest first (never empty). */
+  lines: Array<LogLine>;
 };
 
 /** A page of log lines. totalCount may be null where counting would be expensive. */
@@ -2156,6 +2172,15 @@ export type Subscription = {
    * gaps or repeats. Any project member (VIEWER and above); re-checked before every line.
    */
   logTail: LogLine;
+  /**
+   * `logTail` in batches, for high-volume tails (the console uses it): the same lines, filters,
+   * authorization (re-checked before every batch; a removed member's tail ends with NOT_FOUND) and
+   * resume-after semantics, but each message holds up to `maxLines` lines. Lines are stored in
+   * batches (every GANTRY_LOG_FLUSH_MS, 100 ms by default), and each stored batch goes out at once
+   * as one message (more when it holds more than `maxLines` matching lines); with `maxDelayMs` the
+   * server waits up to that long after a batch's first line for more lines to join it.
+   */
+  logTailBatches: LogLineBatch;
   /** Every change to one of the environment's pods, as seen by the cluster watch. Any project member (VIEWER and above). */
   podEvents: PodEvent;
   /** Replays the events after `after` (all, if absent), then streams live ones; completes after the release's last event. */
@@ -2218,6 +2243,19 @@ export type SubscriptionLogTailArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   environmentId: Scalars['ID']['input'];
   filter?: InputMaybe<LogFilter>;
+};
+
+
+/**
+ * Live streams over WebSocket (graphql-ws on /graphql). Access is checked when a stream starts and
+ * again before every message: a caller who loses access gets NOT_FOUND and the stream ends.
+ */
+export type SubscriptionLogTailBatchesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  environmentId: Scalars['ID']['input'];
+  filter?: InputMaybe<LogFilter>;
+  maxDelayMs?: InputMaybe<Scalars['Int']['input']>;
+  maxLines?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -2668,6 +2706,7 @@ export type ResolversTypes = {
   Language: Language;
   LogFilter: LogFilter;
   LogLine: ResolverTypeWrapper<LogLineRow>;
+  LogLineBatch: ResolverTypeWrapper<LogLineBatchView>;
   LogLineConnection: ResolverTypeWrapper<Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['LogLineEdge']>, nodes: Array<ResolversTypes['LogLine']> }>;
   LogLineEdge: ResolverTypeWrapper<Omit<LogLineEdge, 'node'> & { node: ResolversTypes['LogLine'] }>;
   Membership: ResolverTypeWrapper<MemberRow>;
@@ -2785,6 +2824,7 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   LogFilter: LogFilter;
   LogLine: LogLineRow;
+  LogLineBatch: LogLineBatchView;
   LogLineConnection: Omit<LogLineConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['LogLineEdge']>, nodes: Array<ResolversParentTypes['LogLine']> };
   LogLineEdge: Omit<LogLineEdge, 'node'> & { node: ResolversParentTypes['LogLine'] };
   Membership: MemberRow;
@@ -3156,6 +3196,11 @@ export type LogLineResolvers<ContextType = GraphQLContext, ParentType extends Re
   version?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type LogLineBatchResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LogLineBatch'] = ResolversParentTypes['LogLineBatch']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['LogLine']>, ParentType, ContextType>;
+};
+
 export type LogLineConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LogLineConnection'] = ResolversParentTypes['LogLineConnection']> = {
   edges?: Resolver<Array<ResolversTypes['LogLineEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['LogLine']>, ParentType, ContextType>;
@@ -3381,6 +3426,7 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   buildProgress?: SubscriptionResolver<ResolversTypes['BuildEvent'], "buildProgress", ParentType, ContextType, RequireFields<SubscriptionBuildProgressArgs, 'buildId'>>;
   configChanged?: SubscriptionResolver<ResolversTypes['ConfigRevision'], "configChanged", ParentType, ContextType, RequireFields<SubscriptionConfigChangedArgs, 'environmentId'>>;
   logTail?: SubscriptionResolver<ResolversTypes['LogLine'], "logTail", ParentType, ContextType, RequireFields<SubscriptionLogTailArgs, 'environmentId'>>;
+  logTailBatches?: SubscriptionResolver<ResolversTypes['LogLineBatch'], "logTailBatches", ParentType, ContextType, RequireFields<SubscriptionLogTailBatchesArgs, 'environmentId'>>;
   podEvents?: SubscriptionResolver<ResolversTypes['PodEvent'], "podEvents", ParentType, ContextType, RequireFields<SubscriptionPodEventsArgs, 'environmentId'>>;
   releaseProgress?: SubscriptionResolver<ResolversTypes['ReleaseEvent'], "releaseProgress", ParentType, ContextType, RequireFields<SubscriptionReleaseProgressArgs, 'releaseId'>>;
   vmDesiredState?: SubscriptionResolver<ResolversTypes['VmDesiredState'], "vmDesiredState", ParentType, ContextType>;
@@ -3506,6 +3552,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Environment?: EnvironmentResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   LogLine?: LogLineResolvers<ContextType>;
+  LogLineBatch?: LogLineBatchResolvers<ContextType>;
   LogLineConnection?: LogLineConnectionResolvers<ContextType>;
   LogLineEdge?: LogLineEdgeResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;

@@ -26,6 +26,7 @@ import type { Metrics } from './metrics.ts';
 import { authenticateHost } from '../services/vms/host-auth.ts';
 import { CLOSE_TOO_MANY_CONNECTIONS, limitExceeded, rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
 import { requestIdStorage } from './request-id.ts';
+import { batchSocketWrites, sharedPayload } from './socket-writes.ts';
 import { createEventExecutor } from './subscription-events.ts';
 
 export interface WebSocketDeps {
@@ -120,7 +121,8 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
     socket.close(TRY_AGAIN_LATER, 'Try again later');
   };
 
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, request) => {
+    batchSocketWrites(socket, request.socket);
     metrics.openWebSockets.inc();
     socket.once('close', () => metrics.openWebSockets.dec());
   });
@@ -215,7 +217,7 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
         };
       },
       onNext: (_ctx, _id, _payload, args, result) => {
-        if (!result.errors) return;
+        if (!result.errors) return sharedPayload(result);
         return { ...result, errors: requestIdStorage.run(String((args.contextValue as { requestId?: string }).requestId), () => formatAll(result.errors!)) };
       },
       onError: (_ctx, _id, _payload, errors) => formatAll(errors),

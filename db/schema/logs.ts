@@ -66,8 +66,8 @@ export const podLogLines = pgTable(
  * joined by newlines into one `body` with a trigram index. A trigram index of every line cost
  * PostgreSQL about 100 index entries per line (most of the ingest time); a run of similar lines
  * shares most of its trigrams, so a chunk costs about a tenth of that per line. A search finds
- * the newest chunks whose body contains the text, then the matching lines in their sequence
- * ranges. Partitioned by day like the lines (on `at`, the newest line's time) and dropped with them.
+ * the newest chunks whose body contains the text, in widening windows of sequences, then the
+ * matching lines in their sequence ranges. Partitioned by day like the lines (on `at`, the newest line's time) and dropped with them.
  */
 export const podLogChunks = pgTable(
   'pod_log_chunks',
@@ -83,6 +83,9 @@ export const podLogChunks = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.environmentId, t.lastSequence, t.at] }),
-    index('pod_log_chunks_body_trgm_idx').using('gin', t.body.op('gin_trgm_ops')),
+    // One GIN index over the environment, the newest sequence (btree_gin) and the trigrams: a
+    // search of one environment rechecks only its own candidate chunks, and the planner may bound
+    // a window of sequences by it (for recent windows it takes the primary key instead).
+    index('pod_log_chunks_search_idx').using('gin', t.environmentId, t.lastSequence, t.body.op('gin_trgm_ops')),
   ],
 );

@@ -65,6 +65,13 @@ export class EnvironmentCollection {
     private readonly positions: Map<string, PodLogPosition>,
   ) {}
 
+  /** Lines read and not yet stored. */
+  get buffered(): number {
+    let lines = 0;
+    for (const pod of this.pods.values()) lines += pod.buffer.length;
+    return lines;
+  }
+
   /** Follows the environment's pods as the watch cache shows them now. */
   sync(pods: readonly PodView[]): void {
     if (this.closed) return;

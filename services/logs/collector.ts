@@ -25,6 +25,8 @@ export interface LogCollectorOptions {
 }
 
 const HOUR_MS = 3_600_000;
+/** Lines buffered after a write that make the collector write again at once. */
+const BEHIND_LINES = 1_000;
 
 type WatchedEnvironment = CollectedEnvironment & { cluster: string; app: string };
 
@@ -42,6 +44,7 @@ export class LogCollector {
   private retentionTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(private readonly options: LogCollectorOptions) {
     const leases: LeaseStore = {
@@ -81,6 +84,7 @@ export class LogCollector {
   async stop(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     if (this.flushTimer) clearInterval(this.flushTimer);
+    this.stopping = true;
     await this.flushing;
     await this.flush();
     for (const collection of this.collections.values()) collection.close();
@@ -90,13 +94,30 @@ export class LogCollector {
 
   /** Writes what every collection has buffered, in one write (one at a time). */
   flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => {
-      this.flushing = null;
-    });
+    if (this.flushing) return this.flushing;
+    let written = false;
+    this.flushing = this.flushOnce()
+      .then((worked) => {
+        written = worked;
+      })
+      .finally(() => {
+        this.flushing = null;
+        // Behind (a write's worth already buffered): write again now, not at the next tick. The
+        // pause between writes was up to a tick of idle store while pods' lines piled up. Only
+        // after a write that worked: a failing store is retried at the tick's pace.
+        if (written && !this.stopping && this.buffered() >= BEHIND_LINES) void this.flush();
+      });
     return this.flushing;
   }
 
-  private async flushOnce(): Promise<void> {
+  private buffered(): number {
+    let lines = 0;
+    for (const collection of this.collections.values()) lines += collection.buffered;
+    return lines;
+  }
+
+  /** @returns whether the write worked (or there was nothing to write). */
+  private async flushOnce(): Promise<boolean> {
     const taken = [...this.collections.values()].flatMap((collection) => {
       const batch = collection.take();
       return batch ? [{ collection, batch }] : [];
@@ -109,10 +130,11 @@ export class LogCollector {
       // Only the SQLSTATE: a failed statement's text carries its parameters (the lines).
       const failure = error as { code?: unknown; cause?: { code?: unknown } };
       this.options.logger.warn({ environments: writing.length, code: failure.code ?? failure.cause?.code ?? null }, 'storing log lines failed; will retry');
-      return;
+      return false;
     }
     const rows = new Map(writing.map(({ batch }, i) => [batch, stored[i] ?? null]));
     for (const { collection, batch } of taken) collection.settle(batch, batch.lines.length > 0 ? rows.get(batch)! : []);
+    return true;
   }
 
   /** Environments whose logs this process collects (tests, metrics). */

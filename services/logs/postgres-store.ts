@@ -10,6 +10,8 @@ const PARTITION = /^pod_log_(lines|chunks)_(\d{4})(\d{2})(\d{2})$/;
 const CHUNK_LINES = 128;
 /** A `contains` search first reads this many of the newest lines directly (a frequent text is found there). */
 const RECENT_WINDOW = 20_000;
+/** Then it looks for chunks in windows of sequences: this many lines back first, eight times more each step. */
+const FIRST_WINDOW = 50_000;
 
 /** The lease store of log collections (one row per environment). */
 export const logCollectionLeases = leaseStoreFor(logCollections);
@@ -39,26 +41,26 @@ const COLUMNS = {
   message: podLogLines.message,
 };
 
-/** A batch's runs of up to 128 lines of one day, as `pod_log_chunks` rows (see db/schema/logs.ts). */
-export function chunksOf(lines: readonly NewPodLogLine[], firstSequence: number): { f: number; l: number; fa: string; a: string; b: string }[] {
-  const chunks: { f: number; l: number; fa: string; a: string; b: string }[] = [];
-  let start = 0;
-  while (start < lines.length) {
-    const day = Math.floor(lines[start]!.at.getTime() / DAY_MS);
-    let end = start;
-    let min = lines[start]!.at.getTime();
-    let max = min;
-    while (end < lines.length && end - start < CHUNK_LINES && Math.floor(lines[end]!.at.getTime() / DAY_MS) === day) {
-      const t = lines[end]!.at.getTime();
-      if (t < min) min = t;
-      if (t > max) max = t;
-      end++;
+/**
+ * Which chunk of `pod_log_chunks` each line of a batch goes to (0, 1, 2 …): runs of up to 128
+ * consecutive lines of one day (see db/schema/logs.ts).
+ */
+export function chunkNumbers(lines: readonly NewPodLogLine[]): number[] {
+  const numbers: number[] = [];
+  let chunk = -1;
+  let size = CHUNK_LINES;
+  let day = NaN;
+  for (const line of lines) {
+    const lineDay = Math.floor(line.at.getTime() / DAY_MS);
+    if (size === CHUNK_LINES || lineDay !== day) {
+      chunk++;
+      size = 0;
+      day = lineDay;
     }
-    const body = lines.slice(start, end).map((line) => line.message).join('\n');
-    chunks.push({ f: firstSequence + start, l: firstSequence + end - 1, fa: new Date(min).toISOString(), a: new Date(max).toISOString(), b: body });
-    start = end;
+    size++;
+    numbers.push(chunk);
   }
-  return chunks;
+  return numbers;
 }
 
 /**
@@ -72,7 +74,17 @@ export class PostgresLogStore implements LogStore {
   /** Days whose partition this process has created or seen (saves a statement per batch). */
   private readonly days = new Set<number>();
 
-  constructor(private readonly db: Database) {}
+  private readonly recentWindow: number;
+  private readonly firstWindow: number;
+
+  /** `windows` sets how far a `contains` search reads directly and its first chunk window (tests make them small). */
+  constructor(
+    private readonly db: Database,
+    windows: { recent?: number; first?: number } = {},
+  ) {
+    this.recentWindow = windows.recent ?? RECENT_WINDOW;
+    this.firstWindow = windows.first ?? FIRST_WINDOW;
+  }
 
   async append(batches: readonly LogBatch[]): Promise<(LogLineRow[] | null)[]> {
     if (batches.length === 0) return [];
@@ -82,10 +94,13 @@ export class PostgresLogStore implements LogStore {
     // an environment whose lease fence fails (lease_owner, lease_epoch: what fencedBy() checks)
     // has no counter row, so none of its lines or positions are written.
     const counters = batches.map((b) => ({ e: b.environmentId, n: b.lines.length, o: b.fence.owner, p: b.fence.epoch }));
-    const lines = batches.flatMap((b) => b.lines.map((line, i) => ({ e: b.environmentId, i: i + 1, a: line.at.toISOString(), p: line.pod, v: line.version, m: line.message })));
-    // Chunks are numbered from 1 within their environment's batch, like the lines (k.base + i).
-    const chunks = batches.flatMap((b) => chunksOf(b.lines, 1).map((c) => ({ e: b.environmentId, ...c })));
+    const lines = batches.flatMap((b) => {
+      const chunks = chunkNumbers(b.lines);
+      return b.lines.map((line, i) => ({ e: b.environmentId, i: i + 1, c: chunks[i], a: line.at.toISOString(), p: line.pod, v: line.version, m: line.message }));
+    });
     const positions = batches.flatMap((b) => [...b.positions].map(([pod, position]) => ({ e: b.environmentId, p: pod, t: position.time, c: position.count })));
+    // The lines are parsed once (materialized) and their chunks built from them in SQL: sending
+    // the chunk bodies too would have every message travel and be parsed twice.
     const result = await this.db.execute<{ id: string; base: number | string }>(sql`
       with batch as (
         select * from json_to_recordset(${JSON.stringify(counters)}::json) as b(e uuid, n bigint, o text, p integer)
@@ -94,16 +109,17 @@ export class PostgresLogStore implements LogStore {
         from batch b
         where c.id = b.e and c.lease_owner = b.o and c.lease_epoch = b.p
         returning c.id, c.last_sequence - b.n as base
+      ), fenced as materialized (
+        select r.e, k.base + r.i as s, r.c, r.a, r.p, r.v, r.m
+        from json_to_recordset(${JSON.stringify(lines)}::json) as r(e uuid, i bigint, c integer, a timestamptz, p text, v text, m text)
+        join counters k on k.id = r.e
       ), stored_lines as (
         insert into pod_log_lines (environment_id, sequence, at, pod, version, message)
-        select r.e, k.base + r.i, r.a, r.p, r.v, r.m
-        from json_to_recordset(${JSON.stringify(lines)}::json) as r(e uuid, i bigint, a timestamptz, p text, v text, m text)
-        join counters k on k.id = r.e
+        select e, s, a, p, v, m from fenced
       ), stored_chunks as (
         insert into pod_log_chunks (environment_id, first_sequence, last_sequence, first_at, at, body)
-        select c.e, k.base + c.f, k.base + c.l, c.fa, c.a, c.b
-        from json_to_recordset(${JSON.stringify(chunks)}::json) as c(e uuid, f bigint, l bigint, fa timestamptz, a timestamptz, b text)
-        join counters k on k.id = c.e
+        select e, min(s), max(s), min(a), max(a), string_agg(m, chr(10) order by s)
+        from fenced group by e, c
       ), stored_positions as (
         insert into pod_log_positions (environment_id, pod, last_time, last_count)
         select r.e, r.p, r.t, r.c
@@ -129,52 +145,75 @@ export class PostgresLogStore implements LogStore {
 
   /**
    * Newest first. A `contains` of three characters or more reads the newest 20,000 lines
-   * directly (a frequent text is found there at once), then goes back through the trigram index
-   * of `pod_log_chunks`: the newest chunks containing the text, and the matching lines in their
-   * sequence ranges, until the page is full or no chunk is left.
+   * directly (a frequent text is found there at once), then goes back through `pod_log_chunks`
+   * in windows of sequences, 50,000 lines first and eight times wider each step: the newest
+   * chunks of the window containing the text, and the matching lines in their sequence ranges,
+   * until the page is full or no chunk is left. The search index holds the sequence beside the
+   * trigrams, so a window rechecks only its own candidates: a rare text found in the last hour
+   * no longer costs a recheck of every candidate of the day.
    */
   async newest(environmentId: string, query: LogQuery, limit: number): Promise<LogLineRow[]> {
     if (query.contains?.includes('\n')) return []; // a stored message never holds a newline
     if (!query.contains || query.contains.length < 3 || limit <= 0) return this.direct(environmentId, query, limit);
     const top = query.beforeSequence ?? (await this.lastSequence(environmentId)) + 1;
-    const floor = top - RECENT_WINDOW;
+    const floor = top - this.recentWindow;
     const found = await this.direct(environmentId, { ...query, beforeSequence: top }, limit, floor);
     if (found.length >= limit || floor <= 1) return found;
-    const pattern = `%${escapeLike(query.contains)}%`;
     let before = floor;
     let take = limit;
-    while (found.length < limit) {
-      const chunkWhere: (SQL | undefined)[] = [eq(podLogChunks.environmentId, environmentId), lt(podLogChunks.firstSequence, before), like(podLogChunks.body, pattern)];
-      if (query.since) chunkWhere.push(gte(podLogChunks.at, query.since));
-      if (query.until) chunkWhere.push(lt(podLogChunks.firstAt, query.until));
-      const chunks = await this.db.transaction(async (tx) => {
-        // Chunk bodies are TOASTed, which the planner does not price: it would read (and
-        // decompress) every body of a day by a scan rather than ask the trigram index. Seen in
-        // EXPLAIN ANALYZE over 1 M lines: 700 ms by the scan, 20 ms by the index for a rare text.
-        await tx.execute(sql`set local enable_seqscan = off`);
-        await tx.execute(sql`set local enable_indexscan = off`);
-        return tx
-          .select({ first: podLogChunks.firstSequence, last: podLogChunks.lastSequence, firstAt: podLogChunks.firstAt, at: podLogChunks.at })
-          .from(podLogChunks)
-          .where(and(...chunkWhere))
-          .orderBy(desc(podLogChunks.lastSequence))
-          .limit(take);
-      });
-      if (chunks.length === 0) break;
-      // Each chunk's lines: its sequence range within its times, so only its day's partition is read.
-      const ranges = or(...chunks.map((c) => and(between(podLogLines.sequence, c.first, c.last), between(podLogLines.at, c.firstAt, c.at))));
-      const rows = await this.db
-        .select(COLUMNS)
-        .from(podLogLines)
-        .where(and(...this.conditions(environmentId, { ...query, beforeSequence: before }), ranges))
-        .orderBy(desc(podLogLines.sequence))
-        .limit(limit - found.length);
-      found.push(...rows.map(toRow));
-      if (chunks.length < take) break;
-      before = Math.min(...chunks.map((c) => Number(c.first)));
-      take = Math.min(take * 4, 1_000);
+    let window = this.firstWindow;
+    while (found.length < limit && before > 1) {
+      // A chunk across the window's lower bound gives its lines above the bound here, and the
+      // rest when the next window reads it again.
+      const lower = Math.max(0, before - window);
+      const chunks = await this.candidateChunks(environmentId, query, lower, before, take);
+      if (chunks.length > 0) {
+        // Each chunk's lines: its sequence range within its times, so only its day's partition is read.
+        const ranges = or(...chunks.map((c) => and(between(podLogLines.sequence, c.first, c.last), between(podLogLines.at, c.firstAt, c.at))));
+        const rows = await this.db
+          .select(COLUMNS)
+          .from(podLogLines)
+          .where(and(...this.conditions(environmentId, { ...query, beforeSequence: before }), gte(podLogLines.sequence, lower), ranges))
+          .orderBy(desc(podLogLines.sequence))
+          .limit(limit - found.length);
+        found.push(...rows.map(toRow));
+      }
+      const oldest = Math.min(...chunks.map((c) => Number(c.first)));
+      if (chunks.length === take && oldest > lower) {
+        // More candidates in this window than were asked for: on below the oldest one read.
+        before = oldest;
+        take = Math.min(take * 4, 1_000);
+      } else {
+        before = lower;
+        window *= 8;
+      }
     }
     return found;
+  }
+
+  /** The newest `take` chunks of the environment with lines in [lower, before) whose body contains the text. */
+  private candidateChunks(environmentId: string, query: LogQuery, lower: number, before: number, take: number) {
+    const where: (SQL | undefined)[] = [
+      eq(podLogChunks.environmentId, environmentId),
+      lt(podLogChunks.firstSequence, before),
+      like(podLogChunks.body, `%${escapeLike(query.contains!)}%`),
+    ];
+    if (lower > 0) where.push(gte(podLogChunks.lastSequence, lower));
+    if (query.since) where.push(gte(podLogChunks.at, query.since));
+    if (query.until) where.push(lt(podLogChunks.firstAt, query.until));
+    return this.db.transaction(async (tx) => {
+      // Chunk bodies are TOASTed, which the planner does not price: it would read (and
+      // decompress) every body of a day by a scan rather than ask the search index. Seen in
+      // EXPLAIN ANALYZE over 1 M lines: 700 ms by the scan, 20 ms by the index for a rare text.
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql`set local enable_indexscan = off`);
+      return tx
+        .select({ first: podLogChunks.firstSequence, last: podLogChunks.lastSequence, firstAt: podLogChunks.firstAt, at: podLogChunks.at })
+        .from(podLogChunks)
+        .where(and(...where))
+        .orderBy(desc(podLogChunks.lastSequence))
+        .limit(take);
+    });
   }
 
   /** Lines matching `query` read in sequence order (newest first), from `floor` on when given. */

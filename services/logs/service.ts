@@ -1,8 +1,6 @@
-import { requireVisibleEnvironment, type EnvironmentRow } from '../apps/service.ts';
+import type { EnvironmentRow } from '../apps/service.ts';
 import { authorizeProject } from '../access/guard.ts';
-import { AccessMonitor, deliverWhileAllowed } from '../access/revalidation.ts';
 import type { RequestScope } from '../scope.ts';
-import { Channel } from '../shared/channel.ts';
 import { badInput, notFound } from '../shared/errors.ts';
 import { idOf } from '../shared/ids.ts';
 import { logLineCursor, parseLogLineCursor } from '../shared/runtime/log-lines.ts';
@@ -21,14 +19,12 @@ const MAX_FIRST = 100;
 /** Rows a regex search examines per page at most; past that the page ends early (hasNextPage). */
 const REGEX_SCAN_BUDGET = 20_000;
 const SCAN_CHUNK = 1_000;
-/** A tail whose client has this many lines unread stops reading and catches up from the store later. */
-const TAIL_HIGH_WATER = 2_000;
 
 /**
  * The filter with its release turned into a version. The release must be visible (NOT_FOUND
  * otherwise, like any lookup) and of this environment (BAD_USER_INPUT otherwise).
  */
-async function resolveFilter(scope: RequestScope, environment: EnvironmentRow, input: LogFilterInput | null | undefined): Promise<LogFilter> {
+export async function resolveFilter(scope: RequestScope, environment: EnvironmentRow, input: LogFilterInput | null | undefined): Promise<LogFilter> {
   const filter = checkFilter(input);
   if (input?.releaseId != null) {
     const id = idOf('Release', input.releaseId, 'filter.releaseId');
@@ -97,51 +93,4 @@ export async function environmentLogs(scope: RequestScope, environment: Environm
   }
   const edges = nodes.map((node) => ({ cursor: logLineCursor(node), node }));
   return { edges, nodes, totalCount: null, pageInfo: { hasNextPage, hasPreviousPage: after !== null, startCursor: edges[0]?.cursor ?? null, endCursor } };
-}
-
-/**
- * `logTail`: the environment's lines after `after` (stored history first), or from now, then
- * live, each once and in order, as filtered. Access is re-checked before every line. A client
- * that reads slower than the pods write is not fed without bound: past 2,000 unread lines the
- * tail stops reading and, once the client has caught up, reads on from the store: nothing is
- * dropped or repeated.
- */
-export async function subscribeLogTail(scope: RequestScope, environmentGlobalId: string, input: LogFilterInput | null | undefined, after: string | null | undefined): Promise<AsyncIterableIterator<LogLineRow>> {
-  const id = idOf('Environment', environmentGlobalId, 'environmentId');
-  const { environment, app } = await requireVisibleEnvironment(scope, id);
-  const filter = await resolveFilter(scope, environment, input);
-  const cursor = parseLogLineCursor(environmentStream(environment.id), after);
-  let seen = cursor ?? (await scope.podLogs.store.lastSequence(environment.id));
-  const access = new AccessMonitor(scope, scope.principal!, app.projectId, 'project.read');
-  const channel = new Channel<LogLineRow>();
-  const deliver = deliverWhileAllowed<LogLineRow>(access, 'Environment', (row) => channel.push(row), (error) => channel.fail(error));
-  let stop: (() => void) | null = null;
-  let drainTimer: NodeJS.Timeout | null = null;
-  const listen = () => {
-    stop = scope.podLogs.listen(environment.id, seen, (rows) => {
-      for (const row of rows) {
-        if (row.sequence <= seen) continue;
-        seen = row.sequence;
-        if (matchesFilter(filter, row)) deliver(row);
-      }
-      if (channel.pending >= TAIL_HIGH_WATER && stop) {
-        // The client is behind: stop reading until it has taken half of what waits.
-        stop();
-        stop = null;
-        drainTimer = setInterval(() => {
-          if (channel.pending > TAIL_HIGH_WATER / 2) return;
-          clearInterval(drainTimer!);
-          drainTimer = null;
-          listen();
-        }, 50);
-      }
-    });
-  };
-  listen();
-  channel.onClose(() => {
-    stop?.();
-    if (drainTimer) clearInterval(drainTimer);
-    access.close();
-  });
-  return channel;
 }

@@ -2,13 +2,13 @@ import { sql } from 'drizzle-orm';
 import { pgTable, text } from 'drizzle-orm/pg-core';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../db/client.ts';
+import type { DatabaseHandle } from '../../db/client.ts';
 import { runMigrations } from '../../db/migrate.ts';
 import { NotifyHub } from '../../services/shared/notify.ts';
 import { leaseColumns, leaseStoreFor } from '../../services/shared/runtime/leases.ts';
 import { appendLogLines, LogLineFeed, MAX_LOG_MESSAGE, pageLogLines, type LogLineRow } from '../../services/shared/runtime/log-lines.ts';
 import { LeasedWorker, type LeasedJob } from '../../services/shared/runtime/worker.ts';
-import { createPostgresDatabase, TEST_DB } from '../support/database.ts';
+import { openTestDatabase } from '../support/database.ts';
 import { eventually } from '../support/cluster.ts';
 
 /** A table of the shape every leased domain table has (builds, cron runs …), for this test only. */
@@ -18,16 +18,10 @@ const silent = pino({ level: 'silent' });
 
 describe('the shared runtime on a real database: leases, workers and log streams', () => {
   let handle: DatabaseHandle;
-  let drop: () => Promise<void> = async () => {};
+  let close: () => Promise<void> = async () => {};
 
   beforeAll(async () => {
-    if (TEST_DB === 'postgres') {
-      const database = await createPostgresDatabase();
-      drop = database.drop;
-      handle = await openDatabase({ url: database.url, dataDir: 'memory://' });
-    } else {
-      handle = await openDatabase({ dataDir: 'memory://' });
-    }
+    ({ handle, close } = await openTestDatabase());
     await runMigrations(handle);
     await handle.db.execute(
       sql.raw(`create table runtime_test_jobs (id text primary key, settled_at timestamptz, lease_owner text,
@@ -36,8 +30,7 @@ describe('the shared runtime on a real database: leases, workers and log streams
   }, 120_000);
 
   afterAll(async () => {
-    await handle?.close();
-    await drop();
+    await close();
   });
 
   const aWorker = (runs: Map<string, string[]>, settleAfter: number, ttl = 400) => {

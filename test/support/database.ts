@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { openDatabase, type DatabaseHandle } from '../../db/client.ts';
 
 /** Which database the suite runs on: set per vitest project (see vitest.config.ts). */
 export const TEST_DB: 'postgres' | 'pglite' = process.env.GANTRY_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
@@ -27,6 +28,22 @@ export async function createPostgresDatabase(): Promise<{ url: string; drop(): P
       } finally {
         await sql.end();
       }
+    },
+  };
+}
+
+/**
+ * A fresh database of the suite's kind, opened as Gantry opens one (not migrated): a throwaway
+ * PostgreSQL database, or PGlite in memory. `close()` closes it and drops the PostgreSQL one.
+ */
+export async function openTestDatabase(): Promise<{ handle: DatabaseHandle; close(): Promise<void> }> {
+  const database = TEST_DB === 'postgres' ? await createPostgresDatabase() : null;
+  const handle = await openDatabase(database ? { url: database.url, dataDir: 'memory://' } : { dataDir: 'memory://' });
+  return {
+    handle,
+    close: async () => {
+      await handle.close();
+      await database?.drop();
     },
   };
 }

@@ -1,0 +1,86 @@
+import type { Socket } from 'node:net';
+import type { ExecutionResult } from 'graphql';
+import type { WebSocket } from 'ws';
+
+/**
+ * How graphql-ws' messages reach the wire, for subscriptions that send thousands of events a
+ * second (log tails, build logs):
+ *
+ * - graphql-ws awaits each `send` before taking a subscription's next event, and its `ws` adapter
+ *   resolves a send only once the frame went to the kernel: one write and one round of callbacks
+ *   per event and subscriber. Here a send resolves at once while the socket has less than 1 MiB
+ *   waiting to be written (the same bound on a slow client: past it, it resolves on `drain`).
+ * - Frames written in one tick go out together: the socket is corked on the first and uncorked
+ *   on the next tick, so a subscriber's hundred lines of one stored batch are one write.
+ * - A result shared by a cohort of equal subscriptions (server/subscription-events.ts) is turned
+ *   into JSON once ({@link sharedPayload}), not once per subscriber.
+ */
+const HIGH_WATER = 1 << 20;
+
+/**
+ * The payload graphql-ws serialises in place of a shared result. Its `toJSON` hands the result's
+ * JSON text over and answers a marker, which the socket's `send` (called synchronously right
+ * after graphql-ws' JSON.stringify of the message) swaps for that text.
+ */
+const MARK_TEXT = 'gantry:shared-payload';
+const MARK = JSON.stringify(MARK_TEXT);
+const MARKED_END = `"payload":${MARK}}`;
+let handedOver: string | null = null;
+
+class SharedPayload {
+  constructor(private readonly json: string) {}
+  toJSON(): string {
+    handedOver = this.json;
+    return MARK_TEXT;
+  }
+}
+
+const payloads = new WeakMap<ExecutionResult, SharedPayload>();
+
+/**
+ * What graphql-ws should send for `result` (from `onNext`): the same object for every subscriber
+ * given the same result, serialised on its first send. Only for results without errors (those
+ * are formatted per subscriber). Results are never mutated after execution, so the text stays true.
+ */
+export function sharedPayload(result: ExecutionResult): ExecutionResult {
+  let payload = payloads.get(result);
+  if (!payload) payloads.set(result, (payload = new SharedPayload(JSON.stringify(result))));
+  return payload as unknown as ExecutionResult;
+}
+
+/**
+ * Makes `socket`'s sends (graphql-ws' only writes) resolve early, corked per tick, with shared
+ * payloads spliced in (see above). `raw` is the connection's TCP socket (the upgrade request's).
+ */
+export function batchSocketWrites(socket: WebSocket, raw: Socket): void {
+  const send = socket.send.bind(socket);
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    raw.uncork();
+  };
+  socket.send = ((data: string, ...rest: unknown[]) => {
+    const done = rest.find((arg): arg is (error?: Error) => void => typeof arg === 'function');
+    let text = data;
+    if (handedOver !== null) {
+      if (typeof text === 'string' && text.endsWith(MARKED_END)) text = `${text.slice(0, -MARK.length - 1)}${handedOver}}`;
+      handedOver = null;
+    }
+    if (!corked && !raw.destroyed) {
+      corked = true;
+      raw.cork();
+      process.nextTick(uncork);
+    }
+    send(text);
+    if (!done) return;
+    if (raw.writableLength < HIGH_WATER || raw.destroyed) return done();
+    // A slow reader: go on once its socket drained (or closed, so nothing waits forever).
+    const resume = () => {
+      raw.off('drain', resume);
+      raw.off('close', resume);
+      done();
+    };
+    raw.on('drain', resume);
+    raw.on('close', resume);
+  }) as typeof socket.send;
+}
