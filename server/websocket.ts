@@ -25,7 +25,6 @@ import { documentTooLarge, limitRules, parseOptions } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 import { authenticateHost } from '../services/vms/host-auth.ts';
 import { CLOSE_TOO_MANY_CONNECTIONS, limitExceeded, rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
-import { requestIdStorage } from './request-id.ts';
 import { createEventExecutor } from './subscription-events.ts';
 
 export interface WebSocketDeps {
@@ -35,7 +34,7 @@ export interface WebSocketDeps {
   metrics: Metrics;
   limiters: PrincipalLimiters;
   logger: Logger;
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  formatError: (formatted: GraphQLFormattedError, error: unknown, requestId: string | null) => GraphQLFormattedError;
 }
 
 /** Per-connection state kept by graphql-ws in `ctx.extra`. */
@@ -102,7 +101,7 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const rules = [...specifiedRules, ...limitRules(config.limits, { introspection: config.introspection })];
   const documentOf = documentCache(deps.schema, rules, config.limits);
-  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => deps.formatError(e.toJSON(), e));
+  const formatAll = (errors: readonly GraphQLError[], requestId: string | null) => errors.map((e) => deps.formatError(e.toJSON(), e, requestId));
 
   const releaseAll = (live: Map<string, string>) => {
     for (const name of live.values()) metrics.activeSubscriptions.dec({ operation: name });
@@ -216,9 +215,9 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
       },
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return;
-        return { ...result, errors: requestIdStorage.run(String((args.contextValue as { requestId?: string }).requestId), () => formatAll(result.errors!)) };
+        return { ...result, errors: formatAll(result.errors, String((args.contextValue as { requestId?: string }).requestId)) };
       },
-      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors, null),
       onOperation: (_ctx, _id, payload, args) => {
         const operationAST = getOperationAST(args.document, payload.operationName);
         const label = metrics.operationLabels.label(operationAST?.name?.value ?? payload.operationName);
