@@ -26,6 +26,7 @@ import type { Metrics } from './metrics.ts';
 import { authenticateHost } from '../services/vms/host-auth.ts';
 import { CLOSE_TOO_MANY_CONNECTIONS, limitExceeded, rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
 import { createEventExecutor } from './subscription-events.ts';
+import { keepSocketsAlive } from './keep-alive.ts';
 
 export interface WebSocketDeps {
   schema: GraphQLSchema;
@@ -231,12 +232,16 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
       },
     },
     wss,
+    // Off here: one shared timer pings every socket instead (server/keep-alive.ts).
+    0,
   );
+  const stopKeepAlive = keepSocketsAlive(wss);
 
   return {
     wss,
     /** Closes every socket with 1001 (Going Away) and stops accepting new ones. */
     async close(): Promise<void> {
+      stopKeepAlive();
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await Promise.resolve(disposable.dispose()).catch((error: unknown) => logger.warn({ err: error }, 'websocket dispose failed'));
       await new Promise<void>((resolve) => wss.close(() => resolve()));
