@@ -82,7 +82,7 @@ const FACTORIES = {
 export type Loaders = { readonly [K in keyof typeof FACTORIES]: ReturnType<(typeof FACTORIES)[K]> };
 
 /**
- * A request's loaders, each made on first use: a request touches a few of the 25 (the dashboard
+ * A request's loaders, each made on first use: a request touches a few of the 29 (the dashboard
  * 5, `{ __typename }` none, a subscription's event 1 or 2), and making them all was a map and
  * three closures each, per request and per event (bench/RESULTS.md).
  */
