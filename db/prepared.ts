@@ -1,4 +1,5 @@
 import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Database } from './client.ts';
 
 /**
@@ -33,4 +34,32 @@ export function anyKey(column: AnyColumn, type: 'uuid' | 'text', placeholder = '
  */
 export function keyArray(keys: readonly string[]): string {
   return `{${keys.map((key) => `"${key.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}
+
+/** Most column sets one narrowed read prepares per database; past it, whole-row reads. */
+const MAX_COLUMN_SETS = 32;
+
+/**
+ * Like {@link preparedStatements}, for a read whose columns follow the query's selection (see
+ * services/shared/selection.ts): one statement per database and column set, built on first use.
+ * Column sets come from the schema's fields, so there are few; a bound keeps it so.
+ * @returns the statement for `columns`, or null past the bound (the caller reads whole rows).
+ */
+export function preparedPerColumns<C extends string, T>(build: (db: Database, columns: readonly C[]) => T): (db: Database, columns: readonly C[]) => T | null {
+  const perDb = preparedStatements(() => new Map<string, T>());
+  return (db, columns) => {
+    const statements = perDb(db);
+    const key = columns.join(',');
+    let statement = statements.get(key);
+    if (statement === undefined) {
+      if (statements.size >= MAX_COLUMN_SETS) return null;
+      statements.set(key, (statement = build(db, columns)));
+    }
+    return statement;
+  };
+}
+
+/** The columns of `table` named in `columns`, as a drizzle selection. */
+export function pickColumns<Table extends { [K in C]: PgColumn }, C extends string>(table: Table, columns: readonly C[]): Record<string, PgColumn> {
+  return Object.fromEntries(columns.map((column) => [column, table[column]]));
 }

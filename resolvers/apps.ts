@@ -1,4 +1,5 @@
 import * as apps from '../services/apps/service.ts';
+import { environmentColumns } from '../services/apps/columns.ts';
 import { toGlobalId } from '../services/shared/ids.ts';
 import type { Resolvers } from './types.generated.ts';
 
@@ -14,7 +15,7 @@ export const appResolvers: Resolvers = {
     id: (app) => toGlobalId('App', app.id),
     project: async (app, _, ctx) => (await ctx.loaders.projectById.load(app.projectId))!,
     language: (app) => app.language as never,
-    environments: (app, _, ctx) => apps.environmentsOfApp(ctx, app.id),
+    environments: (app, _, ctx, info) => apps.environmentsOfApp(ctx, app.id, environmentColumns(info)),
     environment: async (app, { name }, ctx) => (await apps.environmentsOfApp(ctx, app.id)).find((e) => e.name === name) ?? null,
   },
   Environment: {

@@ -2,12 +2,13 @@ import { roleIn } from '../services/access/guard.ts';
 import * as projects from '../services/projects/service.ts';
 import { toGlobalId } from '../services/shared/ids.ts';
 import * as apps from '../services/apps/service.ts';
+import { appColumns, projectColumns } from '../services/apps/columns.ts';
 import type { Resolvers } from './types.generated.ts';
 
 export const projectResolvers: Resolvers = {
   Query: {
     projects: (_, args, ctx) => projects.listProjects(ctx, args),
-    project: (_, { slug }, ctx) => projects.projectBySlug(ctx, slug),
+    project: (_, { slug }, ctx, info) => projects.projectBySlug(ctx, slug, projectColumns(info)),
   },
   Mutation: {
     createProject: (_, { input }, ctx) => projects.createProject(ctx, input),
@@ -18,7 +19,7 @@ export const projectResolvers: Resolvers = {
     id: (project) => toGlobalId('Project', project.id),
     viewerRole: (project, _, ctx) => roleIn(ctx, project.id),
     members: (project, _, ctx) => ctx.loaders.membersByProject.load(project.id),
-    apps: (project, args, ctx) => apps.appsOfProject(ctx, project.id, args),
+    apps: (project, args, ctx, info) => apps.appsOfProject(ctx, project.id, args, appColumns(info)),
     app: (project, { name }, ctx) => apps.appOfProject(ctx, project.id, name),
     auditLog: (project, args, ctx) => projects.projectAuditLog(ctx, project.id, args),
   },

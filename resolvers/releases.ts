@@ -1,3 +1,4 @@
+import { releaseSummaryColumns } from '../services/apps/columns.ts';
 import * as releases from '../services/releases/service.ts';
 import { currentReleaseOf, eventsOf, releaseById, releasesOf, stateOfRelease, subscribeProgress } from '../services/releases/reads.ts';
 import type { ReleaseView } from '../services/releases/repository.ts';
@@ -49,7 +50,7 @@ export const releaseResolvers: Resolvers = {
     status: (step) => step.status as never,
   },
   Environment: {
-    currentRelease: (environment, _, ctx) => currentReleaseOf(ctx, environment),
+    currentRelease: (environment, _, ctx, info) => currentReleaseOf(ctx, environment, releaseSummaryColumns(info)),
     activeRelease: (environment, _, ctx) => ctx.loaders.activeReleaseByEnvironment.load(environment.id),
     releases: (environment, args, ctx) => releasesOf(ctx, environment, args),
   },

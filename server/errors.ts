@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { DomainError, ERROR_CODES, type ErrorCode } from '../services/shared/errors.ts';
 import { withoutEchoedValues, withoutSuggestions } from './client-messages.ts';
 import { isDatabaseError } from './logger.ts';
-import { currentRequestId } from './request-id.ts';
 
 /** Codes produced by Apollo or graphql-js, translated into the contract's closed set. */
 const FOREIGN_CODES: Record<string, ErrorCode> = {
@@ -44,6 +43,26 @@ function wrappedReason(error: unknown, message: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Stands for the request id in an internal error's message where the formatter runs without
+ * it (Apollo's `formatError` gets no context); {@link withRequestId} puts the id in its place.
+ */
+const PENDING_REQUEST_ID = '\u0000request-id\u0000';
+
+/**
+ * The errors of one response, each with the request's id in `extensions.requestId` (and in an
+ * internal error's message): stamped where the response is written, which knows the request,
+ * rather than carried to the formatter in an AsyncLocalStorage, whose promise hooks cost every
+ * request a few percent of its CPU (bench/RESULTS.md).
+ */
+export function withRequestId(errors: readonly GraphQLFormattedError[], requestId: string): GraphQLFormattedError[] {
+  return errors.map((error) => ({
+    ...error,
+    message: error.message.includes(PENDING_REQUEST_ID) ? error.message.replaceAll(PENDING_REQUEST_ID, requestId) : error.message,
+    extensions: { ...error.extensions, requestId },
+  }));
+}
+
 export interface ErrorFormatterOptions {
   production: boolean;
   /** Strip graphql-js' "Did you mean …?" hints (when introspection is off they reveal the schema). */
@@ -59,11 +78,14 @@ export interface ErrorFormatterOptions {
  * errors are masked everywhere: drizzle puts the statement's parameters in their message.
  */
 export function createErrorFormatter(options: ErrorFormatterOptions) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  /**
+   * `requestId`: given by callers that know it (WebSocket), null when there is none; left out by
+   * Apollo, whose responses get it from {@link withRequestId}.
+   */
+  return (formatted: GraphQLFormattedError, error: unknown, requestId?: string | null): GraphQLFormattedError => {
     let original: unknown = error instanceof GraphQLError ? (error.originalError ?? error) : error;
     // graphql-js wraps coercion errors twice (GraphQLError in GraphQLError); look through to a DomainError.
     while (original instanceof GraphQLError && original.originalError && original !== error) original = original.originalError;
-    const requestId = currentRequestId();
     const { stacktrace: _stack, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     if (original instanceof DomainError) {
       return {
@@ -89,7 +111,7 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
     options.onInternal(original);
     const message =
       options.production || isDatabaseError(original)
-        ? `Internal server error; quote request id ${requestId ?? 'unknown'} when reporting it`
+        ? `Internal server error; quote request id ${requestId === undefined ? PENDING_REQUEST_ID : (requestId ?? 'unknown')} when reporting it`
         : formatted.message;
     return {
       message,

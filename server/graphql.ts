@@ -12,6 +12,7 @@ import { registerSecretFields } from '../services/audit/secret-fields.ts';
 import { badInput } from '../services/shared/errors.ts';
 import type { GantryConfig } from './config.ts';
 import { recordOperation, type GraphQLContext } from './context.ts';
+import { withRequestId } from './errors.ts';
 import { limitRules, parseOptions } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -114,7 +115,7 @@ export function outcomeOf(errors: readonly GraphQLFormattedError[] | undefined):
   return String(errors[0]?.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
 }
 
-/** Counts and times every HTTP operation, and records it for the request's log line. */
+/** Counts and times every HTTP operation, records it for the request's log line, and puts the request id on its errors. */
 function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart({ request }) {
@@ -129,6 +130,9 @@ function observabilityPlugin(metrics: Metrics): ApolloServerPlugin<GraphQLContex
           type = op?.operation ?? 'unknown';
         },
         async willSendResponse({ response, contextValue }) {
+          if (response.body.kind === 'single' && response.body.singleResult.errors && contextValue) {
+            response.body.singleResult.errors = withRequestId(response.body.singleResult.errors, contextValue.requestId);
+          }
           const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
           const outcome = outcomeOf(errors);
           const seconds = (performance.now() - started) / 1000;

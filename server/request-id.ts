@@ -1,8 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-
-/** The id of the request being served, for error masking and log lines deep in the call stack. */
-export const requestIdStorage = new AsyncLocalStorage<string>();
 
 const CLIENT_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
@@ -12,6 +8,3 @@ export function requestIdFrom(header: string | string[] | undefined): string {
   return value && CLIENT_ID.test(value) ? value : randomUUID();
 }
 
-export function currentRequestId(): string | undefined {
-  return requestIdStorage.getStore();
-}

@@ -59,7 +59,7 @@ export function createEventExecutor<C>(contexts: EventContexts<C>) {
     contexts.started?.(args.contextValue as C);
     if (!isAsyncIterable(source)) return source;
     const cohort = cohortOf(args);
-    return mapEvents(source, (event) => {
+    return new MappedEvents(source, (event) => {
       if (typeof event !== 'object' || event === null) return executeEvent(args, event);
       let byCohort = results.get(event);
       if (!byCohort) results.set(event, (byCohort = new Map()));
@@ -80,42 +80,57 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
 /**
  * The source stream, each value mapped. Ending, failing and `return()` pass through to the
  * source so its cleanup (listeners, access monitors) runs however the subscriber leaves.
+ * A class, not an object literal of closures: every subscription holds one for its whole life,
+ * and the literal made six closures each (and a `[Symbol.asyncIterator]` name string per
+ * closure), a sizeable part of an idle subscription's heap (bench/RESULTS.md).
  */
-function mapEvents(source: AsyncIterable<unknown>, map: (event: unknown) => Result): AsyncIterableIterator<ExecutionResult> {
-  const iterator = source[Symbol.asyncIterator]();
-  const close = async () => {
-    await iterator.return?.();
-  };
+class MappedEvents implements AsyncIterableIterator<ExecutionResult> {
+  private readonly iterator: AsyncIterator<unknown>;
+
+  constructor(
+    source: AsyncIterable<unknown>,
+    private readonly map: (event: unknown) => Result,
+  ) {
+    this.iterator = source[Symbol.asyncIterator]();
+  }
+
   // Plain promise chains, not async functions: with a thousand subscribers every saved
   // microtask hop per event is a thousand hops before the last frame goes out.
-  const fail = (error: unknown) =>
-    close().then(
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.iterator.next().then((step): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+      if (step.done) return { done: true, value: undefined };
+      let result: Result;
+      try {
+        result = this.map(step.value);
+      } catch (error) {
+        return this.fail(error);
+      }
+      return result instanceof Promise ? result.then((value) => ({ done: false, value }), (error: unknown) => this.fail(error)) : { done: false, value: result };
+    });
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.close();
+    return { done: true, value: undefined };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.close();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async close(): Promise<void> {
+    await this.iterator.return?.();
+  }
+
+  private fail(error: unknown): Promise<never> {
+    return this.close().then(
       () => Promise.reject(error),
       () => Promise.reject(error),
     );
-  return {
-    next() {
-      return iterator.next().then((step): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
-        if (step.done) return { done: true, value: undefined };
-        let result: Result;
-        try {
-          result = map(step.value);
-        } catch (error) {
-          return fail(error);
-        }
-        return result instanceof Promise ? result.then((value) => ({ done: false, value }), fail) : { done: false, value: result };
-      });
-    },
-    async return() {
-      await close();
-      return { done: true, value: undefined };
-    },
-    async throw(error: unknown) {
-      await close();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  }
 }

@@ -1,5 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   GraphQLError,
   getOperationAST,
@@ -25,9 +25,9 @@ import { documentTooLarge, limitRules, parseOptions } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 import { authenticateHost } from '../services/vms/host-auth.ts';
 import { CLOSE_TOO_MANY_CONNECTIONS, limitExceeded, rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
-import { requestIdStorage } from './request-id.ts';
 import { batchSocketWrites, sharedPayload } from './socket-writes.ts';
 import { createEventExecutor } from './subscription-events.ts';
+import { keepSocketsAlive } from './keep-alive.ts';
 
 export interface WebSocketDeps {
   schema: GraphQLSchema;
@@ -36,7 +36,7 @@ export interface WebSocketDeps {
   metrics: Metrics;
   limiters: PrincipalLimiters;
   logger: Logger;
-  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  formatError: (formatted: GraphQLFormattedError, error: unknown, requestId: string | null) => GraphQLFormattedError;
 }
 
 /** Per-connection state kept by graphql-ws in `ctx.extra`. */
@@ -103,7 +103,7 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
   const rules = [...specifiedRules, ...limitRules(config.limits, { introspection: config.introspection })];
   const documentOf = documentCache(deps.schema, rules, config.limits);
-  const formatAll = (errors: readonly GraphQLError[]) => errors.map((e) => deps.formatError(e.toJSON(), e));
+  const formatAll = (errors: readonly GraphQLError[], requestId: string | null) => errors.map((e) => deps.formatError(e.toJSON(), e, requestId));
 
   const releaseAll = (live: Map<string, string>) => {
     for (const name of live.values()) metrics.activeSubscriptions.dec({ operation: name });
@@ -152,7 +152,9 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
           ctx.extra.socket.once('close', release);
           if (principal) ctx.extra.principal = principal;
           ctx.extra.authorization = authorization;
-          ctx.extra.connectionId = randomUUID();
+          // A flat 16-character string: randomUUID() gives a rope of 15 concatenated pieces
+          // (about 500 bytes) that every connection kept for its whole life.
+          ctx.extra.connectionId = randomBytes(12).toString('base64url');
           // graphql-ws keeps the upgrade request in `extra` for the connection's whole life; nothing
           // reads it after connection_init (credentials come in connectionParams), and with thousands
           // of sockets its headers and parser state are a good part of each one's memory.
@@ -218,9 +220,9 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
       },
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return sharedPayload(result);
-        return { ...result, errors: requestIdStorage.run(String((args.contextValue as { requestId?: string }).requestId), () => formatAll(result.errors!)) };
+        return { ...result, errors: formatAll(result.errors, String((args.contextValue as { requestId?: string }).requestId)) };
       },
-      onError: (_ctx, _id, _payload, errors) => formatAll(errors),
+      onError: (_ctx, _id, _payload, errors) => formatAll(errors, null),
       onOperation: (_ctx, _id, payload, args) => {
         const operationAST = getOperationAST(args.document, payload.operationName);
         const label = metrics.operationLabels.label(operationAST?.name?.value ?? payload.operationName);
@@ -234,12 +236,16 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
       },
     },
     wss,
+    // Off here: one shared timer pings every socket instead (server/keep-alive.ts).
+    0,
   );
+  const stopKeepAlive = keepSocketsAlive(wss);
 
   return {
     wss,
     /** Closes every socket with 1001 (Going Away) and stops accepting new ones. */
     async close(): Promise<void> {
+      stopKeepAlive();
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await Promise.resolve(disposable.dispose()).catch((error: unknown) => logger.warn({ err: error }, 'websocket dispose failed'));
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.ts';
-import { anyKey, keyArray, preparedStatements } from '../../db/prepared.ts';
+import { anyKey, keyArray, pickColumns, preparedPerColumns, preparedStatements } from '../../db/prepared.ts';
 import { apps, environments } from '../../db/schema/index.ts';
 
 export type AppRow = typeof apps.$inferSelect;
@@ -21,8 +21,30 @@ const reads = preparedStatements((db: Database) => ({
   environmentsByApps: db.select().from(environments).where(anyKey(environments.appId, 'uuid')).orderBy(asc(environments.name)).prepare('environments_by_apps'),
 }));
 
-/** All apps of several projects, by name: one prepared statement whatever the number of projects. */
-export async function findAppsByProjects(db: Database, projectIds: readonly string[]): Promise<AppRow[]> {
+export type AppColumn = keyof AppRow & keyof typeof apps;
+export type EnvironmentColumn = keyof EnvironmentRow & keyof typeof environments;
+
+/** The same reads, of only the columns a query's selection needs (services/apps/columns.ts). */
+const narrowAppsByProjects = preparedPerColumns((db: Database, columns: readonly AppColumn[]) =>
+  db.select(pickColumns(apps, columns)).from(apps).where(anyKey(apps.projectId, 'uuid')).orderBy(asc(apps.name)).prepare(`apps_by_projects:${columns.join(',')}`),
+);
+const narrowEnvironmentsByApps = preparedPerColumns((db: Database, columns: readonly EnvironmentColumn[]) =>
+  db
+    .select(pickColumns(environments, columns))
+    .from(environments)
+    .where(anyKey(environments.appId, 'uuid'))
+    .orderBy(asc(environments.name))
+    .prepare(`environments_by_apps:${columns.join(',')}`),
+);
+
+/**
+ * All apps of several projects, by name: one prepared statement whatever the number of projects.
+ * With `columns`, rows carry only those (the rest undefined): for the resolvers of a selection
+ * that reads no other (see services/apps/columns.ts).
+ */
+export async function findAppsByProjects(db: Database, projectIds: readonly string[], columns?: readonly AppColumn[]): Promise<AppRow[]> {
+  const narrow = columns && narrowAppsByProjects(db, columns);
+  if (narrow) return (await narrow.execute({ keys: keyArray(projectIds) })) as unknown as AppRow[];
   return reads(db).appsByProjects.execute({ keys: keyArray(projectIds) });
 }
 
@@ -55,8 +77,10 @@ export async function findEnvironmentsByIds(tx: Tx, ids: readonly string[]): Pro
   return tx.select().from(environments).where(inArray(environments.id, [...ids]));
 }
 
-/** All environments of several apps, by name: one prepared statement. */
-export async function findEnvironmentsByApps(db: Database, appIds: readonly string[]): Promise<EnvironmentRow[]> {
+/** All environments of several apps, by name: one prepared statement; `columns` as for {@link findAppsByProjects}. */
+export async function findEnvironmentsByApps(db: Database, appIds: readonly string[], columns?: readonly EnvironmentColumn[]): Promise<EnvironmentRow[]> {
+  const narrow = columns && narrowEnvironmentsByApps(db, columns);
+  if (narrow) return (await narrow.execute({ keys: keyArray(appIds) })) as unknown as EnvironmentRow[];
   return reads(db).environmentsByApps.execute({ keys: keyArray(appIds) });
 }
 

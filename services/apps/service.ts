@@ -46,9 +46,12 @@ export async function requireVisibleEnvironment(
   return { environment, app };
 }
 
-/** A project's apps by name (the project is already known to be visible). */
-export async function appsOfProject(scope: RequestScope, projectId: string, args: PageArgs): Promise<Connection<repo.AppRow>> {
-  const apps = await scope.loaders.appsByProject.load(projectId);
+/**
+ * A project's apps by name (the project is already known to be visible); with `columns`, rows
+ * of only those (the selection's: services/apps/columns.ts).
+ */
+export async function appsOfProject(scope: RequestScope, projectId: string, args: PageArgs, columns?: readonly repo.AppColumn[] | null): Promise<Connection<repo.AppRow>> {
+  const apps = await (columns ? scope.loaders.appsByProjectWith(columns) : scope.loaders.appsByProject).load(projectId);
   return paginateInMemory(apps, args, (a) => a.name);
 }
 
@@ -57,8 +60,9 @@ export async function appOfProject(scope: RequestScope, projectId: string, name:
   return apps.find((a) => a.name === name) ?? null;
 }
 
-export function environmentsOfApp(scope: RequestScope, appId: string): Promise<repo.EnvironmentRow[]> {
-  return scope.loaders.environmentsByApp.load(appId);
+/** An app's environments by name; `columns` as for {@link appsOfProject}. */
+export function environmentsOfApp(scope: RequestScope, appId: string, columns?: readonly repo.EnvironmentColumn[] | null): Promise<repo.EnvironmentRow[]> {
+  return (columns ? scope.loaders.environmentsByAppWith(columns) : scope.loaders.environmentsByApp).load(appId);
 }
 
 function requireEnum<T extends string>(field: string, value: string, allowed: readonly T[]): T {
@@ -86,6 +90,7 @@ export async function createApp(scope: RequestScope, input: CreateAppInput): Pro
       const app = await repo.insertApp(tx, { id: randomUUID(), projectId, name, language, repoUrl, description, createdAt: scope.clock.now() });
       await recordAudit(tx, scope, { action: 'app.create', targetType: 'App', targetId: app.id, projectId, details: input });
       scope.loaders.appsByProject.clear(projectId);
+      scope.loaders.appsByProjectWith.clear(projectId);
       return app;
     });
   } catch (error) {
@@ -132,6 +137,7 @@ export async function deleteApp(scope: RequestScope, globalId: string): Promise<
     await recordAudit(tx, scope, { action: 'app.delete', targetType: 'App', targetId: id, projectId: app.projectId, details: { id: globalId, name: app.name } });
     scope.loaders.appById.clear(id);
     scope.loaders.appsByProject.clear(app.projectId);
+    scope.loaders.appsByProjectWith.clear(app.projectId);
     return true;
   });
 }
@@ -182,6 +188,7 @@ export async function createEnvironment(scope: RequestScope, input: CreateEnviro
       await insertFirstRevision(tx, environment.id, scope.principal!.userId, at);
       await recordAudit(tx, scope, { action: 'environment.create', targetType: 'Environment', targetId: environment.id, projectId: app.projectId, details: input });
       scope.loaders.environmentsByApp.clear(appId);
+      scope.loaders.environmentsByAppWith.clear(appId);
       return environment;
     });
   } catch (error) {

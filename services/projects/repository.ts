@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.ts';
-import { anyKey, keyArray, preparedStatements } from '../../db/prepared.ts';
+import { anyKey, keyArray, pickColumns, preparedPerColumns, preparedStatements } from '../../db/prepared.ts';
 import { projectMembers, projects } from '../../db/schema/index.ts';
 import type { Role } from '../access/policy.ts';
 
@@ -22,10 +22,32 @@ export interface ProjectWithRole {
  * Projects by id or slug, each with `userId`'s role in it, in one statement: every project read
  * is followed by the caller's access check, so the two go together.
  */
-export async function findProjectsWithRole(db: Database, by: 'id' | 'slug', keys: readonly string[], userId: string | null): Promise<ProjectWithRole[]> {
-  const statement = by === 'id' ? projectReads(db).withRoleById : projectReads(db).withRoleBySlug;
+export async function findProjectsWithRole(
+  db: Database,
+  by: 'id' | 'slug',
+  keys: readonly string[],
+  userId: string | null,
+  columns?: readonly ProjectColumn[],
+): Promise<ProjectWithRole[]> {
+  const narrow = columns && (by === 'id' ? narrowById : narrowBySlug)(db, columns);
+  const statement = narrow ?? (by === 'id' ? projectReads(db).withRoleById : projectReads(db).withRoleBySlug);
   return (await statement.execute({ keys: keyArray(keys), userId })) as ProjectWithRole[];
 }
+
+export type ProjectColumn = keyof ProjectRow & keyof typeof projects;
+
+/** The same reads, of only the columns a query's selection needs (services/apps/columns.ts): rows carry only those. */
+const narrowWithRole = (by: 'id' | 'slug') =>
+  preparedPerColumns((db: Database, columns: readonly ProjectColumn[]) =>
+    db
+      .select({ project: pickColumns(projects, columns), role: projectMembers.role })
+      .from(projects)
+      .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, sql.placeholder('userId'))))
+      .where(anyKey(by === 'id' ? projects.id : projects.slug, by === 'id' ? 'uuid' : 'text'))
+      .prepare(`projects_with_role_by_${by}:${columns.join(',')}`),
+  );
+const narrowById = narrowWithRole('id');
+const narrowBySlug = narrowWithRole('slug');
 
 /** Prepared once per database (see db/prepared.ts): every project read of a request is one of these. */
 const projectReads = preparedStatements((db: Database) => {

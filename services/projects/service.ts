@@ -24,10 +24,13 @@ export async function requireVisibleProject(scope: RequestScope, projectId: stri
   return project;
 }
 
-/** `project(slug:)`. @throws NOT_FOUND when missing or invisible. */
-export async function projectBySlug(scope: RequestScope, slug: string): Promise<repo.ProjectRow> {
+/**
+ * `project(slug:)`; with `columns`, a row of only those (the selection's: services/apps/columns.ts).
+ * @throws NOT_FOUND when missing or invisible.
+ */
+export async function projectBySlug(scope: RequestScope, slug: string, columns?: readonly repo.ProjectColumn[] | null): Promise<repo.ProjectRow> {
   requirePrincipal(scope.principal);
-  const project = await scope.loaders.projectBySlug.load(slug);
+  const project = await (columns ? scope.loaders.projectBySlugWith(columns) : scope.loaders.projectBySlug).load(slug);
   if (!project) throw notFound('Project');
   await authorizeProject(scope, project.id, 'project.read', 'Project');
   return project;

@@ -26,9 +26,17 @@ export async function stateOfRelease(scope: RequestScope, release: repo.ReleaseV
   return row.state;
 }
 
-/** The release an environment serves all traffic with, as a summary (see {@link stateOfRelease}). */
-export function currentReleaseOf(scope: RequestScope, environment: EnvironmentRow): Promise<repo.ReleaseView | null> | null {
-  return environment.stableReleaseId ? scope.loaders.releaseSummaryById.load(environment.stableReleaseId) : null;
+/**
+ * The release an environment serves all traffic with, as a summary (see {@link stateOfRelease});
+ * with `columns`, of only those (the selection's: services/apps/columns.ts).
+ */
+export function currentReleaseOf(
+  scope: RequestScope,
+  environment: EnvironmentRow,
+  columns?: readonly repo.ReleaseSummaryColumn[] | null,
+): Promise<repo.ReleaseView | null> | null {
+  if (!environment.stableReleaseId) return null;
+  return (columns ? scope.loaders.releaseSummaryByIdWith(columns) : scope.loaders.releaseSummaryById).load(environment.stableReleaseId);
 }
 
 /** An environment's releases, newest first (the environment is already known to be visible). */

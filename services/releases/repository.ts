@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.ts';
-import { anyKey, keyArray, preparedStatements } from '../../db/prepared.ts';
+import { anyKey, keyArray, pickColumns, preparedPerColumns, preparedStatements } from '../../db/prepared.ts';
 import { environments, releaseEvents, releases } from '../../db/schema/index.ts';
 import type { NewReleaseEvent, ReleaseState } from './model.ts';
 import { encodeState } from './state-codec.ts';
@@ -33,8 +33,20 @@ const summaryReads = preparedStatements((db: Database) => ({
   byIds: db.select(summaryColumns).from(releases).where(anyKey(releases.id, 'uuid')).prepare('release_summaries_by_ids'),
 }));
 
-/** Release summaries by id, in one prepared statement (the state JSON, often kilobytes, stays in the database). */
-export async function findReleaseSummariesByIds(db: Database, ids: readonly string[]): Promise<ReleaseSummary[]> {
+export type ReleaseSummaryColumn = keyof typeof summaryColumns;
+
+const narrowSummaries = preparedPerColumns((db: Database, columns: readonly ReleaseSummaryColumn[]) =>
+  db.select(pickColumns(summaryColumns, columns)).from(releases).where(anyKey(releases.id, 'uuid')).prepare(`release_summaries_by_ids:${columns.join(',')}`),
+);
+
+/**
+ * Release summaries by id, in one prepared statement (the state JSON, often kilobytes, stays in
+ * the database). With `columns`, rows carry only those: for a selection that reads no other
+ * (services/apps/columns.ts).
+ */
+export async function findReleaseSummariesByIds(db: Database, ids: readonly string[], columns?: readonly ReleaseSummaryColumn[]): Promise<ReleaseSummary[]> {
+  const narrow = columns && narrowSummaries(db, columns);
+  if (narrow) return (await narrow.execute({ keys: keyArray(ids) })) as unknown as ReleaseSummary[];
   return summaryReads(db).byIds.execute({ keys: keyArray(ids) });
 }
 

@@ -27,3 +27,31 @@ export function groupLoader<K extends string, V>(
     return keys.map((key) => groups.get(key) ?? []);
   });
 }
+
+/** The loaders of one read per column set (see {@link perColumnSet}). */
+export interface ColumnSetLoaders<C extends string, K, V> {
+  (columns: readonly C[]): DataLoader<K, V>;
+  /** Forgets `key` in every column set's loader: a write changed what it reads. */
+  clear(key: K): void;
+}
+
+/**
+ * Loaders of one read, one per column set (see services/apps/columns.ts), made on first use:
+ * rows of different column sets must not share a cache, or a field would meet a row read for
+ * another selection without its column.
+ */
+export function perColumnSet<C extends string, K, V>(make: (columns: readonly C[]) => DataLoader<K, V>): ColumnSetLoaders<C, K, V> {
+  let made: Map<string, DataLoader<K, V>> | undefined;
+  const loaders = (columns: readonly C[]) => {
+    made ??= new Map();
+    const key = columns.join(',');
+    let loader = made.get(key);
+    if (loader === undefined) made.set(key, (loader = make(columns)));
+    return loader;
+  };
+  return Object.assign(loaders, {
+    clear: (key: K) => {
+      for (const loader of made?.values() ?? []) loader.clear(key);
+    },
+  });
+}

@@ -66,8 +66,11 @@ function viewOf(view: WorkloadView, environmentId: string): WorkloadView {
  */
 export async function subscribeWorkload(scope: RequestScope, environmentGlobalId: string): Promise<AsyncIterableIterator<WorkloadView>> {
   const { environment, app, port, access } = await openSubscription(scope, environmentGlobalId);
+  // The closures below keep only the id: naming `environment` in one of them kept its whole row
+  // (about 1 KB with its strings and Date) for as long as the subscription lives.
+  const environmentId = environment.id;
   const channel = new Channel<WorkloadView>();
-  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.push(viewOf(view, environment.id)), (error) => channel.fail(error));
+  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.push(viewOf(view, environmentId)), (error) => channel.fail(error));
   const { current, stop } = listenWorkload(port, environment.namespace, app.name, environment.router as Router, deliver);
   channel.onClose(() => {
     stop();

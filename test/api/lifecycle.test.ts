@@ -35,6 +35,30 @@ describe('health, readiness, metrics and shutdown', () => {
     expect(body.errors[0].extensions).toMatchObject({ code: 'UNAUTHENTICATED', requestId: 'proxy-trace-12345' });
   });
 
+  it("should put the request's id on the errors GraphQL answers: invalid documents, bad requests and resolver errors", async () => {
+    t = await startTestServer();
+    const errorsFor = async (body: unknown, id: string) => {
+      const res = await fetch(t!.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': id, authorization: `Bearer ${ADMIN_TOKEN}` },
+        body: JSON.stringify(body),
+      });
+      expect(res.headers.get('x-request-id')).toBe(id);
+      return { status: res.status, errors: ((await res.json()) as { errors: { message: string; extensions: Record<string, unknown> }[] }).errors };
+    };
+    const invalid = await errorsFor({ query: '{ noSuchField }' }, 'trace-invalid-1');
+    expect(invalid.status).toBe(400);
+    expect(invalid.errors[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: 'trace-invalid-1' });
+    // Refused by Apollo before its request pipeline (no plugin sees it).
+    const noQuery = await errorsFor({ variables: {} }, 'trace-no-query-1');
+    expect(noQuery.status).toBe(400);
+    expect(noQuery.errors[0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', requestId: 'trace-no-query-1' });
+    const missing = await errorsFor({ query: '{ project(slug: "no-such-project") { id } }' }, 'trace-missing-1');
+    expect(missing.status).toBe(200);
+    expect(missing.errors[0]!.extensions).toMatchObject({ code: 'NOT_FOUND', requestId: 'trace-missing-1' });
+    expect(JSON.stringify([invalid, noQuery, missing])).not.toContain('\\u0000');
+  });
+
   it('should expose operations by name and outcome, durations, sockets and subscriptions on /metrics', async () => {
     t = await startTestServer();
     await t.gql('query WhoAmI { viewer { login } }');
