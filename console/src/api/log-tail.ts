@@ -7,12 +7,16 @@ export const LogLineFields = graphql(`
 `);
 
 /**
- * The one place the console follows an environment's live log lines. It uses `logTail` (one line
- * per message); when a batched stream lands, only this module changes: the panel gets lines either way.
+ * The one place the console follows an environment's live log lines: `logTailBatches`, so a busy
+ * environment costs one message and one render per batch (at most every 100 ms) instead of one
+ * per line. A batch's `cursor` is where a reconnect resumes (api/resumable.ts reads it).
  */
 const LogTail = graphql(`
   subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {
-    logTail(environmentId: $environmentId, filter: $filter, after: $after) { ...LogLineFields }
+    logTailBatches(environmentId: $environmentId, filter: $filter, after: $after, maxLines: 500, maxDelayMs: 100) {
+      cursor
+      lines { ...LogLineFields }
+    }
   }
 `);
 
@@ -28,7 +32,7 @@ export const MAX_LIVE_LINES = 1000;
 export function useLogTail(environmentId: string, filter: LogFilter, after: string | null | undefined) {
   const [{ data, error }] = useSubscription(
     { query: LogTail, variables: { environmentId, filter, after: after ?? null }, pause: after === undefined },
-    (previous: LogLineFieldsFragment[] = [], event) => [...previous.slice(-(MAX_LIVE_LINES - 1)), event.logTail],
+    (previous: LogLineFieldsFragment[] = [], event) => [...previous, ...event.logTailBatches.lines].slice(-MAX_LIVE_LINES),
   );
   return { lines: data ?? [], error };
 }

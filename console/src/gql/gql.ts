@@ -15,7 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  fragment LogLineFields on LogLine { cursor at source version message }\n": typeof types.LogLineFieldsFragmentDoc,
-    "\n  subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {\n    logTail(environmentId: $environmentId, filter: $filter, after: $after) { ...LogLineFields }\n  }\n": typeof types.LogTailDocument,
+    "\n  subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {\n    logTailBatches(environmentId: $environmentId, filter: $filter, after: $after, maxLines: 500, maxDelayMs: 100) {\n      cursor\n      lines { ...LogLineFields }\n    }\n  }\n": typeof types.LogTailDocument,
     "\n  query Viewer {\n    viewer { id login name isAdmin }\n  }\n": typeof types.ViewerDocument,
     "\n  fragment AlertFields on Alert {\n    id status startsAt endsAt summary\n    subscription { id template { id name severity } environment { id } }\n  }\n": typeof types.AlertFieldsFragmentDoc,
     "\n  query EnvironmentAlerts($id: ID!) {\n    alertTemplates { id name description severity forSeconds builtIn parameters { name description default type } }\n    node(id: $id) {\n      ... on Environment {\n        id\n        alertSubscriptions { id parameters webhookUrl abortsReleases createdBy { id login } template { id name severity } }\n        alerts(first: 20) { totalCount nodes { ...AlertFields } }\n      }\n    }\n  }\n": typeof types.EnvironmentAlertsDocument,
@@ -72,7 +72,7 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  fragment LogLineFields on LogLine { cursor at source version message }\n": types.LogLineFieldsFragmentDoc,
-    "\n  subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {\n    logTail(environmentId: $environmentId, filter: $filter, after: $after) { ...LogLineFields }\n  }\n": types.LogTailDocument,
+    "\n  subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {\n    logTailBatches(environmentId: $environmentId, filter: $filter, after: $after, maxLines: 500, maxDelayMs: 100) {\n      cursor\n      lines { ...LogLineFields }\n    }\n  }\n": types.LogTailDocument,
     "\n  query Viewer {\n    viewer { id login name isAdmin }\n  }\n": types.ViewerDocument,
     "\n  fragment AlertFields on Alert {\n    id status startsAt endsAt summary\n    subscription { id template { id name severity } environment { id } }\n  }\n": types.AlertFieldsFragmentDoc,
     "\n  query EnvironmentAlerts($id: ID!) {\n    alertTemplates { id name description severity forSeconds builtIn parameters { name description default type } }\n    node(id: $id) {\n      ... on Environment {\n        id\n        alertSubscriptions { id parameters webhookUrl abortsReleases createdBy { id login } template { id name severity } }\n        alerts(first: 20) { totalCount nodes { ...AlertFields } }\n      }\n    }\n  }\n": types.EnvironmentAlertsDocument,
@@ -149,7 +149,7 @@ export function graphql(source: "\n  fragment LogLineFields on LogLine { cursor 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {\n    logTail(environmentId: $environmentId, filter: $filter, after: $after) { ...LogLineFields }\n  }\n"): (typeof documents)["\n  subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {\n    logTail(environmentId: $environmentId, filter: $filter, after: $after) { ...LogLineFields }\n  }\n"];
+export function graphql(source: "\n  subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {\n    logTailBatches(environmentId: $environmentId, filter: $filter, after: $after, maxLines: 500, maxDelayMs: 100) {\n      cursor\n      lines { ...LogLineFields }\n    }\n  }\n"): (typeof documents)["\n  subscription LogTail($environmentId: ID!, $filter: LogFilter, $after: String) {\n    logTailBatches(environmentId: $environmentId, filter: $filter, after: $after, maxLines: 500, maxDelayMs: 100) {\n      cursor\n      lines { ...LogLineFields }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
