@@ -16,6 +16,8 @@ function postgresReachable(): Promise<boolean> {
 
 /** Tests that touch the database: they run twice, on PGlite and on PostgreSQL. */
 const DATABASE_TESTS = ['test/api/**/*.test.ts', 'test/db/**/*.test.ts'];
+/** Builds each project's migrated template database once per run. */
+const TEMPLATES = 'test/support/database-templates.ts';
 /** Several real Gantry processes on one database: PostgreSQL only (PGlite is single-process). */
 const MULTIPROCESS_TESTS = ['test/multiprocess/**/*.test.ts'];
 
@@ -36,13 +38,20 @@ export default defineConfig({
     // default there is one).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     hookTimeout: 60_000,
+    // Per project, not at the root (whose global setup vitest runs as well): each migrates one
+    // template database of its kind, which test servers copy (test/support/database-templates.ts).
     projects: [
       {
-      extends: true as const,
-      test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: MULTIPROCESS_TESTS, env: { GANTRY_TEST_DB: 'pglite' } },
-    },
+        extends: true as const,
+        test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: MULTIPROCESS_TESTS, env: { GANTRY_TEST_DB: 'pglite' }, globalSetup: [TEMPLATES] },
+      },
       ...(withPostgres
-        ? [{ extends: true as const, test: { name: 'postgres', include: [...DATABASE_TESTS, ...MULTIPROCESS_TESTS], env: { GANTRY_TEST_DB: 'postgres' } } }]
+        ? [
+            {
+              extends: true as const,
+              test: { name: 'postgres', include: [...DATABASE_TESTS, ...MULTIPROCESS_TESTS], env: { GANTRY_TEST_DB: 'postgres' }, globalSetup: [TEMPLATES] },
+            },
+          ]
         : []),
     ],
   },

@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
+import { inject } from 'vitest';
 import WebSocket from 'ws';
 import { startGantry, type GantryServer, type StartOptions } from '../../server/app.ts';
 import { loadConfig, type GantryConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { ClusterDirectory } from '../../services/cluster/directory.ts';
-import { createPostgresDatabase, TEST_DB } from './database.ts';
+import { copyPgliteTemplate, createPostgresDatabase, TEST_DB } from './database.ts';
 
 export const ADMIN_TOKEN = 'gnt_test-admin-token-0123456789abcdefghijklmnopqrstuv';
 
@@ -65,7 +66,8 @@ export const oneClusterDirectory: ClusterDirectory = {
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gantry-test-'));
-  const pg = TEST_DB === 'postgres' ? await createPostgresDatabase() : null;
+  // A copy of the run's migrated template (test/support/database-templates.ts), not an empty one.
+  const pg = TEST_DB === 'postgres' ? await createPostgresDatabase(inject('postgresTemplateDatabase')) : null;
   const baseEnv: Record<string, string> = {
     HOST: '127.0.0.1',
     PORT: '0',
@@ -85,6 +87,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   };
   let config: GantryConfig = loadConfig(baseEnv);
+  const pgliteTemplate = inject('pgliteTemplateDir');
+  if (!config.databaseUrl && pgliteTemplate && !config.pgliteDir.startsWith('memory://')) copyPgliteTemplate(pgliteTemplate, config.pgliteDir);
   const logger = createLogger(config.logLevel);
   const startOptions = (): StartOptions => ({ clusters: oneClusterDirectory, logger, ...options.start });
   let server = await startGantry(config, startOptions());
