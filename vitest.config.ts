@@ -14,8 +14,28 @@ function postgresReachable(): Promise<boolean> {
   });
 }
 
-/** Tests that touch the database: they run twice, on PGlite and on PostgreSQL. */
+/** Tests that touch the database: they run twice, on PGlite and on PostgreSQL (but ONE_DATABASE_TESTS). */
 const DATABASE_TESTS = ['test/api/**/*.test.ts', 'test/db/**/*.test.ts'];
+/** Builds each project's migrated template database once per run. */
+const TEMPLATES = 'test/support/database-templates.ts';
+/**
+ * Files under DATABASE_TESTS that prove nothing more on a second database: what they check is
+ * the cluster's objects (strategies, replicas, pod annotations), the HTTP and WebSocket protocol,
+ * limits kept in memory, kubeconfig checks and the metrics listener. On PGlite only (the project
+ * that always runs). The release engine, tokens, subscriptions, concurrency and shutdown run on both.
+ */
+const ONE_DATABASE_TESTS = [
+  'test/api/releases-strategies.test.ts',
+  'test/api/environment-replicas.test.ts',
+  'test/api/metrics-annotations.test.ts',
+  'test/api/graphql-over-http.test.ts',
+  'test/api/input-validation.test.ts',
+  'test/api/limits.test.ts',
+  'test/api/clusters-files.test.ts',
+  'test/api/clusters-background.test.ts',
+  'test/api/metrics.test.ts',
+  'test/db/pglite-lock.test.ts',
+];
 /** Several real Gantry processes on one database: PostgreSQL only (PGlite is single-process). */
 const MULTIPROCESS_TESTS = ['test/multiprocess/**/*.test.ts'];
 
@@ -36,13 +56,26 @@ export default defineConfig({
     // default there is one).
     maxWorkers: Math.max(2, availableParallelism() - 1),
     hookTimeout: 60_000,
+    // Per project, not at the root (whose global setup vitest runs as well): each migrates one
+    // template database of its kind, which test servers copy (test/support/database-templates.ts).
     projects: [
       {
-      extends: true as const,
-      test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: MULTIPROCESS_TESTS, env: { GANTRY_TEST_DB: 'pglite' } },
-    },
+        extends: true as const,
+        test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: MULTIPROCESS_TESTS, env: { GANTRY_TEST_DB: 'pglite' }, globalSetup: [TEMPLATES] },
+      },
       ...(withPostgres
-        ? [{ extends: true as const, test: { name: 'postgres', include: [...DATABASE_TESTS, ...MULTIPROCESS_TESTS], env: { GANTRY_TEST_DB: 'postgres' } } }]
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: [...DATABASE_TESTS, ...MULTIPROCESS_TESTS],
+                exclude: ONE_DATABASE_TESTS,
+                env: { GANTRY_TEST_DB: 'postgres' },
+                globalSetup: [TEMPLATES],
+              },
+            },
+          ]
         : []),
     ],
   },

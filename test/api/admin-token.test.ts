@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
-import { createPostgresDatabase, TEST_DB } from '../support/database.ts';
+import { TEST_DB } from '../support/database.ts';
+import { aMigratedDatabase } from '../support/migrated-database.ts';
 import { ChildServer, freePort, waitForHttp } from '../support/processes.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIRST_TOKEN = 'gnt_first-start-token-0123456789abcdefghijklmnopqrstuvw';
 const STALE_TOKEN = 'gnt_never-minted-token-0123456789abcdefghijklmnopqrstuv';
-/** A fresh PGlite (initdb and migrations in WebAssembly) can take a minute to start on a loaded machine. */
+/** Gantry under tsx on PGlite (WebAssembly) can take a minute to start on a loaded machine. */
 const STARTUP_MS = 180_000;
 
 /** Runs `npm run -s admin-token` as a user would, in the project root. */
@@ -33,13 +34,13 @@ function adminToken(env: Record<string, string>): Promise<{ code: number | null;
 
 describe('npm run admin-token', () => {
   let dataDir: string;
-  let pg: Awaited<ReturnType<typeof createPostgresDatabase>> | null = null;
+  let pg: Awaited<ReturnType<typeof aMigratedDatabase>> = null;
   let env: Record<string, string>;
   let url: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'gantry-admin-token-'));
-    pg = TEST_DB === 'postgres' ? await createPostgresDatabase() : null;
+    pg = await aMigratedDatabase(dataDir);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     env = {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPostgresDatabase, TEST_DB } from '../support/database.ts';
+import { aMigratedDatabase } from '../support/migrated-database.ts';
 import { ChildServer, freePort, waitForHttp } from '../support/processes.ts';
 
 const TOKEN = 'gnt_shutdown-test-admin-token-0123456789abcdef';
@@ -78,7 +78,7 @@ describe('graceful shutdown of a real process', () => {
   it('should drain an in-flight mutation on SIGTERM, refuse new connections, answer /readyz 503 meanwhile and exit 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gantry-shutdown-'));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-    const pg = TEST_DB === 'postgres' ? await createPostgresDatabase() : null;
+    const pg = await aMigratedDatabase(dataDir);
     if (pg) cleanups.push(() => pg.drop());
     const port = await freePort();
     const child = new ChildServer('server/main.ts', {

@@ -28,7 +28,7 @@ async function wipeDatabase(t: TestServer): Promise<void> {
   }
 }
 
-// Generous timeouts: a fresh PGlite applies every migration at start, slow on a loaded machine.
+// Generous timeouts: opening PGlite (WebAssembly) is slow on a loaded machine.
 describe('readiness and WebSocket authentication reflect the database as it is now', () => {
   // Each test keeps its own server: a test that overran must not touch the next one's.
   const servers: TestServer[] = [];

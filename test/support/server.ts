@@ -7,7 +7,8 @@ import { startGantry, type GantryServer, type StartOptions } from '../../server/
 import { loadConfig, type GantryConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
 import type { ClusterDirectory } from '../../services/cluster/directory.ts';
-import { createPostgresDatabase, TEST_DB } from './database.ts';
+import { TEST_DB } from './database.ts';
+import { aMigratedPgliteDir, aMigratedPostgresDatabase } from './migrated-database.ts';
 
 export const ADMIN_TOKEN = 'gnt_test-admin-token-0123456789abcdefghijklmnopqrstuv';
 
@@ -60,12 +61,12 @@ export const oneClusterDirectory: ClusterDirectory = {
 };
 
 /**
- * Starts Gantry on a fresh database (PostgreSQL or a PGlite data dir, per GANTRY_TEST_DB) on a
- * free loopback port. Each test file gets its own server, so files run concurrently.
+ * Starts Gantry on a fresh, migrated database (PostgreSQL or a PGlite data dir, per GANTRY_TEST_DB;
+ * test/support/migrated-database.ts) on a free loopback port. Each test file gets its own server, so files run concurrently.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gantry-test-'));
-  const pg = TEST_DB === 'postgres' ? await createPostgresDatabase() : null;
+  const pg = TEST_DB === 'postgres' ? await aMigratedPostgresDatabase() : null;
   const baseEnv: Record<string, string> = {
     HOST: '127.0.0.1',
     PORT: '0',
@@ -85,6 +86,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...options.env,
   };
   let config: GantryConfig = loadConfig(baseEnv);
+  if (!config.databaseUrl && !config.pgliteDir.startsWith('memory://')) aMigratedPgliteDir(config.pgliteDir);
   const logger = createLogger(config.logLevel);
   const startOptions = (): StartOptions => ({ clusters: oneClusterDirectory, logger, ...options.start });
   let server = await startGantry(config, startOptions());
