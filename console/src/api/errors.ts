@@ -1,15 +1,5 @@
 import type { CombinedError } from 'urql';
-
-/** What each of the contract's error codes means to a person, before the API's own message. */
-const WORDS: Record<string, string> = {
-  STALE_STEP: 'Someone promoted already: the release has moved past that step. The page shows where it is now.',
-  FORBIDDEN: 'Your role in this project does not allow this.',
-  UNAUTHENTICATED: 'Your token is no longer accepted: sign in again.',
-  NOT_FOUND: 'Not found, or not in a project you are a member of.',
-  CONFLICT: 'Not possible in the current state.',
-  BAD_USER_INPUT: 'Please check the input.',
-  INTERNAL_SERVER_ERROR: 'Gantry failed to do this.',
-};
+import { inWords } from './error-words.ts';
 
 /** The contract code of an error (`extensions.code`), or null for a network failure. */
 export function errorCode(error: CombinedError): string | null {
@@ -23,8 +13,5 @@ export function errorCode(error: CombinedError): string | null {
  */
 export function describeError(error: CombinedError): string {
   const first = error.graphQLErrors[0];
-  if (!first) return 'Gantry cannot be reached. Check the connection and try again.';
-  const code = errorCode(error);
-  const words = (code && WORDS[code]) ?? 'The request failed.';
-  return code === 'STALE_STEP' ? words : `${words} ${first.message}`;
+  return first ? inWords(errorCode(error), first.message) : inWords(null, null);
 }
