@@ -211,7 +211,17 @@ function buildSettings(env: NodeJS.ProcessEnv): BuildSettings {
     allowFileRepos: flag(env, 'GANTRY_ALLOW_FILE_REPOS'),
     leaseTtlMs: int(env, 'GANTRY_BUILD_LEASE_SECONDS', 15, 1, 300) * 1000,
     tickMs: int(env, 'GANTRY_BUILD_TICK_MS', 1000, 50, 60_000),
+    storageDriver: storageDriver(env),
+    imageCacheHours: int(env, 'GANTRY_BUILD_IMAGE_CACHE_HOURS', 168, 1, 24 * 365),
   };
+}
+
+/** GANTRY_BUILD_STORAGE_DRIVER: overlay or vfs; unset = overlay where it works (probed). */
+function storageDriver(env: NodeJS.ProcessEnv): 'overlay' | 'vfs' | null {
+  const raw = env.GANTRY_BUILD_STORAGE_DRIVER || undefined;
+  if (raw === undefined) return null;
+  if (raw !== 'overlay' && raw !== 'vfs') throw new ConfigError('GANTRY_BUILD_STORAGE_DRIVER must be overlay or vfs (unset: overlay where this host can mount it)');
+  return raw;
 }
 
 function publicUrl(env: NodeJS.ProcessEnv): string | undefined {

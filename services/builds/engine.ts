@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/client.ts';
 import { builds } from '../../db/schema/index.ts';
@@ -9,6 +10,7 @@ import { leaseStoreFor } from '../shared/runtime/leases.ts';
 import type { LogLineFeed } from '../shared/runtime/log-lines.ts';
 import { LeasedWorker } from '../shared/runtime/worker.ts';
 import { BuildLog } from './build-log.ts';
+import { ImageCache, type StorageDriver } from './image-cache.ts';
 import { ManagedRegistry, RemoteRegistry, type ImageRegistry } from './registry.ts';
 import * as repo from './repository.ts';
 import { sweepWorkspaces } from './leftovers.ts';
@@ -23,6 +25,10 @@ export interface BuildSettings {
   allowFileRepos: boolean;
   leaseTtlMs: number;
   tickMs: number;
+  /** Builds' storage driver (GANTRY_BUILD_STORAGE_DRIVER); null = overlay where it works. */
+  storageDriver: StorageDriver | null;
+  /** Cached images unused this long are removed (GANTRY_BUILD_IMAGE_CACHE_HOURS). */
+  imageCacheHours: number;
 }
 
 /** Builds are leased work items of the shared runtime: oldest first. */
@@ -52,6 +58,7 @@ export function startBuilds(deps: { db: Database; hub: NotifyHub; logger: Logger
   });
   const managed = settings.registry ? null : new ManagedRegistry(deps.dataDir, (message, extra) => logger.info({ ...extra }, message));
   const remote: ImageRegistry | null = settings.registry ? new RemoteRegistry(settings.registry) : null;
+  const images = new ImageCache({ dir: join(deps.dataDir, 'builds', 'image-cache'), driver: settings.storageDriver, keepMs: settings.imageCacheHours * 3_600_000, now: Date.now });
   const log = new BuildLog({ append: (stream, lines) => deps.logLines.append(stream, lines), now: () => deps.clock.now() });
   const runner = new BuildRunner({
     db,
@@ -63,6 +70,7 @@ export function startBuilds(deps: { db: Database; hub: NotifyHub; logger: Logger
     allowFileRepos: settings.allowFileRepos,
     publish: (id) => bus.publish(id),
     log,
+    images,
   });
   const worker = new LeasedWorker({
     kind: 'build',

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { killProcessesUnder } from './process.ts';
+import type { StorageDriver } from './image-cache.ts';
+import { killProcessesUnder, runProcess } from './process.ts';
 import { Buildah } from './tools.ts';
 
 /**
@@ -20,8 +21,24 @@ import { Buildah } from './tools.ts';
 export const WORKSPACE_HOST = hostname();
 
 /** The buildah of a build's workspace: its own `--root` and `--runroot` (pipeline.ts uses the same). */
-export function workspaceBuildah(workDir: string, insecure: boolean): Buildah {
-  return new Buildah({ root: join(workDir, 'storage'), runroot: join(workDir, 'run'), insecure });
+export function workspaceBuildah(workDir: string, insecure: boolean, driver: StorageDriver, storageOptions: string[] = []): Buildah {
+  return new Buildah({ root: join(workDir, 'storage'), runroot: join(workDir, 'run'), insecure, driver, storageOptions });
+}
+
+/**
+ * Unmounts whatever is still mounted under `dir` (overlay layers of containers a dead build
+ * left mounted), deepest first and lazily, so the directory can be removed. @returns how many.
+ */
+async function unmountUnder(dir: string): Promise<number> {
+  const table = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  // Field 5 is the mount point, with spaces and the like octal-escaped.
+  const points = table
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8))))
+    .filter((point): point is string => !!point && (point === dir || point.startsWith(dir + '/')))
+    .sort((a, b) => b.length - a.length);
+  for (const point of points) await runProcess('umount', ['-l', '--', point]);
+  return points.length;
 }
 
 /**
@@ -32,10 +49,13 @@ export function workspaceBuildah(workDir: string, insecure: boolean): Buildah {
 export async function cleanUpWorkspace(workDir: string): Promise<number> {
   let killed = await killProcessesUnder(workDir);
   if (existsSync(join(workDir, 'storage'))) {
-    await workspaceBuildah(workDir, true).removeAll();
+    // The driver the storage was made with: its layers live in a directory named after it.
+    const driver: StorageDriver = existsSync(join(workDir, 'storage', 'overlay')) ? 'overlay' : 'vfs';
+    await workspaceBuildah(workDir, true, driver).removeAll();
     // buildah rm may have been raced by a child still starting: a second look costs a /proc scan.
     killed += await killProcessesUnder(workDir);
   }
+  await unmountUnder(workDir);
   await rm(workDir, { recursive: true, force: true }).catch(() => {});
   return killed;
 }

@@ -1,9 +1,10 @@
 import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { baseImagesOf, BuildWarmup, type ImageCache } from './image-cache.ts';
 import { workspaceBuildah } from './leftovers.ts';
 import { killProcessesUnder, runProcess } from './process.ts';
 import type { ImageRegistry } from './registry.ts';
-import { BUILD_IMAGE_PLACEHOLDER, prepareCacheKey, substitute, type BuildSpec } from './spec.ts';
+import { BUILD_IMAGE_PLACEHOLDER, placeholdersOf, prepareCacheKey, substitute, type BuildSpec } from './spec.ts';
 import { Buildah, Git, ToolFailure, type ToolContext } from './tools.ts';
 
 /** What a running build reports, in order; the worker turns these into rows, events and log lines. */
@@ -38,6 +39,8 @@ export interface PipelineInput {
   signal: AbortSignal;
   /** Cross-process claims on building a prepare image (one builder per cache key). */
   claims: PrepareClaims;
+  /** The process's storage driver and cache of pulled images (image-cache.ts). */
+  images: ImageCache;
 }
 
 /** Who builds a prepare image: `claim` answers whether this build may (and renews its claim). */
@@ -58,20 +61,27 @@ const preparing = new Map<string, Promise<void>>();
 export async function runPipeline(input: PipelineInput, recorder: PipelineRecorder): Promise<void> {
   const { spec, registry, signal } = input;
   const src = join(input.workDir, 'src');
-  const buildah = workspaceBuildah(input.workDir, registry.insecure);
+  const driver = await input.images.driver();
+  const buildah = workspaceBuildah(input.workDir, registry.insecure, driver, input.images.storageOptions(driver));
+  const warmup = new BuildWarmup(input.images, registry.insecure);
   const ctx = (source: string): ToolContext => ({ signal, log: (line) => recorder.log(source, line) });
   await mkdir(input.workDir, { recursive: true });
+  // Ended with the pipeline, so nothing of it starts in a workspace being removed.
+  const earlyStop = new AbortController();
+  let early: Promise<EarlyContainer | null> = Promise.resolve(null);
   try {
+    const known: Record<string, string> = { ...input.variables, GANTRY_APP: input.app, GANTRY_PROJECT: input.project, GANTRY_BUILD_NUMBER: String(input.number) };
+    // What the build starts containers from, warmed while the source is cloned where no
+    // placeholder needs the commit or the ref (warming is a cache fill: a wrong guess costs nothing).
+    warmup.start(...imagesToWarm(input, known, registry.host));
+    // And the build stage's container, made and mounted meanwhile when its prepare image is
+    // already in the registry (the build stage takes it if that is still the image it needs).
+    const earlyRef = prepareRefWith(input, known, registry.host);
+    early = earlyRef ? earlyContainer(buildah, warmup, earlyRef, { signal: AbortSignal.any([signal, earlyStop.signal]), log: ctx('build').log }) : early;
     const source = await new Git(input.allowFileRepos).checkout(input.repoUrl, input.ref, src, ctx('checkout'));
     await recorder.sourceResolved(source.commit, source.ref);
-    const values: Record<string, string> = {
-      ...input.variables,
-      GANTRY_APP: input.app,
-      GANTRY_PROJECT: input.project,
-      GANTRY_COMMIT: source.commit,
-      GANTRY_BUILD_NUMBER: String(input.number),
-      GANTRY_REF: source.ref,
-    };
+    const values: Record<string, string> = { ...known, GANTRY_COMMIT: source.commit, GANTRY_REF: source.ref };
+    warmup.start(...imagesToWarm(input, values, registry.host));
     // The source goes into containers without its .git (history stays out of images and caches).
     await rm(join(src, '.git'), { recursive: true, force: true });
 
@@ -85,7 +95,7 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
       recorder.log('prepare', `reusing ${prepareRef}`);
       await recorder.stageEnded('prepare', 'CACHED', { cacheKey: key, cacheHit: true });
     } else {
-      const run = preparePhase(buildah, input, values, src, prepareRef, ctx('prepare'));
+      const run = preparePhase(buildah, warmup, input, values, src, prepareRef, ctx('prepare'));
       preparing.set(prepareRef, run);
       const renew = setInterval(() => void input.claims.claim(prepareRef).catch(() => {}), CLAIM_RENEW_MS);
       try {
@@ -101,17 +111,25 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
     // build
     await recorder.stageStarted('build');
     const buildCtx = ctx('build');
-    const container = await buildah.from(prepareRef, buildCtx);
+    const made = await early;
+    let container: string;
+    let mounted: string | null = null;
+    if (made && made.image === prepareRef) {
+      ({ container, mounted } = made);
+    } else {
+      await warmup.ready(prepareRef);
+      container = await buildah.from(prepareRef, buildCtx);
+    }
     await buildah.copy(container, `${src}/`, '/workspace', buildCtx);
     await buildah.script(container, spec.build.commands, values, '/workspace', buildCtx);
     const buildImage = `localhost/gantry/build-${input.buildId}:latest`;
-    // Committing copies the whole filesystem (vfs): only when a Dockerfile names ${BUILD}.
+    // Committing copies the whole filesystem with vfs storage: only when a Dockerfile names ${BUILD}.
     const usesBuildImage = spec.artifacts.some((a) => a.kind === 'image' && (a.dockerfile === null || a.dockerfile.includes(`\${${BUILD_IMAGE_PLACEHOLDER}}`)));
     if (usesBuildImage) await buildah.commit(container, buildImage, buildCtx);
     // The image artifacts' build context and the tarballs: the workspace as the build left it,
     // read where the container's filesystem is mounted (copying it out cost a pass over every
     // file). Symlinks in it are resolved against the host, so every path is checked to stay inside.
-    const workspace = join(await buildah.mount(container, buildCtx), 'workspace');
+    const workspace = join(mounted ?? (await buildah.mount(container, buildCtx)), 'workspace');
     await recorder.stageEnded('build', 'SUCCEEDED');
 
     // package:<name>
@@ -123,7 +141,9 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
       if (artifact.kind === 'image') {
         const text = artifact.dockerfile ?? (await readFile(await insideWorkspace(workspace, artifact.dockerfilePath!), 'utf8'));
         const dockerfile = join(input.workDir, `Dockerfile.${artifact.name}`);
-        await writeFile(dockerfile, substitute(text, { ...values, [BUILD_IMAGE_PLACEHOLDER]: buildImage }));
+        const resolved = substitute(text, { ...values, [BUILD_IMAGE_PLACEHOLDER]: buildImage });
+        await writeFile(dockerfile, resolved);
+        await warmup.ready(...baseImagesOf(resolved));
         const local = `localhost/gantry/package-${input.buildId}-${artifact.name}:latest`;
         await buildah.bud(dockerfile, workspace, local, pctx);
         const repository = `${input.project}/${images === 0 ? input.app : `${input.app}-${artifact.name}`}`;
@@ -143,6 +163,8 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
       await recorder.stageEnded(stage, 'SUCCEEDED');
     }
   } finally {
+    earlyStop.abort();
+    await early;
     await killProcessesUnder(input.workDir);
     await buildah.removeAll();
     await rm(input.workDir, { recursive: true, force: true }).catch(() => {});
@@ -175,8 +197,9 @@ async function awaitPrepare(input: PipelineInput, repository: string, key: strin
   }
 }
 
-async function preparePhase(buildah: Buildah, input: PipelineInput, values: Record<string, string>, src: string, prepareRef: string, ctx: ToolContext): Promise<void> {
+async function preparePhase(buildah: Buildah, warmup: BuildWarmup, input: PipelineInput, values: Record<string, string>, src: string, prepareRef: string, ctx: ToolContext): Promise<void> {
   const image = substitute(input.spec.prepare.image, values);
+  await warmup.ready(image);
   const container = await buildah.from(image, ctx);
   await buildah.copy(container, `${src}/`, '/workspace', ctx);
   await buildah.script(container, input.spec.prepare.commands, values, '/workspace', ctx);
@@ -187,6 +210,49 @@ async function preparePhase(buildah: Buildah, input: PipelineInput, values: Reco
   await buildah.exec('keeping the prepare paths', container, ['/bin/sh', '-c', keep, 'sh', ...input.spec.prepare.paths], ctx);
   await buildah.commit(container, prepareRef, ctx);
   await buildah.push(prepareRef, prepareRef, join(input.workDir, 'digest.prepare'), ctx);
+  // Into the cache for the next build, while this one goes on (it has the image in its own storage).
+  void input.images.warm(prepareRef, input.registry.insecure);
+}
+
+/**
+ * The images a build with these `values` will start from and that can be named with them: its
+ * prepare image (when its key needs no value missing here) and the bases of its inline
+ * Dockerfiles. The prepare stage's own image is warmed only if that stage runs.
+ */
+function imagesToWarm(input: PipelineInput, values: Record<string, string>, registryHost: string): string[] {
+  const prepareRef = prepareRefWith(input, values, registryHost);
+  const images: string[] = prepareRef ? [prepareRef] : [];
+  for (const artifact of input.spec.artifacts) if (artifact.kind === 'image' && artifact.dockerfile !== null) images.push(...baseImagesOf(substitute(artifact.dockerfile, values)));
+  return images;
+}
+
+/** The prepare image's reference, or null when its key needs a value `values` lacks (the commit, the ref). */
+function prepareRefWith(input: PipelineInput, values: Record<string, string>, registryHost: string): string | null {
+  const { prepare } = input.spec;
+  if (!placeholdersOf([prepare.image, ...prepare.commands].join('\n')).every((name) => Object.hasOwn(values, name))) return null;
+  return `${registryHost}/${input.project}/${input.app}-prepare:${prepareCacheKey(prepare, values)}`;
+}
+
+interface EarlyContainer {
+  image: string;
+  container: string;
+  mounted: string;
+}
+
+/**
+ * A container from `image`, mounted, when the image could be cached (it is in the registry).
+ * @returns null otherwise or on any failure: the build stage then makes its own, and reports.
+ */
+async function earlyContainer(buildah: Buildah, warmup: BuildWarmup, image: string, ctx: ToolContext): Promise<EarlyContainer | null> {
+  try {
+    const stopped = new Promise<false>((resolve) => ctx.signal.addEventListener('abort', () => resolve(false), { once: true }));
+    // Not waiting out a long pull once the pipeline has ended (the cache keeps pulling).
+    if (!(await Promise.race([warmup.ready(image), stopped])) || ctx.signal.aborted) return null;
+    const container = await buildah.from(image, ctx);
+    return { image, container, mounted: await buildah.mount(container, ctx) };
+  } catch {
+    return null;
+  }
 }
 
 /** Resolves a workspace path, refusing one that leaves the workspace through a symlink. */

@@ -8,6 +8,7 @@ import { toGlobalId } from '../shared/ids.ts';
 import { storeTarball } from './artifact-store.ts';
 import { BuildLog } from './build-log.ts';
 import { cleanUpWorkspace, WORKSPACE_HOST } from './leftovers.ts';
+import type { ImageCache } from './image-cache.ts';
 import { runPipeline, type PipelineRecorder } from './pipeline.ts';
 import type { ImageRegistry } from './registry.ts';
 import * as repo from './repository.ts';
@@ -32,6 +33,8 @@ export interface RunnerOptions {
   publish: (buildId: string) => void;
   /** Stores a build's output lines (shared log_lines) and announces them. */
   log: BuildLog;
+  /** The storage driver and the cache of pulled images every build reads. */
+  images: ImageCache;
 }
 
 interface Running {
@@ -147,6 +150,12 @@ export class BuildRunner {
     this.running.set(build.id, entry);
     entry.done = this.execute(build, job, abort).finally(() => {
       if (this.running.get(build.id) === entry) this.running.delete(build.id);
+      // Old cached images go when nothing here runs on them (at most hourly; see image-cache.ts).
+      if (this.running.size === 0 && !this.stopping) {
+        void this.options.images
+          .pruneIfIdle(() => this.running.size === 0 && !this.stopping)
+          .catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'could not prune the build image cache'));
+      }
     });
   }
 
@@ -177,6 +186,7 @@ export class BuildRunner {
           registry,
           allowFileRepos: this.options.allowFileRepos,
           signal,
+          images: this.options.images,
           claims: {
             claim: (image) => repo.claimPrepare(db, image, `${job.owner}/${build.id}`, 20_000),
             release: (image) => repo.releasePrepare(db, image, `${job.owner}/${build.id}`),

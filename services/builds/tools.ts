@@ -1,3 +1,4 @@
+import type { StorageDriver } from './image-cache.ts';
 import { allowedGitProtocols } from './inputs.ts';
 import { runProcess, type ProcessResult } from './process.ts';
 
@@ -96,6 +97,10 @@ export interface BuildahOptions {
   runroot: string;
   /** Registries reached over plain HTTP (loopback test and managed registries). */
   insecure: boolean;
+  /** The storage driver (image-cache.ts chooses it once per process). */
+  driver: StorageDriver;
+  /** More global options: the image cache as a read-only image store. */
+  storageOptions?: string[];
 }
 
 /**
@@ -106,7 +111,7 @@ export class Buildah {
   constructor(private readonly options: BuildahOptions) {}
 
   private args(...rest: string[]): string[] {
-    return ['--root', this.options.root, '--runroot', this.options.runroot, '--storage-driver', 'vfs', ...rest];
+    return ['--root', this.options.root, '--runroot', this.options.runroot, '--storage-driver', this.options.driver, ...(this.options.storageOptions ?? []), ...rest];
   }
 
   private tls(): string[] {
@@ -117,9 +122,12 @@ export class Buildah {
     return run(what, 'buildah', this.args(...args), ctx, { quiet, env: { PATH: process.env.PATH, HOME: process.env.HOME, BUILDAH_ISOLATION: 'chroot' } });
   }
 
-  /** A working container from `image` (pulled when missing). @returns its name. */
+  /**
+   * A working container from `image`: the cached copy when it is the registry's newest, else
+   * pulled (`--pull=true`: a re-pushed tag is never used stale). @returns its name.
+   */
   async from(image: string, ctx: ToolContext): Promise<string> {
-    const out = await this.run(`pulling ${image}`, ['from', '--quiet', '--pull=missing', ...this.tls(), '--', image], ctx, true);
+    const out = await this.run(`pulling ${image}`, ['from', '--quiet', '--pull=true', ...this.tls(), '--', image], ctx, true);
     return out.at(-1)!.trim();
   }
 
@@ -172,7 +180,7 @@ export class Buildah {
 
   /** Builds a Dockerfile (`file`) with `context` as the build context. */
   async bud(file: string, context: string, tag: string, ctx: ToolContext): Promise<void> {
-    await this.run('building the image', ['bud', '--isolation', 'chroot', '--pull=missing', ...this.tls(), '--layers=false', '-f', file, '-t', tag, '--', context], ctx);
+    await this.run('building the image', ['bud', '--isolation', 'chroot', '--pull=true', ...this.tls(), '--layers=false', '-f', file, '-t', tag, '--', context], ctx);
   }
 
   /** Pushes a local image to `reference`. @returns the manifest digest (sha256:…). */

@@ -243,4 +243,40 @@ describe.skipIf(missing)('builds from source', { timeout: 180_000 }, () => {
     expect(done.stages.map((s: any) => s.status)).toEqual(['SUCCEEDED', 'SKIPPED', 'SKIPPED', 'SKIPPED']);
     expect(done.artifacts).toEqual([]);
   });
+
+  it('should build on vfs storage where overlay is not wanted (GANTRY_BUILD_STORAGE_DRIVER), from the image cache the second time', async () => {
+    const vfs = await startTestServer({ env: { GANTRY_REGISTRY: registry.host, GANTRY_BUILD_TICK_MS: '200', GANTRY_BUILD_STORAGE_DRIVER: 'vfs' } });
+    try {
+      const project = await aProject(vfs);
+      const repo = unique('repo');
+      git.push(repo, { 'main.txt': 'hello\n' });
+      const { createApp } = await vfs.ok(`mutation($i: CreateAppInput!) { createApp(input: $i) { id } }`, { i: { projectId: project.id, name: unique('app'), language: 'OTHER', repoUrl: git.url(repo) } });
+      await vfs.ok(`mutation($a: ID!, $s: String!) { setBuildSpec(appId: $a, spec: $s) { id } }`, { a: createApp.id, s: testSpec(base) });
+      const ended = (id: string) =>
+        eventually(async () => {
+          const b = (await vfs.ok(`query($id: ID!) { build(id: $id) { ${BUILD_FIELDS} } }`, { id })).build;
+          return ['SUCCEEDED', 'FAILED', 'CANCELED'].includes(b.status) ? b : null;
+        }, 150_000, 'the build to end', 250);
+      const build = async () => ended((await vfs.ok(`mutation($i: CreateBuildInput!) { createBuild(input: $i) { id } }`, { i: { appId: createApp.id } })).createBuild.id);
+      const first = await build();
+      expect(first.status, first.statusMessage).toBe('SUCCEEDED');
+      const second = await build();
+      expect(second.status, second.statusMessage).toBe('SUCCEEDED');
+      expect(second.stages[0]).toMatchObject({ status: 'CACHED', cacheHit: true });
+      // The cache is vfs storage too, and holds the base and prepare images the builds started from.
+      const cache = join(vfs.server.config.dataDir, 'builds', 'image-cache');
+      const listed = spawnSync('buildah', ['--root', join(cache, 'root'), '--runroot', join(cache, 'run'), '--storage-driver', 'vfs', 'images', '--format', '{{.Name}}'], { encoding: 'utf8' });
+      expect(listed.status, listed.stderr).toBe(0);
+      expect(listed.stdout.split('\n').sort()).toEqual(expect.arrayContaining([base.split(':').slice(0, -1).join(':'), expect.stringMatching(/-prepare$/)]));
+      // The second build's output still holds what the cached prepare stage made (deps/list).
+      const tarball = second.artifacts.find((a: any) => a.kind === 'TARBALL');
+      const bytes = Buffer.from(await (await fetch(tarball.reference, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).arrayBuffer());
+      const dir = mkdtempSync(join(tmpdir(), 'gantry-tarball-'));
+      writeFileSync(join(dir, 'dist.tar.gz'), bytes);
+      expect(spawnSync('tar', ['-xzOf', join(dir, 'dist.tar.gz'), 'out/result'], { encoding: 'utf8' }).stdout).toBe('dep-hello\nhello\n');
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      await vfs.close();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -135,6 +135,9 @@ describe.skipIf(missing)('builds across processes', { timeout: 240_000 }, () => 
     // The build's `sleep 120` runs in buildah's chroot under the killed process's workspace.
     const workspace = join(dataDir, 'gantry-0', 'builds', 'work', rawId(createBuild.id));
     expect((await processesUnder(workspace)).length, 'the build runs processes in its workspace').toBeGreaterThan(0);
+    const mountsUnder = () => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(workspace));
+    // With overlay storage (where the host allows it) the build's container is mounted there.
+    if (existsSync(join(workspace, 'storage', 'overlay'))) expect(mountsUnder().length).toBeGreaterThan(0);
     await processes[0]!.kill('SIGKILL');
     // SIGKILL gives Gantry no chance to end them: they outlive it until someone takes the build over.
     expect((await processesUnder(workspace)).length, 'buildah children outlive a SIGKILLed Gantry').toBeGreaterThan(0);
@@ -146,6 +149,8 @@ describe.skipIf(missing)('builds across processes', { timeout: 240_000 }, () => 
     // The survivor (same host) ended them and removed the containers' storage with the workspace.
     expect(await processesUnder(workspace)).toEqual([]);
     expect(existsSync(workspace)).toBe(false);
+    // Nor a mount of the build's container (overlay storage) left behind.
+    expect(mountsUnder()).toEqual([]);
     expect(build.stages.map((s: any) => s.status)).toEqual(['SUCCEEDED', 'FAILED', 'SKIPPED', 'SKIPPED']);
     const [row] = await sql`select settled_at from builds where id = ${rawId(createBuild.id)}`;
     expect(row!.settled_at).not.toBeNull();
