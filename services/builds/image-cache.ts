@@ -67,7 +67,12 @@ export class ImageCache {
 
   /** The storage driver of every build and of the cache (probed once, on first use). */
   driver(): Promise<StorageDriver> {
-    this.driverChoice ??= this.options.driver ? Promise.resolve(this.options.driver) : probeStorageDriver(this.options.dir);
+    this.driverChoice ??= (async () => {
+      const driver = this.options.driver ?? (await probeStorageDriver(this.options.dir));
+      // Overlay refuses an image store that does not exist yet (before the first pull).
+      await mkdir(join(this.options.dir, 'root'), { recursive: true });
+      return driver;
+    })();
     return this.driverChoice;
   }
 
@@ -89,7 +94,7 @@ export class ImageCache {
       pull = (async () => {
         const driver = await this.driver();
         await this.touch(image);
-        return (await buildahOn(this.options.dir, driver, ['pull', '--quiet', '--policy=always', `--tls-verify=${!insecure}`, '--', image])) === null;
+        return (await buildahOn(this.options.dir, driver, ['pull', '--quiet', '--policy=always', '--retry', '0', `--tls-verify=${!insecure}`, '--', image])) === null;
       })()
         .catch(() => false)
         .finally(() => this.pulls.delete(key));

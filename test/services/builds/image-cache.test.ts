@@ -92,6 +92,14 @@ describe.skipIf(missing)('the build image cache', { timeout: 120_000 }, () => {
     expect(await warmup.ready('localhost/gantry/build-x:latest')).toBe(false);
   });
 
+  it('should leave a build whose image cannot be fetched to fail with buildah\'s own words, before any pull has filled the cache', async () => {
+    const cache = new ImageCache({ dir: join(scratch, 'cache-d'), driver: null, keepMs: 3_600_000, now: Date.now });
+    const driver = await cache.driver();
+    const image = `${registry.host}/nobody/base:1`;
+    expect(await new BuildWarmup(cache, true).ready(image)).toBe(false);
+    await expect(buildStorage('build-d', cache, driver).from(image, ctx)).rejects.toThrow(new RegExp(`pulling ${image.replace(/[.]/g, '\\.')} failed[\\s\\S]*manifest unknown`));
+  });
+
   it('should remove images unused for longer than it keeps them, and only while no build runs', async () => {
     let now = Date.now();
     const dir = join(scratch, 'cache-c');
