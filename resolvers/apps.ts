@@ -18,7 +18,7 @@ export const appResolvers: Resolvers = {
     language: (app) => app.language as never,
     environments: (app, _, ctx, info) => {
       const columns = environmentColumns(info);
-      return environmentsReadAhead(app, columns) ?? apps.environmentsOfApp(ctx, app.id, columns);
+      return environmentsReadAhead(ctx, app, columns) ?? apps.environmentsOfApp(ctx, app.id, columns);
     },
     environment: async (app, { name }, ctx) => (await apps.environmentsOfApp(ctx, app.id)).find((e) => e.name === name) ?? null,
   },

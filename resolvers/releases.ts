@@ -53,7 +53,7 @@ export const releaseResolvers: Resolvers = {
   Environment: {
     currentRelease: (environment, _, ctx, info) => {
       const columns = releaseSummaryColumns(info);
-      const ahead = currentReleaseReadAhead(environment, columns);
+      const ahead = currentReleaseReadAhead(ctx, environment, columns);
       return ahead !== undefined ? ahead : currentReleaseOf(ctx, environment, columns);
     },
     activeRelease: (environment, _, ctx) => ctx.loaders.activeReleaseByEnvironment.load(environment.id),

@@ -13,8 +13,7 @@ import { environmentsOfApp } from './service.ts';
  * synchronously. Each of those fields returned a DataLoader promise, so graphql-js awaited 60
  * promises for the dashboard, and built each app and environment object through Promise.all;
  * the reads themselves are the same (the same loaders, the same columns, one statement per
- * level), only the waiting moves up to one resolver. Rows are the request's own objects (its
- * loaders read them), so what is kept by row dies with the request.
+ * level), only the waiting moves up to one resolver.
  */
 
 interface Ahead<C, V> {
@@ -23,8 +22,15 @@ interface Ahead<C, V> {
   value: V;
 }
 
-const environmentsAhead = new WeakMap<AppRow, Ahead<EnvironmentColumn, EnvironmentRow[]>>();
-const releasesAhead = new WeakMap<EnvironmentRow, Ahead<ReleaseSummaryColumn, ReleaseView | null>>();
+/**
+ * A request's rows read ahead, by parent row (`scope.loaders.readAhead`): per request like the
+ * loaders whose rows they are. Maps, not module-wide WeakMaps: 60 ephemeron entries a request
+ * cost more to set and to collect than the promises they replace.
+ */
+export interface ReadAheadStore {
+  environments: Map<AppRow, Ahead<EnvironmentColumn, EnvironmentRow[]>>;
+  currentRelease: Map<EnvironmentRow, Ahead<ReleaseSummaryColumn, ReleaseView | null>>;
+}
 
 /** What `Project.apps`' selection reads below its items: the two fields' infos, when each is selected once. */
 interface Plan {
@@ -62,23 +68,24 @@ export async function readAhead(scope: RequestScope, apps: readonly AppRow[], in
 
 async function readPlan(scope: RequestScope, apps: readonly AppRow[], plan: Plan): Promise<void> {
   const lists = await Promise.all(apps.map((app) => environmentsOfApp(scope, app.id, plan.environmentColumns)));
-  for (let i = 0; i < apps.length; i++) environmentsAhead.set(apps[i]!, { columns: plan.environmentColumns, value: lists[i]! });
+  const store = scope.loaders.readAhead;
+  for (let i = 0; i < apps.length; i++) store.environments.set(apps[i]!, { columns: plan.environmentColumns, value: lists[i]! });
   const releases = plan.currentRelease;
   if (!releases) return;
   const environments = lists.flat();
   const rows = await Promise.all(environments.map((environment) => currentReleaseOf(scope, environment, releases.columns)));
-  for (let i = 0; i < environments.length; i++) releasesAhead.set(environments[i]!, { columns: releases.columns, value: rows[i] ?? null });
+  for (let i = 0; i < environments.length; i++) store.currentRelease.set(environments[i]!, { columns: releases.columns, value: rows[i] ?? null });
 }
 
 /** The app's environments if read ahead with `columns`, else undefined (read them). */
-export function environmentsReadAhead(app: AppRow, columns: readonly EnvironmentColumn[] | null): EnvironmentRow[] | undefined {
-  const ahead = environmentsAhead.get(app);
+export function environmentsReadAhead(scope: RequestScope, app: AppRow, columns: readonly EnvironmentColumn[] | null): EnvironmentRow[] | undefined {
+  const ahead = scope.loaders.readAhead.environments.get(app);
   return ahead && sameColumns(ahead.columns, columns) ? ahead.value : undefined;
 }
 
 /** The environment's current release if read ahead with `columns` (null: it has none), else undefined. */
-export function currentReleaseReadAhead(environment: EnvironmentRow, columns: readonly ReleaseSummaryColumn[] | null): ReleaseView | null | undefined {
-  const ahead = releasesAhead.get(environment);
+export function currentReleaseReadAhead(scope: RequestScope, environment: EnvironmentRow, columns: readonly ReleaseSummaryColumn[] | null): ReleaseView | null | undefined {
+  const ahead = scope.loaders.readAhead.currentRelease.get(environment);
   return ahead && sameColumns(ahead.columns, columns) ? ahead.value : undefined;
 }
 
