@@ -74,6 +74,13 @@ describe('graphql-ws socket writes: early sends, corked frames, one serialisatio
     expect(second).toEqual(expected);
   });
 
+  it('should deliver them to more subscribers than wait corked at once (the early flushes)', async () => {
+    const url = await start();
+    const all = await Promise.all(Array.from({ length: 150 }, () => follow(url)));
+    const expected = EVENTS.map((event) => ({ data: { ticks: event } }));
+    for (const got of all) expect(got).toEqual(expected);
+  });
+
   it('should serialise a result once, however many subscribers it goes to', () => {
     const result = { data: { ticks: EVENTS[1] } };
     const payload = sharedPayload(result);
