@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { ExecutionResult } from 'graphql';
-import type { WebSocket } from 'ws';
+import { WebSocket } from 'ws';
 
 /**
  * How graphql-ws' messages reach the wire, for subscriptions that send thousands of events a
@@ -66,36 +66,45 @@ export function sharedPayload(result: ExecutionResult): ExecutionResult {
 }
 
 /**
- * Makes `socket`'s sends (graphql-ws' only writes) resolve early, corked per tick, with shared
- * payloads spliced in (see above). `raw` is the connection's TCP socket (the upgrade request's).
+ * The server's WebSocket class (`new WebSocketServer({ WebSocket: BatchedSocket })`): its sends
+ * (graphql-ws' only writes) resolve early, corked per tick, with shared payloads spliced in (see
+ * above), once {@link batchSocketWrites} gave it its TCP socket. A class rather than a `send`
+ * replaced per socket: that was a bound function, two closures and an object for every
+ * connection, held for its whole life.
  */
-export function batchSocketWrites(socket: WebSocket, raw: Socket): void {
-  const send = socket.send.bind(socket);
-  let corked = false;
-  const writes = {
-    uncork: () => {
-      corked = false;
-      raw.uncork();
-    },
-  };
-  socket.send = ((data: string, ...rest: unknown[]) => {
+export class BatchedSocket extends WebSocket {
+  private raw: Socket | null = null;
+  private corked = false;
+
+  attach(raw: Socket): void {
+    this.raw = raw;
+  }
+
+  uncork(): void {
+    this.corked = false;
+    this.raw?.uncork();
+  }
+
+  override send(data: unknown, ...rest: unknown[]): void {
+    const raw = this.raw;
+    if (raw === null) return (super.send as (...args: unknown[]) => void)(data, ...rest);
     const done = rest.find((arg): arg is (error?: Error) => void => typeof arg === 'function');
     let text = data;
     if (handedOver !== null) {
       if (typeof text === 'string' && text.endsWith(MARKED_END)) text = `${text.slice(0, -MARK.length - 1)}${handedOver}}`;
       handedOver = null;
     }
-    if (!corked && !raw.destroyed) {
+    if (!this.corked && !raw.destroyed) {
       if (corkedSockets.length >= CORKED_AT_ONCE) uncorkAll();
-      corked = true;
+      this.corked = true;
       raw.cork();
-      corkedSockets.push(writes);
+      corkedSockets.push(this);
       if (!flushScheduled) {
         flushScheduled = true;
         process.nextTick(onNextTick);
       }
     }
-    send(text);
+    super.send(text as string);
     if (!done) return;
     if (raw.writableLength < HIGH_WATER || raw.destroyed) return done();
     // A slow reader: go on once its socket drained (or closed, so nothing waits forever).
@@ -106,5 +115,10 @@ export function batchSocketWrites(socket: WebSocket, raw: Socket): void {
     };
     raw.on('drain', resume);
     raw.on('close', resume);
-  }) as typeof socket.send;
+  }
+}
+
+/** Turns on the batched writes of `socket` (a {@link BatchedSocket}); `raw` is its TCP socket (the upgrade request's). */
+export function batchSocketWrites(socket: WebSocket, raw: Socket): void {
+  if (socket instanceof BatchedSocket) socket.attach(raw);
 }

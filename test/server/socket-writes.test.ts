@@ -5,7 +5,7 @@ import { createClient } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { batchSocketWrites, sharedPayload } from '../../server/socket-writes.ts';
+import { BatchedSocket, batchSocketWrites, sharedPayload } from '../../server/socket-writes.ts';
 import { createEventExecutor } from '../../server/subscription-events.ts';
 
 /**
@@ -41,7 +41,7 @@ describe('graphql-ws socket writes: early sends, corked frames, one serialisatio
       },
     });
     server = createServer();
-    wss = new WebSocketServer({ server, path: '/graphql' });
+    wss = new WebSocketServer({ server, path: '/graphql', WebSocket: BatchedSocket });
     wss.on('connection', (socket, request) => batchSocketWrites(socket, request.socket));
     useServer(
       {
