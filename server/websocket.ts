@@ -12,7 +12,6 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../services/access/policy.ts';
@@ -28,6 +27,7 @@ import { CLOSE_TOO_MANY_CONNECTIONS, limitExceeded, rateLimitMessage, type Princ
 import { BatchedSocket, batchSocketWrites, sharedPayload } from './socket-writes.ts';
 import { createEventExecutor } from './subscription-events.ts';
 import { keepSocketsAlive } from './keep-alive.ts';
+import { serveGraphqlWs } from './ws-adapter.ts';
 
 export interface WebSocketDeps {
   schema: GraphQLSchema;
@@ -154,11 +154,11 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
     setTimeout(closeUninitialised, INIT_WAIT_MS, socket).unref();
   });
 
-  const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
+  // graphql-ws' protocol through server/ws-adapter.ts (its use/ws adapter kept each subscribe message).
+  const disposable = serveGraphqlWs<Record<string, unknown>, ConnectionExtra>(
     {
       schema: deps.schema,
-      // Close reasons never carry an internal error's message (it may hold a caller's value).
-      isProd: true,
+      // Close reasons never carry an internal error's message (it may hold a caller's value): the adapter's never do.
       subscribe: createEventExecutor<GraphQLContext>(subscriptionEventContexts),
       // Ours instead (above): one that lets go of the connection once it has fired.
       connectionInitWaitTimeout: 0,
@@ -268,8 +268,7 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
       },
     },
     wss,
-    // Off here: one shared timer pings every socket instead (server/keep-alive.ts).
-    0,
+    logger,
   );
   const stopKeepAlive = keepSocketsAlive(wss);
 
