@@ -63,3 +63,42 @@ export function preparedPerColumns<C extends string, T>(build: (db: Database, co
 export function pickColumns<Table extends { [K in C]: PgColumn }, C extends string>(table: Table, columns: readonly C[]): Record<string, PgColumn> {
   return Object.fromEntries(columns.map((column) => [column, table[column]]));
 }
+
+/** Column types whose values both drivers hand over exactly as drizzle would map them. */
+const PLAIN_COLUMN_TYPES = new Set(['PgText', 'PgUUID', 'PgInteger', 'PgSmallInt', 'PgBoolean', 'PgVarchar']);
+
+/**
+ * The columns of `table` named in `columns`, each aliased to its field name, when every one is
+ * of a plain type (text, uuid, integers, booleans): a statement selecting these, run with
+ * `.all()`, gives the driver's rows as they are, already keyed by field, with no per-row mapping
+ * by drizzle (its mapResultRow and its `is()` checks were 5% of a dashboard request's CPU).
+ * Null when a column needs drizzle's decoding (timestamps, JSON, bigints): use {@link pickColumns}.
+ */
+export function plainColumns<Table extends { [K in C]: PgColumn }, C extends string>(table: Table, columns: readonly C[]): Record<string, SQL.Aliased> | null {
+  if (!columns.every((column) => PLAIN_COLUMN_TYPES.has(table[column].columnType))) return null;
+  return Object.fromEntries(columns.map((column) => [column, sql`${table[column]}`.as(column)]));
+}
+
+/** A prepared read of some columns (see {@link preparedPerColumns}), run as plainly as its columns allow. */
+export interface ColumnsRead<R> {
+  run(placeholders: Record<string, unknown>): Promise<R[]>;
+}
+
+/**
+ * The read `prepare` builds for `columns` of `table`: with {@link plainColumns} and `.all()` when
+ * they are all plain, else with {@link pickColumns} and drizzle's mapping.
+ */
+export function columnsRead<Table extends { [K in C]: PgColumn }, C extends string, R>(
+  table: Table,
+  columns: readonly C[],
+  prepare: (selection: Record<string, PgColumn | SQL.Aliased>) => { execute(p: Record<string, unknown>): Promise<unknown> },
+): ColumnsRead<R> {
+  const plain = plainColumns(table, columns);
+  if (plain) {
+    // `all()`: the driver's rows without drizzle's mapping; on both postgres.js and PGlite (not in drizzle's public types).
+    const statement = prepare(plain) as unknown as { all(p: Record<string, unknown>): Promise<unknown> };
+    return { run: (placeholders) => statement.all(placeholders) as Promise<R[]> };
+  }
+  const statement = prepare(pickColumns(table, columns));
+  return { run: (placeholders) => statement.execute(placeholders) as Promise<R[]> };
+}

@@ -1,5 +1,6 @@
 import * as apps from '../services/apps/service.ts';
 import { environmentColumns } from '../services/apps/columns.ts';
+import { environmentsReadAhead } from '../services/apps/prefetch.ts';
 import { toGlobalId } from '../services/shared/ids.ts';
 import type { Resolvers } from './types.generated.ts';
 
@@ -15,7 +16,10 @@ export const appResolvers: Resolvers = {
     id: (app) => toGlobalId('App', app.id),
     project: async (app, _, ctx) => (await ctx.loaders.projectById.load(app.projectId))!,
     language: (app) => app.language as never,
-    environments: (app, _, ctx, info) => apps.environmentsOfApp(ctx, app.id, environmentColumns(info)),
+    environments: (app, _, ctx, info) => {
+      const columns = environmentColumns(info);
+      return environmentsReadAhead(ctx, app, columns) ?? apps.environmentsOfApp(ctx, app.id, columns);
+    },
     environment: async (app, { name }, ctx) => (await apps.environmentsOfApp(ctx, app.id)).find((e) => e.name === name) ?? null,
   },
   Environment: {

@@ -3,6 +3,7 @@ import * as projects from '../services/projects/service.ts';
 import { toGlobalId } from '../services/shared/ids.ts';
 import * as apps from '../services/apps/service.ts';
 import { appColumns, projectColumns } from '../services/apps/columns.ts';
+import { readAhead } from '../services/apps/prefetch.ts';
 import type { Resolvers } from './types.generated.ts';
 
 export const projectResolvers: Resolvers = {
@@ -19,7 +20,11 @@ export const projectResolvers: Resolvers = {
     id: (project) => toGlobalId('Project', project.id),
     viewerRole: (project, _, ctx) => roleIn(ctx, project.id),
     members: (project, _, ctx) => ctx.loaders.membersByProject.load(project.id),
-    apps: (project, args, ctx, info) => apps.appsOfProject(ctx, project.id, args, appColumns(info)),
+    apps: async (project, args, ctx, info) => {
+      const connection = await apps.appsOfProject(ctx, project.id, args, appColumns(info));
+      await readAhead(ctx, connection.nodes, info);
+      return connection;
+    },
     app: (project, { name }, ctx) => apps.appOfProject(ctx, project.id, name),
     auditLog: (project, args, ctx) => projects.projectAuditLog(ctx, project.id, args),
   },

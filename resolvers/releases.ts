@@ -1,4 +1,5 @@
 import { releaseSummaryColumns } from '../services/apps/columns.ts';
+import { currentReleaseReadAhead } from '../services/apps/prefetch.ts';
 import * as releases from '../services/releases/service.ts';
 import { currentReleaseOf, eventsOf, releaseById, releasesOf, stateOfRelease, subscribeProgress } from '../services/releases/reads.ts';
 import type { ReleaseView } from '../services/releases/repository.ts';
@@ -50,7 +51,11 @@ export const releaseResolvers: Resolvers = {
     status: (step) => step.status as never,
   },
   Environment: {
-    currentRelease: (environment, _, ctx, info) => currentReleaseOf(ctx, environment, releaseSummaryColumns(info)),
+    currentRelease: (environment, _, ctx, info) => {
+      const columns = releaseSummaryColumns(info);
+      const ahead = currentReleaseReadAhead(ctx, environment, columns);
+      return ahead !== undefined ? ahead : currentReleaseOf(ctx, environment, columns);
+    },
     activeRelease: (environment, _, ctx) => ctx.loaders.activeReleaseByEnvironment.load(environment.id),
     releases: (environment, args, ctx) => releasesOf(ctx, environment, args),
   },

@@ -16,10 +16,15 @@ export function closeSilentConnections(server: Server, timeoutMs: number, option
   server.on('request', seen);
   if (options.upgrades) server.on('upgrade', seen);
   server.on('connection', (socket: Socket) => {
+    // Once fired, the timer lets go of the socket's close listener (and the listener of the
+    // timer): a WebSocket lives for hours, and these kept a Timeout, two closures and a once()
+    // wrapper for all of it (bench/RESULTS.md).
+    const cancel = () => clearTimeout(timer);
     const timer = setTimeout(() => {
+      socket.off('close', cancel);
       if (!headersSeen.has(socket)) socket.destroy();
     }, timeoutMs);
     timer.unref();
-    socket.once('close', () => clearTimeout(timer));
+    socket.on('close', cancel);
   });
 }

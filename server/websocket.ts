@@ -12,9 +12,8 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { CloseCode } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Principal } from '../services/access/policy.ts';
 import { authenticate } from '../services/identity/service.ts';
 import { bearerToken } from '../services/identity/tokens.ts';
@@ -25,9 +24,10 @@ import { documentTooLarge, limitRules, parseOptions } from './limits.ts';
 import type { Metrics } from './metrics.ts';
 import { authenticateHost } from '../services/vms/host-auth.ts';
 import { CLOSE_TOO_MANY_CONNECTIONS, limitExceeded, rateLimitMessage, type PrincipalLimiters } from './principal-limits.ts';
-import { batchSocketWrites, sharedPayload } from './socket-writes.ts';
+import { BatchedSocket, batchSocketWrites, sharedPayload } from './socket-writes.ts';
 import { createEventExecutor } from './subscription-events.ts';
 import { keepSocketsAlive } from './keep-alive.ts';
+import { serveGraphqlWs } from './ws-adapter.ts';
 
 export interface WebSocketDeps {
   schema: GraphQLSchema;
@@ -52,6 +52,9 @@ interface ConnectionExtra {
 function badInput(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
 }
+
+/** How long a connection may take to send connection_init (graphql-ws' default). */
+const INIT_WAIT_MS = 3_000;
 
 /** WebSocket close code 1013 Try Again Later (RFC 6455 registry): graphql-ws clients retry it. */
 const TRY_AGAIN_LATER = 1013;
@@ -100,7 +103,7 @@ function parseAndValidate(schema: GraphQLSchema, rules: ReturnType<typeof limitR
 export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDeps) {
   const { config, metrics, limiters, logger } = deps;
   const { maxSubscriptionsPerConnection } = limiters.limits;
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes });
+  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.maxBodyBytes, WebSocket: BatchedSocket });
   const rules = [...specifiedRules, ...limitRules(config.limits, { introspection: config.introspection })];
   const documentOf = documentCache(deps.schema, rules, config.limits);
   const formatAll = (errors: readonly GraphQLError[], requestId: string | null) => errors.map((e) => deps.formatError(e.toJSON(), e, requestId));
@@ -121,20 +124,46 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
     socket.close(TRY_AGAIN_LATER, 'Try again later');
   };
 
+  /**
+   * What a connection's close must undo, kept here rather than in a once() listener (a bound
+   * wrapper, its state and a closure each) per thing to undo: with thousands of idle
+   * subscribers, every listener a socket holds for its whole life counts.
+   */
+  const toUndo = new WeakMap<WebSocket, { release?: () => void; live?: Map<string, string> }>();
+  const initialised = new WeakSet<WebSocket>();
+  /** graphql-ws' own init timeout kept its fired Timeout (and closure) for the connection's life. */
+  const closeUninitialised = (socket: WebSocket) => {
+    if (!initialised.has(socket) && socket.readyState === socket.OPEN) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+  };
+  function closed(this: WebSocket): void {
+    metrics.openWebSockets.dec();
+    const undo = toUndo.get(this);
+    undo?.release?.();
+    if (undo?.live) releaseAll(undo.live);
+  }
+  const undoOf = (socket: WebSocket) => {
+    let undo = toUndo.get(socket);
+    if (!undo) toUndo.set(socket, (undo = {}));
+    return undo;
+  };
+
   wss.on('connection', (socket, request) => {
     batchSocketWrites(socket, request.socket);
     metrics.openWebSockets.inc();
-    socket.once('close', () => metrics.openWebSockets.dec());
+    socket.on('close', closed);
+    setTimeout(closeUninitialised, INIT_WAIT_MS, socket).unref();
   });
 
-  const disposable = useServer<Record<string, unknown>, ConnectionExtra>(
+  // graphql-ws' protocol through server/ws-adapter.ts (its use/ws adapter kept each subscribe message).
+  const disposable = serveGraphqlWs<Record<string, unknown>, ConnectionExtra>(
     {
       schema: deps.schema,
-      // Close reasons never carry an internal error's message (it may hold a caller's value).
-      isProd: true,
+      // Close reasons never carry an internal error's message (it may hold a caller's value): the adapter's never do.
       subscribe: createEventExecutor<GraphQLContext>(subscriptionEventContexts),
-      connectionInitWaitTimeout: 3_000,
+      // Ours instead (above): one that lets go of the connection once it has fired.
+      connectionInitWaitTimeout: 0,
       onConnect: async (ctx) => {
+        initialised.add(ctx.extra.socket);
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const authorization = typeof raw === 'string' ? raw : undefined;
         try {
@@ -149,7 +178,9 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
             ctx.extra.socket.close(CLOSE_TOO_MANY_CONNECTIONS, `Too many connections for this token (GANTRY_MAX_CONNECTIONS_PER_TOKEN=${limiters.limits.maxConnectionsPerToken})`);
             return false;
           }
-          ctx.extra.socket.once('close', release);
+          // A socket that closed while its token was checked has had its close already.
+          if (ctx.extra.socket.readyState === ctx.extra.socket.CLOSED) release();
+          else undoOf(ctx.extra.socket).release = release;
           if (principal) ctx.extra.principal = principal;
           ctx.extra.authorization = authorization;
           // A flat 16-character string: randomUUID() gives a rope of 15 concatenated pieces
@@ -206,9 +237,10 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
         const name = metrics.operationLabels.label(operationAST?.name?.value ?? payload.operationName, operationAST !== null);
         if (operation === 'subscription') {
           const live = (ctx.extra.subscriptions ??= new Map());
-          if (live.size === 0) ctx.extra.socket.once('close', () => releaseAll(live));
+          if (live.size === 0) undoOf(ctx.extra.socket).live = live;
           live.set(id, name);
           metrics.activeSubscriptions.inc({ operation: name });
+          if (ctx.extra.socket.readyState === ctx.extra.socket.CLOSED) releaseAll(live);
         }
         return {
           schema: deps.schema,
@@ -236,8 +268,7 @@ export function attachWebSocketServer(httpServer: HttpServer, deps: WebSocketDep
       },
     },
     wss,
-    // Off here: one shared timer pings every socket instead (server/keep-alive.ts).
-    0,
+    logger,
   );
   const stopKeepAlive = keepSocketsAlive(wss);
 

@@ -12,6 +12,7 @@ import { groupLoader, perColumnSet, uniqueLoader } from './shared/loaders.ts';
 import type { AppColumn, EnvironmentColumn } from './apps/repository.ts';
 import type { ProjectColumn } from './projects/repository.ts';
 import type { ReleaseSummaryColumn } from './releases/repository.ts';
+import type { ReadAheadStore } from './apps/prefetch.ts';
 import DataLoader from 'dataloader';
 
 /** What the loaders are made from; with them, a loader's factory reaches the other loaders. */
@@ -76,6 +77,8 @@ const FACTORIES = {
       const rows = new Map((await metricsRepo.findEndpointsByApps(l.db, ids)).map((r) => [r.appId, { port: r.port, path: r.path }] as const));
       return ids.map((id) => rows.get(id) ?? null);
     }),
+  /** Rows read ahead for the fields below a parent row (services/apps/prefetch.ts): not a loader, as request-scoped. */
+  readAhead: (): ReadAheadStore => ({ environments: new Map(), currentRelease: new Map() }),
   activeReleaseByEnvironment: (l: Made) => uniqueLoader((ids: readonly string[]) => releasesRepo.activeReleasesOf(l.db, ids), (r) => r.environmentId),
 };
 

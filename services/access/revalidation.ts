@@ -20,15 +20,108 @@ const ACCESS_TOPIC = 'access';
 /** Tells this process's own notifications from other processes'. */
 const PROCESS_ID = randomUUID();
 
-/**
- * Verdicts shared by every subscription of the same token on the same project and action: a
- * user with a hundred open subscriptions costs one check per TTL, not a hundred.
- */
-const shared = new Map<string, { verdict: boolean; checkedAt: number } | Promise<boolean>>();
 /** Share of a verdict's life after which it is refreshed ahead of need. */
 const REFRESH_AHEAD = 0.75;
-/** Bumped on every change: a check that started before it must not be shared after it. */
+/** Bumped on every change: a check that started before it must not be used after it. */
 let generation = 0;
+/** The default life of a verdict. */
+const DEFAULT_TTL_MS = 5_000;
+
+/**
+ * The verdict of one token on one project and action, shared by every subscription that asks
+ * it (per database): a user with a hundred open subscriptions costs one check per TTL, not a
+ * hundred, and 5,000 subscriptions of one token hold one verdict, not 5,000 copies of it, each
+ * with its own listener for access changes. Lives while a monitor holds it.
+ */
+class Verdict {
+  verdict: boolean | null = null;
+  checkedAt = 0;
+  inflight: Promise<boolean> | null = null;
+  holders = 0;
+
+  constructor(
+    readonly deps: { db: Database; clock: Clock },
+    readonly principal: Principal,
+    readonly projectId: string,
+    readonly action: ProjectAction,
+    readonly key: string,
+  ) {}
+
+  /** A verdict at most `maxAgeMs` old: the one held, the check under way, or a new check. */
+  revalidate(maxAgeMs: number): Promise<boolean> {
+    if (this.verdict !== null && Date.now() - this.checkedAt < maxAgeMs) return Promise.resolve(this.verdict);
+    return (this.inflight ??= this.check());
+  }
+
+  /** Checks until an answer comes back with no access change during its check (that one is never used). */
+  private async check(): Promise<boolean> {
+    try {
+      for (;;) {
+        const startedIn = generation;
+        const checkedAt = Date.now();
+        const verdict = await checksOf(this.deps).load({ principal: this.principal, projectId: this.projectId, action: this.action });
+        if (generation !== startedIn) continue;
+        this.verdict = verdict;
+        this.checkedAt = checkedAt;
+        return verdict;
+      }
+    } finally {
+      this.inflight = null;
+    }
+  }
+}
+
+/** Held verdicts by database, then by token, project and action. */
+const verdicts = new WeakMap<Database, Map<string, Verdict>>();
+/** Every held verdict, for access changes and the refresher. */
+const held = new Set<Verdict>();
+
+function holdVerdict(deps: { db: Database; clock: Clock }, principal: Principal, projectId: string, action: ProjectAction): Verdict {
+  let ofDb = verdicts.get(deps.db);
+  if (!ofDb) verdicts.set(deps.db, (ofDb = new Map()));
+  const key = `${principal.tokenId}:${projectId}:${action}`;
+  let verdict = ofDb.get(key);
+  if (!verdict) {
+    ofDb.set(key, (verdict = new Verdict(deps, principal, projectId, action, key)));
+    held.add(verdict);
+    startRefresher();
+  }
+  verdict.holders += 1;
+  return verdict;
+}
+
+function releaseVerdict(verdict: Verdict): void {
+  verdict.holders -= 1;
+  if (verdict.holders > 0) return;
+  held.delete(verdict);
+  const ofDb = verdicts.get(verdict.deps.db);
+  if (ofDb?.get(verdict.key) === verdict) ofDb.delete(verdict.key);
+  if (held.size === 0) stopRefresher();
+}
+
+/**
+ * Keeps held verdicts fresh while nothing is delivered: every second, each verdict past half its
+ * default life is checked again (all in one tick, so the checks batch into two statements per
+ * 500). An event after a quiet minute then finds a fresh verdict and goes out at once, instead
+ * of 5,000 subscribers each waiting on the database first. It only ever checks more often.
+ */
+let refresher: NodeJS.Timeout | null = null;
+
+function startRefresher(): void {
+  if (refresher) return;
+  refresher = setInterval(() => {
+    const now = Date.now();
+    for (const verdict of held) {
+      if (verdict.verdict !== null && !verdict.inflight && now - verdict.checkedAt >= DEFAULT_TTL_MS / 2) void verdict.revalidate(DEFAULT_TTL_MS / 2).catch(() => {});
+    }
+  }, 1_000);
+  refresher.unref();
+}
+
+function stopRefresher(): void {
+  if (refresher) clearInterval(refresher);
+  refresher = null;
+}
 
 /** Called by services after they commit a membership or token change: this process at once, the others through NOTIFY. */
 export function notifyAccessChanged(db: Database): void {
@@ -38,7 +131,7 @@ export function notifyAccessChanged(db: Database): void {
 
 function accessChangedHere(): void {
   generation += 1;
-  shared.clear();
+  for (const verdict of held) verdict.verdict = null;
   changes.emit('changed');
 }
 
@@ -57,25 +150,21 @@ export function listenForAccessChanges(hub: NotifyHub): () => void {
 
 /**
  * Answers "may this principal still do `action` in the project?" for every event of a
- * subscription, from a cached verdict that is recomputed (from the database, not the request's
- * loaders) after any access change in this process and at least every `ttlMs`.
+ * subscription, from a verdict that is checked again (from the database, not the request's
+ * loaders) after any access change in this process and at least every `ttlMs`. Monitors of the
+ * same token, project and action share one verdict.
  */
 export class AccessMonitor {
-  private verdict: boolean | null = null;
-  private checkedAt = 0;
-  private inflight: Promise<boolean> | null = null;
-  private readonly onChange = () => {
-    this.verdict = null;
-  };
+  private verdict: Verdict | null;
 
   constructor(
-    private readonly deps: { db: Database; clock: Clock },
-    private readonly principal: Principal,
-    private readonly projectId: string,
-    private readonly action: ProjectAction,
-    private readonly ttlMs = 5_000,
+    deps: { db: Database; clock: Clock },
+    principal: Principal,
+    projectId: string,
+    action: ProjectAction,
+    private readonly ttlMs = DEFAULT_TTL_MS,
   ) {
-    changes.on('changed', this.onChange);
+    this.verdict = holdVerdict(deps, principal, projectId, action);
   }
 
   /**
@@ -84,59 +173,24 @@ export class AccessMonitor {
    * with events flowing never wait for the database on the delivery path.
    */
   current(): boolean | null {
-    if (this.verdict === null) return null;
-    const age = Date.now() - this.checkedAt;
-    if (age >= this.ttlMs * REFRESH_AHEAD && !this.inflight) void this.revalidate(this.ttlMs * REFRESH_AHEAD).catch(() => {});
-    return age < this.ttlMs ? this.verdict : null;
+    const verdict = this.verdict;
+    if (verdict === null || verdict.verdict === null) return null;
+    const age = Date.now() - verdict.checkedAt;
+    if (age >= this.ttlMs * REFRESH_AHEAD && !verdict.inflight) void verdict.revalidate(this.ttlMs * REFRESH_AHEAD).catch(() => {});
+    return age < this.ttlMs ? verdict.verdict : null;
   }
 
   async allowed(): Promise<boolean> {
-    return this.current() ?? this.revalidate(this.ttlMs);
-  }
-
-  /**
-   * A verdict at most `maxAgeMs` old: one shared by another subscription of the token, or a new
-   * check. An answer whose check began before an access change is never used: it asks again.
-   */
-  private async revalidate(maxAgeMs: number): Promise<boolean> {
-    const key = `${this.principal.tokenId}:${this.projectId}:${this.action}`;
-    const startedIn = generation;
-    const cached = shared.get(key);
-    if (cached && !(cached instanceof Promise) && Date.now() - cached.checkedAt < maxAgeMs) return this.adopt(cached.verdict, cached.checkedAt);
-    const checkedAt = Date.now();
-    let pending = cached instanceof Promise ? cached : null;
-    if (!pending) {
-      pending = this.check();
-      shared.set(key, pending);
-    }
-    this.inflight = pending;
-    let verdict: boolean;
-    try {
-      verdict = await pending;
-    } finally {
-      if (this.inflight === pending) this.inflight = null;
-      if (shared.get(key) === pending) shared.delete(key);
-    }
-    if (generation !== startedIn) return this.revalidate(maxAgeMs);
-    shared.set(key, { verdict, checkedAt });
-    return this.adopt(verdict, checkedAt);
-  }
-
-  /** Takes a verdict checked at `checkedAt`: its age counts from the check, not from now. */
-  private adopt(verdict: boolean, checkedAt: number): boolean {
-    this.verdict = verdict;
-    this.checkedAt = checkedAt;
-    return verdict;
+    const current = this.current();
+    if (current !== null) return current;
+    // A closed monitor answers no: its subscription is over.
+    return this.verdict ? this.verdict.revalidate(this.ttlMs) : false;
   }
 
   close(): void {
-    changes.off('changed', this.onChange);
+    if (this.verdict) releaseVerdict(this.verdict);
+    this.verdict = null;
   }
-
-  private check(): Promise<boolean> {
-    return checksOf(this.deps).load({ principal: this.principal, projectId: this.projectId, action: this.action });
-  }
-
 }
 
 /**

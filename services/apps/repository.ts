@@ -1,6 +1,6 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.ts';
-import { anyKey, keyArray, pickColumns, preparedPerColumns, preparedStatements } from '../../db/prepared.ts';
+import { anyKey, columnsRead, keyArray, preparedPerColumns, preparedStatements } from '../../db/prepared.ts';
 import { apps, environments } from '../../db/schema/index.ts';
 
 export type AppRow = typeof apps.$inferSelect;
@@ -26,15 +26,14 @@ export type EnvironmentColumn = keyof EnvironmentRow & keyof typeof environments
 
 /** The same reads, of only the columns a query's selection needs (services/apps/columns.ts). */
 const narrowAppsByProjects = preparedPerColumns((db: Database, columns: readonly AppColumn[]) =>
-  db.select(pickColumns(apps, columns)).from(apps).where(anyKey(apps.projectId, 'uuid')).orderBy(asc(apps.name)).prepare(`apps_by_projects:${columns.join(',')}`),
+  columnsRead<typeof apps, AppColumn, AppRow>(apps, columns, (selection) =>
+    db.select(selection).from(apps).where(anyKey(apps.projectId, 'uuid')).orderBy(asc(apps.name)).prepare(`apps_by_projects:${columns.join(',')}`),
+  ),
 );
 const narrowEnvironmentsByApps = preparedPerColumns((db: Database, columns: readonly EnvironmentColumn[]) =>
-  db
-    .select(pickColumns(environments, columns))
-    .from(environments)
-    .where(anyKey(environments.appId, 'uuid'))
-    .orderBy(asc(environments.name))
-    .prepare(`environments_by_apps:${columns.join(',')}`),
+  columnsRead<typeof environments, EnvironmentColumn, EnvironmentRow>(environments, columns, (selection) =>
+    db.select(selection).from(environments).where(anyKey(environments.appId, 'uuid')).orderBy(asc(environments.name)).prepare(`environments_by_apps:${columns.join(',')}`),
+  ),
 );
 
 /**
@@ -44,7 +43,7 @@ const narrowEnvironmentsByApps = preparedPerColumns((db: Database, columns: read
  */
 export async function findAppsByProjects(db: Database, projectIds: readonly string[], columns?: readonly AppColumn[]): Promise<AppRow[]> {
   const narrow = columns && narrowAppsByProjects(db, columns);
-  if (narrow) return (await narrow.execute({ keys: keyArray(projectIds) })) as unknown as AppRow[];
+  if (narrow) return narrow.run({ keys: keyArray(projectIds) });
   return reads(db).appsByProjects.execute({ keys: keyArray(projectIds) });
 }
 
@@ -80,7 +79,7 @@ export async function findEnvironmentsByIds(tx: Tx, ids: readonly string[]): Pro
 /** All environments of several apps, by name: one prepared statement; `columns` as for {@link findAppsByProjects}. */
 export async function findEnvironmentsByApps(db: Database, appIds: readonly string[], columns?: readonly EnvironmentColumn[]): Promise<EnvironmentRow[]> {
   const narrow = columns && narrowEnvironmentsByApps(db, columns);
-  if (narrow) return (await narrow.execute({ keys: keyArray(appIds) })) as unknown as EnvironmentRow[];
+  if (narrow) return narrow.run({ keys: keyArray(appIds) });
   return reads(db).environmentsByApps.execute({ keys: keyArray(appIds) });
 }
 

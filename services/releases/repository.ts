@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../../db/client.ts';
-import { anyKey, keyArray, pickColumns, preparedPerColumns, preparedStatements } from '../../db/prepared.ts';
+import { anyKey, columnsRead, keyArray, preparedPerColumns, preparedStatements } from '../../db/prepared.ts';
 import { environments, releaseEvents, releases } from '../../db/schema/index.ts';
 import type { NewReleaseEvent, ReleaseState } from './model.ts';
 import { encodeState } from './state-codec.ts';
@@ -36,7 +36,9 @@ const summaryReads = preparedStatements((db: Database) => ({
 export type ReleaseSummaryColumn = keyof typeof summaryColumns;
 
 const narrowSummaries = preparedPerColumns((db: Database, columns: readonly ReleaseSummaryColumn[]) =>
-  db.select(pickColumns(summaryColumns, columns)).from(releases).where(anyKey(releases.id, 'uuid')).prepare(`release_summaries_by_ids:${columns.join(',')}`),
+  columnsRead<typeof summaryColumns, ReleaseSummaryColumn, ReleaseSummary>(summaryColumns, columns, (selection) =>
+    db.select(selection).from(releases).where(anyKey(releases.id, 'uuid')).prepare(`release_summaries_by_ids:${columns.join(',')}`),
+  ),
 );
 
 /**
@@ -46,7 +48,7 @@ const narrowSummaries = preparedPerColumns((db: Database, columns: readonly Rele
  */
 export async function findReleaseSummariesByIds(db: Database, ids: readonly string[], columns?: readonly ReleaseSummaryColumn[]): Promise<ReleaseSummary[]> {
   const narrow = columns && narrowSummaries(db, columns);
-  if (narrow) return (await narrow.execute({ keys: keyArray(ids) })) as unknown as ReleaseSummary[];
+  if (narrow) return narrow.run({ keys: keyArray(ids) });
   return summaryReads(db).byIds.execute({ keys: keyArray(ids) });
 }
 

@@ -28,6 +28,16 @@ export class Channel<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /**
+   * Like {@link push} for a stream of whole states (each value supersedes the ones before): a
+   * value still queued, not yet taken by the consumer, is dropped for this one. A consumer that
+   * fell behind then gets the newest state next instead of working through stale ones.
+   */
+  pushLatest(value: T): void {
+    if (!this.done && !this.waiting) this.queue.length = 0;
+    this.push(value);
+  }
+
   /** Ends the stream after the queued values. */
   close(): void {
     this.finish();

@@ -6,9 +6,22 @@ export type NodeType = (typeof NODE_TYPES)[number];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Global IDs made recently, per type: a dashboard names the same 100 objects on every request. */
+const made = new Map<NodeType, Map<string, string>>();
+/** Entries kept per type before the map starts over (about 100 bytes each). */
+const MADE_PER_TYPE = 10_000;
+
 /** An opaque global ID: base64url of `Type:uuid`. Clients must not parse it. */
 export function toGlobalId(type: NodeType, id: string): string {
-  return Buffer.from(`${type}:${id}`, 'utf8').toString('base64url');
+  let ofType = made.get(type);
+  if (ofType === undefined) made.set(type, (ofType = new Map()));
+  let globalId = ofType.get(id);
+  if (globalId === undefined) {
+    // Encoding allocated a string, a Buffer and its result per ID: 100 of each per dashboard.
+    if (ofType.size >= MADE_PER_TYPE) ofType.clear();
+    ofType.set(id, (globalId = Buffer.from(`${type}:${id}`, 'utf8').toString('base64url')));
+  }
+  return globalId;
 }
 
 /** Decodes a global ID; null for anything that is not one of ours. */

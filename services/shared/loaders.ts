@@ -42,11 +42,18 @@ export interface ColumnSetLoaders<C extends string, K, V> {
  */
 export function perColumnSet<C extends string, K, V>(make: (columns: readonly C[]) => DataLoader<K, V>): ColumnSetLoaders<C, K, V> {
   let made: Map<string, DataLoader<K, V>> | undefined;
+  // Column sets are memoised per field node (services/apps/columns.ts): the 40 environments of a
+  // dashboard ask with the same array, so the last one answers without joining it into a key.
+  let lastColumns: readonly C[] | undefined;
+  let lastLoader: DataLoader<K, V> | undefined;
   const loaders = (columns: readonly C[]) => {
+    if (columns === lastColumns) return lastLoader!;
     made ??= new Map();
     const key = columns.join(',');
     let loader = made.get(key);
     if (loader === undefined) made.set(key, (loader = make(columns)));
+    lastColumns = columns;
+    lastLoader = loader;
     return loader;
   };
   return Object.assign(loaders, {

@@ -55,19 +55,39 @@ export function toConnection<T>(
   totalCount: number,
   keyOf: (row: T) => string | number,
 ): Connection<T> {
-  const nodes = rows.slice(0, page.first);
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
-  return {
-    edges,
-    nodes,
-    totalCount,
-    pageInfo: {
-      hasNextPage: rows.length > page.first,
-      hasPreviousPage: page.after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+  return new PageOf(rows.slice(0, page.first), totalCount, rows.length > page.first, page.after !== null, keyOf);
+}
+
+/**
+ * A connection whose cursors are encoded when asked for: most queries select `nodes` and
+ * `totalCount` only, and encoding a cursor per item (a Buffer and two strings each) was work
+ * every dashboard request threw away.
+ */
+class PageOf<T> implements Connection<T> {
+  private made: { edges: { cursor: string; node: T }[]; pageInfo: Connection<T>['pageInfo'] } | undefined;
+
+  constructor(
+    readonly nodes: T[],
+    readonly totalCount: number,
+    private readonly hasNextPage: boolean,
+    private readonly hasPreviousPage: boolean,
+    private readonly keyOf: (row: T) => string | number,
+  ) {}
+
+  get edges(): { cursor: string; node: T }[] {
+    return this.cursors().edges;
+  }
+
+  get pageInfo(): Connection<T>['pageInfo'] {
+    return this.cursors().pageInfo;
+  }
+
+  private cursors() {
+    if (this.made) return this.made;
+    const edges = this.nodes.map((node) => ({ cursor: encodeCursor(this.keyOf(node)), node }));
+    const pageInfo = { hasNextPage: this.hasNextPage, hasPreviousPage: this.hasPreviousPage, startCursor: edges[0]?.cursor ?? null, endCursor: edges.at(-1)?.cursor ?? null };
+    return (this.made = { edges, pageInfo });
+  }
 }
 
 /** Pages through rows already in memory, sorted by `keyOf` ascending (or as given). */

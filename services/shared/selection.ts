@@ -94,3 +94,53 @@ export function perFieldNode<T>(compute: (info: SelectionInfo) => T): (info: Sel
     return value;
   };
 }
+
+/**
+ * The one node of the field `name` selected on the object(s) this field resolves to, through
+ * `paths` as for {@link selectedFields}, as the SelectionInfo its own resolver will get: for a
+ * parent that fetches what a child field reads ahead of it. Null when the field is not selected,
+ * is selected more than once (aliases, or both a connection's `nodes` and `edges`: their column
+ * sets could differ), or is under a directive (`@skip`/`@include` are not evaluated here).
+ */
+export function selectedFieldInfo(info: SelectionInfo, name: string, paths: readonly (readonly string[])[] = [[]]): SelectionInfo | null {
+  const roots = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+  const found: FieldNode[] = [];
+  for (const path of paths) {
+    let sets = roots;
+    for (const step of path) {
+      const next: SelectionSetNode[] = [];
+      for (const set of sets) subSelections(set, step, info.fragments, next, new Set());
+      sets = next;
+    }
+    for (const set of sets) {
+      if (!fieldNodesNamed(set, name, info.fragments, found, new Set())) return null;
+    }
+  }
+  const [node, ...others] = found;
+  if (!node || others.length > 0 || (node.directives?.length ?? 0) > 0) return null;
+  return { fieldNodes: [node], fragments: info.fragments };
+}
+
+/**
+ * Adds the field nodes named `name` in `set` (through fragments) to `into`.
+ * @returns false when a fragment under a directive is met: whether it applies is not known here.
+ */
+function fieldNodesNamed(set: SelectionSetNode, name: string, fragments: Record<string, FragmentDefinitionNode>, into: FieldNode[], seen: Set<string>): boolean {
+  for (const selection of set.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value === name) into.push(selection);
+      continue;
+    }
+    if (selection.directives?.length) return false;
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      if (!fieldNodesNamed(selection.selectionSet, name, fragments, into, seen)) return false;
+      continue;
+    }
+    const fragment = fragments[selection.name.value];
+    if (fragment && !seen.has(fragment.name.value)) {
+      seen.add(fragment.name.value);
+      if (!fieldNodesNamed(fragment.selectionSet, name, fragments, into, seen)) return false;
+    }
+  }
+  return true;
+}

@@ -61,7 +61,8 @@ function viewOf(view: WorkloadView, environmentId: string): WorkloadView {
 /**
  * `workloadChanged`: the current workload at once, then the whole workload again after every
  * change to the app's objects. Changes arriving in the same tick are coalesced into one
- * message, built once for every subscriber of the app (publisher.ts). Access is re-checked
+ * message, built once for every subscriber of the app (publisher.ts); a subscriber still behind
+ * on one message when the next is built gets only the newer. Access is re-checked
  * before each message; a subscriber who lost access gets NOT_FOUND and the stream ends.
  */
 export async function subscribeWorkload(scope: RequestScope, environmentGlobalId: string): Promise<AsyncIterableIterator<WorkloadView>> {
@@ -70,7 +71,9 @@ export async function subscribeWorkload(scope: RequestScope, environmentGlobalId
   // (about 1 KB with its strings and Date) for as long as the subscription lives.
   const environmentId = environment.id;
   const channel = new Channel<WorkloadView>();
-  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.push(viewOf(view, environmentId)), (error) => channel.fail(error));
+  // Each view is the whole workload: one a slow subscriber has not taken yet is superseded by the
+  // next (a scale is three changes in 100 ms; 5,000 subscribers sent all three, the first late).
+  const deliver = deliverWhileAllowed<WorkloadView>(access, 'Environment', (view) => channel.pushLatest(viewOf(view, environmentId)), (error) => channel.fail(error));
   const { current, stop } = listenWorkload(port, environment.namespace, app.name, environment.router as Router, deliver);
   channel.onClose(() => {
     stop();

@@ -56,4 +56,12 @@ describe('data loading', () => {
     expect(apps).toHaveLength(50);
     expect(apps.every((a: any) => a.environments.length === 2)).toBe(true);
   });
+
+  it('should answer apps { environments { currentRelease } } the same read ahead by Project.apps as field by field, in as many statements', async () => {
+    const ahead = `{ projects(first: 10) { nodes { slug apps(first: 20) { nodes { name environments { name replicas currentRelease { id status } } } } } } }`;
+    // A second node of the same field: Project.apps cannot tell which columns to read, so each field reads its own.
+    const fieldByField = ahead.replace('nodes { name environments', 'nodes { ... on App { environments { name } } name environments');
+    expect(await large.ok(fieldByField)).toEqual(await large.ok(ahead));
+    expect(await statementsFor(large, ahead)).toBe(await statementsFor(large, fieldByField));
+  });
 });

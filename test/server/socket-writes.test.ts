@@ -5,7 +5,7 @@ import { createClient } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { batchSocketWrites, sharedPayload } from '../../server/socket-writes.ts';
+import { BatchedSocket, batchSocketWrites, sharedPayload } from '../../server/socket-writes.ts';
 import { createEventExecutor } from '../../server/subscription-events.ts';
 
 /**
@@ -41,7 +41,7 @@ describe('graphql-ws socket writes: early sends, corked frames, one serialisatio
       },
     });
     server = createServer();
-    wss = new WebSocketServer({ server, path: '/graphql' });
+    wss = new WebSocketServer({ server, path: '/graphql', WebSocket: BatchedSocket });
     wss.on('connection', (socket, request) => batchSocketWrites(socket, request.socket));
     useServer(
       {
@@ -72,6 +72,13 @@ describe('graphql-ws socket writes: early sends, corked frames, one serialisatio
     const expected = EVENTS.map((event) => ({ data: { ticks: event } }));
     expect(first).toEqual(expected);
     expect(second).toEqual(expected);
+  });
+
+  it('should deliver them to more subscribers than wait corked at once (the early flushes)', async () => {
+    const url = await start();
+    const all = await Promise.all(Array.from({ length: 150 }, () => follow(url)));
+    const expected = EVENTS.map((event) => ({ data: { ticks: event } }));
+    for (const got of all) expect(got).toEqual(expected);
   });
 
   it('should serialise a result once, however many subscribers it goes to', () => {

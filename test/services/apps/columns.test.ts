@@ -1,7 +1,7 @@
 import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { appColumns, environmentColumns, projectColumns, releaseSummaryColumns } from '../../../services/apps/columns.ts';
-import type { SelectionInfo } from '../../../services/shared/selection.ts';
+import { CONNECTION_ITEMS, selectedFieldInfo, type SelectionInfo } from '../../../services/shared/selection.ts';
 
 /** The `info` a resolver of the field at `path` (response names from the root) would get. */
 function infoAt(document: string, path: string[]): SelectionInfo {
@@ -48,5 +48,33 @@ describe('the columns a selection needs', () => {
 
   it('should need only the keys for __typename alone', () => {
     expect(projectColumns(infoAt(`{ project(slug: "a") { __typename } }`, ['project']))).toEqual(['id', 'slug']);
+  });
+});
+
+describe('the field a parent reads ahead for', () => {
+  const apps = (document: string) => infoAt(document, ['project', 'apps']);
+
+  it('should find the one environments node under the items, as its own resolver gets it', () => {
+    const info = apps(DASHBOARD);
+    const environments = selectedFieldInfo(info, 'environments', CONNECTION_ITEMS)!;
+    const field = (node: FieldNode | undefined, name: string) => node?.selectionSet?.selections.find((s): s is FieldNode => s.kind === Kind.FIELD && s.name.value === name);
+    const node = field(field(info.fieldNodes[0], 'nodes'), 'environments')!;
+    // The document's own node: the resolver's memoised columns are the very same array.
+    expect(environments.fieldNodes[0]).toBe(node);
+    expect(environmentColumns(environments)).toBe(environmentColumns({ fieldNodes: [node], fragments: info.fragments }));
+    expect(selectedFieldInfo(environments, 'currentRelease')?.fieldNodes[0]?.name.value).toBe('currentRelease');
+  });
+
+  it('should follow fragments', () => {
+    const document = `{ project(slug: "a") { apps { nodes { ...A } } } } fragment A on App { ... on App { environments { id } } }`;
+    expect(selectedFieldInfo(apps(document), 'environments', CONNECTION_ITEMS)?.fieldNodes).toHaveLength(1);
+  });
+
+  it('should give nothing when the field is absent, selected twice, or under a directive', () => {
+    expect(selectedFieldInfo(apps(`{ project(slug: "a") { apps { nodes { id } } } }`), 'environments', CONNECTION_ITEMS)).toBeNull();
+    expect(selectedFieldInfo(apps(`{ project(slug: "a") { apps { nodes { a: environments { id } b: environments { name } } } } }`), 'environments', CONNECTION_ITEMS)).toBeNull();
+    expect(selectedFieldInfo(apps(`{ project(slug: "a") { apps { nodes { environments { id } } edges { node { environments { name } } } } } }`), 'environments', CONNECTION_ITEMS)).toBeNull();
+    expect(selectedFieldInfo(apps(`{ project(slug: "a") { apps { nodes { environments @skip(if: true) { id } } } } }`), 'environments', CONNECTION_ITEMS)).toBeNull();
+    expect(selectedFieldInfo(apps(`{ project(slug: "a") { apps { nodes { ... @include(if: false) { environments { id } } } } } }`), 'environments', CONNECTION_ITEMS)).toBeNull();
   });
 });
