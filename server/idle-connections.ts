@@ -11,20 +11,26 @@ import type { Socket } from 'node:net';
  * server also accepts WebSocket upgrades, whose sockets then belong to the WebSocket server.
  */
 export function closeSilentConnections(server: Server, timeoutMs: number, options: { upgrades: boolean }): void {
-  const headersSeen = new WeakSet<Socket>();
-  const seen = (req: IncomingMessage) => headersSeen.add(req.socket);
+  /** Each waiting socket's way to stop waiting: its headers came, or it closed. */
+  const waiting = new WeakMap<Socket, () => void>();
+  const seen = (req: IncomingMessage) => waiting.get(req.socket)?.();
   server.on('request', seen);
   if (options.upgrades) server.on('upgrade', seen);
   server.on('connection', (socket: Socket) => {
-    // Once fired, the timer lets go of the socket's close listener (and the listener of the
-    // timer): a WebSocket lives for hours, and these kept a Timeout, two closures and a once()
-    // wrapper for all of it (bench/RESULTS.md).
-    const cancel = () => clearTimeout(timer);
+    // Stopped as soon as the first headers arrive, so nothing of it stays with the socket: a
+    // WebSocket lives for hours, and the timer, its closures and a close listener stayed with
+    // each one for the whole timeout after its upgrade (bench/RESULTS.md).
+    const stop = () => {
+      clearTimeout(timer);
+      socket.off('close', stop);
+      waiting.delete(socket);
+    };
     const timer = setTimeout(() => {
-      socket.off('close', cancel);
-      if (!headersSeen.has(socket)) socket.destroy();
+      stop();
+      socket.destroy();
     }, timeoutMs);
     timer.unref();
-    socket.on('close', cancel);
+    socket.on('close', stop);
+    waiting.set(socket, stop);
   });
 }
