@@ -143,8 +143,16 @@ describe('database connections killed under a running process', () => {
     // logged as a driver error, never the fatal "uncaught exception".
     expect(child.output).not.toContain('uncaught exception');
 
-    // Every pooled connection works again: a burst wider than the pool (10) all succeeds.
-    const after = await Promise.all(Array.from({ length: 20 }, () => gql('{ projects(first: 1) { totalCount } viewer { login } }')));
+    // Every pooled connection works again: a burst wider than the pool (10) all succeeds. A
+    // connection the last kill caught in its startup handshake is given up only at the driver's
+    // connect timeout (5 s, db/client.ts), and requests queued on it meanwhile fail with
+    // CONNECT_TIMEOUT: seen in 3 of 8 runs on a loaded machine, once for about 20 s (several such
+    // connections in turn). So "again" means within 30 s; the README says what a storm costs.
+    const burst = () => Promise.all(Array.from({ length: 20 }, () => gql('{ projects(first: 1) { totalCount } viewer { login } }')));
+    const after = await until(async () => {
+      const answers = await burst();
+      return answers.every((res) => res.status === 200 && res.body.data?.viewer?.login === 'admin') ? answers : null;
+    }, 'a burst wider than the pool to succeed', 30_000);
     // On failure, the server's own log says which statement failed and why.
     for (const res of after) expect(res, child.output.slice(-4000)).toMatchObject({ status: 200, body: { data: { viewer: { login: 'admin' } } } });
     for (const res of after) expect(res.body.errors).toBeUndefined();
