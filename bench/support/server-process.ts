@@ -6,6 +6,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
 import { freePort } from '../../test/support/processes.ts';
 import { waitFor } from './stats.ts';
 
@@ -45,7 +46,34 @@ export class Server {
     readonly name: string,
     readonly origin: string,
     private readonly child: ChildProcess,
+    /** The process's inspector (started with `inspect`), for collecting garbage on demand. */
+    private readonly inspector: string | null = null,
   ) {}
+
+  /**
+   * Resident memory after a full collection, through the inspector (`HeapProfiler.collectGarbage`,
+   * which also gives back young-generation space V8 had grown): what the process holds, not when
+   * it last collected. Only for servers started with `inspect`.
+   */
+  async retainedRssBytes(): Promise<number> {
+    if (!this.inspector) throw new Error(`${this.name} was not started with its inspector`);
+    const socket = new WebSocket(this.inspector);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    try {
+      for (let id = 1; id <= 2; id++) {
+        const answered = new Promise<void>((resolve) => socket.on('message', (data) => JSON.parse(String(data)).id === id && resolve()));
+        socket.send(JSON.stringify({ id, method: 'HeapProfiler.collectGarbage' }));
+        await answered;
+      }
+    } finally {
+      socket.close();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    return this.rssBytes();
+  }
 
   /** Resident memory now, from /proc (taskset execs the server, so the pid is the server's). */
   rssBytes(): number {
@@ -53,9 +81,9 @@ export class Server {
     return match ? Number(match[1]) * 1024 : NaN;
   }
 
-  static async start(name: string, args: string[], env: Record<string, string>, ready: string, logFile: string): Promise<Server> {
+  static async start(name: string, args: string[], env: Record<string, string>, ready: string, logFile: string, options: { inspect?: boolean } = {}): Promise<Server> {
     const port = await freePort();
-    const node = [process.execPath, ...profileFlags(name), ...args];
+    const node = [process.execPath, ...profileFlags(name), ...(options.inspect ? ['--inspect=127.0.0.1:0'] : []), ...args];
     const command = hasTaskset() ? ['taskset', '-c', String(SERVER_CPU), ...node] : node;
     const log = openSync(logFile, 'a');
     const child = spawn(command[0]!, command.slice(1), {
@@ -69,7 +97,10 @@ export class Server {
       child.kill('SIGKILL');
       throw new Error(`${name} did not start (log: ${logFile})`);
     }
-    return new Server(name, origin, child);
+    // Node prints the inspector's address on stderr (the log file) before the program runs.
+    const inspector = options.inspect ? (/Debugger listening on (ws:\/\/\S+)/.exec(readFileSync(logFile, 'utf8'))?.[1] ?? null) : null;
+    if (options.inspect && !inspector) throw new Error(`${name} did not print its inspector address (log: ${logFile})`);
+    return new Server(name, origin, child, inspector);
   }
 
   async stop(): Promise<void> {
@@ -97,7 +128,7 @@ export interface GantryProcess {
  * whose kubeconfig is `kubeconfig`, with `adminToken` as the platform admin's; per-token limits
  * are lifted; `env` adds or overrides variables.
  */
-export async function startGantryProcess(dir: string, databaseUrl: string, kubeconfig: string, adminToken: string, env: Record<string, string> = {}): Promise<GantryProcess> {
+export async function startGantryProcess(dir: string, databaseUrl: string, kubeconfig: string, adminToken: string, env: Record<string, string> = {}, options: { inspect?: boolean } = {}): Promise<GantryProcess> {
   const metricsPort = await freePort();
   const entry = gantryEntry();
   const server = await Server.start(
@@ -124,6 +155,7 @@ export async function startGantryProcess(dir: string, databaseUrl: string, kubec
     },
     '/readyz',
     join(dir, 'gantry.log'),
+    options,
   );
   return { server, metricsOrigins: [`http://127.0.0.1:${metricsPort}`, server.origin], entry: entry.label };
 }

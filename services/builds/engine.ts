@@ -13,7 +13,7 @@ import { BuildLog } from './build-log.ts';
 import { ImageCache, type StorageDriver } from './image-cache.ts';
 import { ManagedRegistry, RemoteRegistry, type ImageRegistry } from './registry.ts';
 import * as repo from './repository.ts';
-import { sweepWorkspaces } from './leftovers.ts';
+import { sweepWorkspaces, unmountUnder } from './leftovers.ts';
 import { BuildRunner } from './runner.ts';
 import type { BuildsScope } from './scope.ts';
 
@@ -58,7 +58,8 @@ export function startBuilds(deps: { db: Database; hub: NotifyHub; logger: Logger
   });
   const managed = settings.registry ? null : new ManagedRegistry(deps.dataDir, (message, extra) => logger.info({ ...extra }, message));
   const remote: ImageRegistry | null = settings.registry ? new RemoteRegistry(settings.registry) : null;
-  const images = new ImageCache({ dir: join(deps.dataDir, 'builds', 'image-cache'), driver: settings.storageDriver, keepMs: settings.imageCacheHours * 3_600_000, now: Date.now });
+  const imageCacheDir = join(deps.dataDir, 'builds', 'image-cache');
+  const images = new ImageCache({ dir: imageCacheDir, driver: settings.storageDriver, keepMs: settings.imageCacheHours * 3_600_000, now: Date.now });
   const log = new BuildLog({ append: (stream, lines) => deps.logLines.append(stream, lines), now: () => deps.clock.now() });
   const runner = new BuildRunner({
     db,
@@ -100,6 +101,8 @@ export function startBuilds(deps: { db: Database; hub: NotifyHub; logger: Logger
       await started;
       await runner.stop();
       await worker.stop();
+      // The overlay driver's private bind mount of the cache's storage outlives buildah.
+      await unmountUnder(imageCacheDir).catch(() => 0);
       log.stop();
       events.close();
       bus.stop();

@@ -26,10 +26,11 @@ export function workspaceBuildah(workDir: string, insecure: boolean, driver: Sto
 }
 
 /**
- * Unmounts whatever is still mounted under `dir` (overlay layers of containers a dead build
- * left mounted), deepest first and lazily, so the directory can be removed. @returns how many.
+ * Unmounts whatever is still mounted under `dir`, deepest first and lazily, so the directory can
+ * be removed: overlay layers of containers a dead build left mounted, and the private bind mount
+ * the overlay driver puts on a storage's `overlay` directory (it outlives buildah). @returns how many.
  */
-async function unmountUnder(dir: string): Promise<number> {
+export async function unmountUnder(dir: string): Promise<number> {
   const table = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
   // Field 5 is the mount point, with spaces and the like octal-escaped.
   const points = table

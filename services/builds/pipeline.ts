@@ -1,7 +1,7 @@
 import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { baseImagesOf, BuildWarmup, type ImageCache } from './image-cache.ts';
-import { workspaceBuildah } from './leftovers.ts';
+import { unmountUnder, workspaceBuildah } from './leftovers.ts';
 import { killProcessesUnder, runProcess } from './process.ts';
 import type { ImageRegistry } from './registry.ts';
 import { BUILD_IMAGE_PLACEHOLDER, placeholdersOf, prepareCacheKey, substitute, type BuildSpec } from './spec.ts';
@@ -167,6 +167,7 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
     await early;
     await killProcessesUnder(input.workDir);
     await buildah.removeAll();
+    await unmountUnder(input.workDir);
     await rm(input.workDir, { recursive: true, force: true }).catch(() => {});
   }
 }

@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseImagesOf, BuildWarmup, ImageCache, type StorageDriver } from '../../../services/builds/image-cache.ts';
+import { unmountUnder } from '../../../services/builds/leftovers.ts';
 import { Buildah, type ToolContext } from '../../../services/builds/tools.ts';
 import { buildToolsMissing, pushBusyboxImage, startRegistry } from '../../support/builds.ts';
 
@@ -41,7 +42,10 @@ describe.skipIf(missing)('the build image cache', { timeout: 120_000 }, () => {
 
   afterAll(async () => {
     await registry?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    if (scratch) {
+      await unmountUnder(scratch);
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 
   /** A build's own storage, reading the cache as its image store. */
@@ -119,5 +123,11 @@ describe.skipIf(missing)('the build image cache', { timeout: 120_000 }, () => {
     const later = new ImageCache({ dir, driver, keepMs: 60_000, now: () => now });
     expect(await later.pruneIfIdle(() => true)).toBe(1);
     expect(cached()).toBe('');
+
+    // Nothing of the cache stays mounted once unmounted (the overlay driver bind-mounts its
+    // storage's directory and leaves it so), and the directory can then be removed.
+    await unmountUnder(dir);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((line) => line.includes(dir))).toEqual([]);
+    rmSync(dir, { recursive: true });
   });
 });
