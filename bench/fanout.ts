@@ -56,14 +56,19 @@ async function readRss(server: Server): Promise<Growth> {
 
 const perEach = (before: Growth, after: Growth, count: number): Growth => ({ raw: (after.raw - before.raw) / count, retained: (after.retained - before.retained) / count });
 
-/** Connects `count` clients, waits for memory to settle, and returns the server's RSS growth per connection. */
-async function connect(clients: Clients, server: Server, start: ToClients & { type: 'start' }): Promise<Growth> {
+/**
+ * Connects `count` clients and waits for memory to settle. @returns `retained()`, the server's
+ * RSS growth per connection, to be called once the latency is measured: its full collection
+ * shrinks V8's young generation, which would slow the fan-out measured right after it.
+ */
+async function connect(clients: Clients, server: Server, start: ToClients & { type: 'start' }): Promise<{ retained: () => Promise<Growth> }> {
   await sleep(1000);
   const before = await readRss(server);
   const connected = await clients.request(start, 'connected', 300_000);
   if (connected.failures) throw new Error(`${connected.failures} of ${start.count} connections failed (first: ${connected.firstError})`);
   await sleep(3000);
-  return perEach(before, await readRss(server), start.count);
+  const raw = server.rssBytes();
+  return { retained: async () => perEach(before, { raw, retained: await server.retainedRssBytes() }, start.count) };
 }
 
 /** Waits until every client saw the expected value (or 15 s passed); latencies from `sentAt`. */
@@ -124,7 +129,7 @@ async function measure(): Promise<BenchResult> {
     // workloadChanged: 5,000 connections with one subscription each.
     const rows: (string | number)[][] = [];
     let clients = startClients();
-    const perSubscription = await connect(clients, gantry, { type: 'start', mode: 'graphql', url: wsUrl, tokens: [BENCH_ADMIN_TOKEN], environmentId: watched.id, count: SUBSCRIBERS });
+    const workloadMemory = await connect(clients, gantry, { type: 'start', mode: 'graphql', url: wsUrl, tokens: [BENCH_ADMIN_TOKEN], environmentId: watched.id, count: SUBSCRIBERS });
     const buildsBefore = await metric(origins, 'gantry_workload_builds_total');
     clients.send({ type: 'expect', replicas: 3 });
     await sleep(200);
@@ -138,6 +143,7 @@ async function measure(): Promise<BenchResult> {
     const workload = await arrivals(clients, scaledAt);
     // Builds for that change: the scale itself and the pods it starts are several changes; count them all, per subscriber.
     const builds = (await metric(origins, 'gantry_workload_builds_total')) - buildsBefore;
+    const perSubscription = await workloadMemory.retained();
     clients.send({ type: 'close' });
     await clients.stop();
     rows.push(['Gantry workloadChanged', SUBSCRIBERS, perSubscription.retained / 1024, perSubscription.raw / 1024, workload.latency.min, workload.latency.p50, workload.latency.p99, workload.latency.max, workload.missing]);
@@ -159,12 +165,13 @@ async function measure(): Promise<BenchResult> {
     const bare = await Server.start('bare ws', ['--import', 'tsx', 'bench/fanout/bare-ws.ts'], {}, '/', join(dir, 'bare.log'), { inspect: true });
     servers.push(bare);
     clients = startClients();
-    const perConnection = await connect(clients, bare, { type: 'start', mode: 'raw', url: bare.origin.replace(/^http/, 'ws'), count: SUBSCRIBERS });
+    const bareMemory = await connect(clients, bare, { type: 'start', mode: 'raw', url: bare.origin.replace(/^http/, 'ws'), count: SUBSCRIBERS });
     clients.send({ type: 'expect', replicas: 3 });
     await sleep(200);
     const sentAt = epochMs();
     await fetch(`${bare.origin}/broadcast`, { method: 'POST', body: JSON.stringify({ replicas: 3, padding: 'x'.repeat(400) }) });
     const broadcast = await arrivals(clients, sentAt);
+    const perConnection = await bareMemory.retained();
     clients.send({ type: 'close' });
     await clients.stop();
     rows.push(['bare ws broadcast', SUBSCRIBERS, perConnection.retained / 1024, perConnection.raw / 1024, broadcast.latency.min, broadcast.latency.p50, broadcast.latency.p99, broadcast.latency.max, broadcast.missing]);
