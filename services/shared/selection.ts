@@ -3,6 +3,17 @@ import { Kind, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveI
 /** What a lookahead needs of a resolver's `info`: the field's nodes and the document's fragments. */
 export type SelectionInfo = Pick<GraphQLResolveInfo, 'fieldNodes' | 'fragments'>;
 
+/** The selection sets reached from the field's own through the fields named in `path`. */
+function selectionsAt(info: SelectionInfo, path: readonly string[]): SelectionSetNode[] {
+  let sets = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
+  for (const name of path) {
+    const next: SelectionSetNode[] = [];
+    for (const set of sets) subSelections(set, name, info.fragments, next, new Set());
+    sets = next;
+  }
+  return sets;
+}
+
 /** Adds the selection sets of the fields named `name` in `set` (through fragments) to `into`. */
 function subSelections(set: SelectionSetNode, name: string, fragments: Record<string, FragmentDefinitionNode>, into: SelectionSetNode[], seen: Set<string>): void {
   for (const selection of set.selections) {
@@ -43,16 +54,7 @@ function fieldNames(set: SelectionSetNode, fragments: Record<string, FragmentDef
  */
 export function selectedFields(info: SelectionInfo, paths: readonly (readonly string[])[] = [[]]): Set<string> {
   const names = new Set<string>();
-  const roots = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
-  for (const path of paths) {
-    let sets = roots;
-    for (const name of path) {
-      const next: SelectionSetNode[] = [];
-      for (const set of sets) subSelections(set, name, info.fragments, next, new Set());
-      sets = next;
-    }
-    for (const set of sets) fieldNames(set, info.fragments, names, new Set());
-  }
+  for (const path of paths) for (const set of selectionsAt(info, path)) fieldNames(set, info.fragments, names, new Set());
   return names;
 }
 
@@ -103,16 +105,9 @@ export function perFieldNode<T>(compute: (info: SelectionInfo) => T): (info: Sel
  * sets could differ), or is under a directive (`@skip`/`@include` are not evaluated here).
  */
 export function selectedFieldInfo(info: SelectionInfo, name: string, paths: readonly (readonly string[])[] = [[]]): SelectionInfo | null {
-  const roots = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
   const found: FieldNode[] = [];
   for (const path of paths) {
-    let sets = roots;
-    for (const step of path) {
-      const next: SelectionSetNode[] = [];
-      for (const set of sets) subSelections(set, step, info.fragments, next, new Set());
-      sets = next;
-    }
-    for (const set of sets) {
+    for (const set of selectionsAt(info, path)) {
       if (!fieldNodesNamed(set, name, info.fragments, found, new Set())) return null;
     }
   }

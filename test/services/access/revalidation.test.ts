@@ -12,6 +12,16 @@ import { startTestServer, type TestServer } from '../../support/server.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The monitor's verdict once it stops being true, looking every `stepMs` for at most 100 looks. */
+async function verdictOnceChanged(monitor: AccessMonitor, stepMs: number): Promise<boolean | null> {
+  let now = monitor.current();
+  for (let i = 0; i < 100 && now === true; i++) {
+    await sleep(stepMs);
+    now = monitor.current();
+  }
+  return now;
+}
+
 /**
  * The monitor against a real database. A membership deleted behind Gantry's back (no
  * notifyAccessChanged) stands for a change made by another Gantry process: only the TTL finds it.
@@ -49,13 +59,8 @@ describe('AccessMonitor', () => {
       // Still within its life: true, or already false when the shared refresher (every second,
       // past half the default life) got there first; never null, which would mean waiting.
       expect(monitor.current()).not.toBeNull();
-      let now = monitor.current();
-      for (let i = 0; i < 100 && now === true; i++) {
-        await sleep(20);
-        now = monitor.current();
-      }
       // false, not null: the background refresh saw the change before the verdict ran out.
-      expect(now).toBe(false);
+      expect(await verdictOnceChanged(monitor, 20)).toBe(false);
     } finally {
       monitor.close();
       await restore();
@@ -68,12 +73,7 @@ describe('AccessMonitor', () => {
     try {
       expect(await monitor.allowed()).toBe(true);
       await removeBehindTheBack();
-      let now = monitor.current();
-      for (let i = 0; i < 100 && now === true; i++) {
-        await sleep(50);
-        now = monitor.current();
-      }
-      expect(now).toBe(false);
+      expect(await verdictOnceChanged(monitor, 50)).toBe(false);
     } finally {
       monitor.close();
       await restore();
