@@ -69,6 +69,7 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
   // Ended with the pipeline, so nothing of it starts in a workspace being removed.
   const earlyStop = new AbortController();
   let early: Promise<EarlyContainer | null> = Promise.resolve(null);
+  let pushedPrepare: string | null = null;
   try {
     const known: Record<string, string> = { ...input.variables, GANTRY_APP: input.app, GANTRY_PROJECT: input.project, GANTRY_BUILD_NUMBER: String(input.number) };
     // What the build starts containers from, warmed while the source is cloned where no
@@ -100,6 +101,7 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
       const renew = setInterval(() => void input.claims.claim(prepareRef).catch(() => {}), CLAIM_RENEW_MS);
       try {
         await run;
+        pushedPrepare = prepareRef;
       } finally {
         clearInterval(renew);
         if (preparing.get(prepareRef) === run) preparing.delete(prepareRef);
@@ -169,6 +171,10 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
     await buildah.removeAll();
     await unmountUnder(input.workDir);
     await rm(input.workDir, { recursive: true, force: true }).catch(() => {});
+    // The prepare image it pushed goes into the cache for the next build, only now: while this
+    // build ran, its own storage held the same image and layers, and a store of its own and a
+    // read-only one gaining the same layers at once is a race buildah does not promise to win.
+    if (pushedPrepare) void input.images.warm(pushedPrepare, registry.insecure);
   }
 }
 
@@ -211,8 +217,6 @@ async function preparePhase(buildah: Buildah, warmup: BuildWarmup, input: Pipeli
   await buildah.exec('keeping the prepare paths', container, ['/bin/sh', '-c', keep, 'sh', ...input.spec.prepare.paths], ctx);
   await buildah.commit(container, prepareRef, ctx);
   await buildah.push(prepareRef, prepareRef, join(input.workDir, 'digest.prepare'), ctx);
-  // Into the cache for the next build, while this one goes on (it has the image in its own storage).
-  void input.images.warm(prepareRef, input.registry.insecure);
 }
 
 /**
