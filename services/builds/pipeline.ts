@@ -164,6 +164,11 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
       }
       await recorder.stageEnded(stage, 'SUCCEEDED');
     }
+    // The prepare image it pushed goes into the cache for the next build, only once its own
+    // storage reads no more (it holds the same image and layers, and a store of its own and a
+    // read-only one gaining the same layers at once is a race buildah does not promise to win),
+    // and before the build ends, so the next build finds it there.
+    if (pushedPrepare) await input.images.warm(pushedPrepare, registry.insecure);
   } finally {
     earlyStop.abort();
     await early;
@@ -171,10 +176,6 @@ export async function runPipeline(input: PipelineInput, recorder: PipelineRecord
     await buildah.removeAll();
     await unmountUnder(input.workDir);
     await rm(input.workDir, { recursive: true, force: true }).catch(() => {});
-    // The prepare image it pushed goes into the cache for the next build, only now: while this
-    // build ran, its own storage held the same image and layers, and a store of its own and a
-    // read-only one gaining the same layers at once is a race buildah does not promise to win.
-    if (pushedPrepare) void input.images.warm(pushedPrepare, registry.insecure);
   }
 }
 
